@@ -1,0 +1,62 @@
+"""/healthz: is the database answering, the cache working, the worker alive?"""
+
+import time
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+
+HEARTBEAT_KEY = "platform:worker-heartbeat"
+
+
+@shared_task(name="cityplatform.heartbeat")
+def heartbeat():
+    """Run by the worker on the beat schedule; /healthz reads what it wrote."""
+    from .models import WorkerHeartbeat
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"seen_at": now})
+    return now.isoformat()
+
+
+def _check_database():
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True, "engine": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+def _check_cache():
+    token = str(time.time())
+    cache.set("platform:healthz", token, 30)
+    ok = cache.get("platform:healthz") == token
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return {"ok": ok, "backend": backend}
+
+
+def _check_worker():
+    from .models import WorkerHeartbeat
+
+    beat = WorkerHeartbeat.objects.filter(pk=1).first()
+    if beat is None:
+        return {"ok": False, "last_seen": None, "detail": "后台任务进程尚未报到"}
+    age = (timezone.now() - beat.seen_at).total_seconds()
+    return {"ok": age <= settings.WORKER_HEARTBEAT_MAX_AGE, "last_seen": beat.seen_at.isoformat(), "age_seconds": round(age, 1)}
+
+
+def healthz(request):
+    checks = {}
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("worker", _check_worker)):
+        try:
+            checks[name] = check()
+        except Exception as exc:  # a health check reports failures, it does not raise them
+            checks[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    healthy = all(c["ok"] for c in checks.values())
+    body = {"status": "ok" if healthy else "degraded", **checks}
+    response = JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,1 @@
+from .health import heartbeat  # noqa: F401  (registers the task with the worker)

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.urls import include, path, re_path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal import views as portal_views
+from publishing import views as publishing_views
+
+from .api import api
+from .health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/register/<str:unit_code>.xlsx", publishing_views.register_xlsx, name="publication_register_xlsx"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("sites/", portal_views.sites_directory, name="sites_directory"),
+    path("sitemap.xml", portal_views.sitemap, name="sitemap"),
+    re_path(r"^s/(?P<slug>[a-z0-9.-]+)/sitemap\.xml$", portal_views.sitemap, name="site_sitemap"),
+    re_path(r"^s/(?P<slug>[a-z0-9.-]+)/(?P<path>.*)$", portal_views.serve_by_path, name="serve_by_path"),
+]
+
+if settings.SERVE_MEDIA:
+    # The embedded default serves uploaded media itself; production puts a web server in front.
+    from django.views.static import serve as static_serve
+
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", static_serve, {"document_root": settings.MEDIA_ROOT})]
+
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,242 @@
+"""Builds the demo city in an empty database: ``manage.py load_demo``."""
+
+import random
+import re
+import zlib
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from disclosure.models import DocumentType, GovDocumentPage, TopicCategory
+from guard.services import lexicon_term_save
+from orgs.models import Unit
+from orgs.services import membership_grant, person_create, unit_create
+from portal.models import ArticlePage, ColumnPage, NewsColumnApproval
+from portal.services import column_kind_save, page_create, site_create, site_register_independent
+from publishing.services import register_publication
+
+from . import city, content
+
+DOC_TYPE_BY_WORD = [
+    ("便民告示", DocumentType.CONVENIENCE_NOTICE),
+    ("公示", DocumentType.PUBLIC_NOTICE),
+    ("通告", DocumentType.NOTICE),
+    ("公告", DocumentType.ANNOUNCEMENT),
+]
+TOPIC_BY_UNIT = {
+    "fzggw": TopicCategory.ECONOMY, "jw": TopicCategory.SCIENCE, "rlsbj": TopicCategory.LABOUR,
+    "zfcxjw": TopicCategory.CONSTRUCTION, "wsjkw": TopicCategory.HEALTH, "jtj": TopicCategory.INDUSTRY,
+}
+
+
+def seed_notice_path():
+    return Path(getattr(settings, "PLATFORM_SEED_DIR", settings.BASE_DIR.parent / "shared" / "seed")) / "yubanfa-2005-209.txt"
+
+
+def already_loaded():
+    return Unit.objects.filter(code="cq-bgt").exists()
+
+
+def load(*, items_per_column=4, stdout=None, now=None):
+    """Create the whole demo city; ``items_per_column`` sizes the content."""
+    now = now or timezone.now()
+    rng = random.Random(2005209)
+    say = (lambda msg: stdout.write(msg)) if stdout else (lambda msg: None)
+    with transaction.atomic():
+        _clear_wagtail_welcome()
+        units = _load_units()
+        say(f"单位 {len(units)} 个")
+        _load_lexicon()
+        kinds = _load_column_kinds(units)
+        records = _load_sites(units)
+        say(f"网站 {len(records)} 个(含独立网站)")
+        admin = _load_people(units)
+        columns = _load_columns(records, kinds)
+        count = _load_content(records, columns, units, items_per_column, rng, now, admin)
+        _load_notice(columns, units, admin, now)
+        say(f"内容 {count + 1} 篇")
+    return {"units": len(units), "sites": len(records), "items": count + 1}
+
+
+def _clear_wagtail_welcome():
+    # Wagtail's first migration leaves a welcome page and a localhost site behind.
+    Site.objects.filter(hostname="localhost").delete()
+    for page in Page.objects.filter(depth=2, slug="home"):
+        if page.specific_class is Page:
+            page.delete()
+
+
+def _load_units():
+    units = {}
+    for order, (code, name, short, kind, sector, parent, extra) in enumerate(city.UNITS):
+        units[code] = unit_create(
+            name=name, code=code, kind=kind, parent=units.get(parent), short_name=short, sector=sector,
+            sort_order=order, **extra,
+        )
+    return units
+
+
+def _load_lexicon():
+    for term, kind, reason, correct in city.LEXICON:
+        lexicon_term_save(term=term, kind=kind, reason=reason, correct_form=correct)
+
+
+def _load_column_kinds(units):
+    approval = NewsColumnApproval.objects.create(
+        unit=units["cq-bgt"], authority="重庆市人民政府新闻办公室", document_number="渝府新〔2025〕12号",
+        approved_on=timezone.localdate().replace(month=1, day=15),
+    )
+    kinds = {}
+    for code, name, category, period in city.COLUMN_KINDS:
+        kinds[code] = column_kind_save(
+            code=code, name=name, category=category, update_period=period,
+            approval=approval if category == "social_news" else None,
+        )
+    return kinds
+
+
+def _load_sites(units):
+    records = []
+    for order, (code, kind, name, hostname, id_code, colour, tagline) in enumerate(city.SITES):
+        unit = units[code]
+        records.append(
+            site_create(
+                unit=unit, kind=kind, name=name, hostname=hostname, site_id_code=id_code,
+                icp_number=f"渝ICP备{500000 + order * 37:08d}号", psb_number=f"渝公网安备 {50010302000100 + order}号",
+                sponsor=unit.name, contact_phone=f"023-6{order:03d}{order * 7 % 10000:04d}",
+                contact_email=f"webmaster@{hostname}", address=f"重庆市(演示地址){order + 1}号",
+                colour=colour, tagline=tagline, is_default=(kind == "portal"), sort_order=order,
+            )
+        )
+    for order, (code, kind, name, hostname, url, id_code) in enumerate(city.INDEPENDENT_SITES):
+        records.append(
+            site_register_independent(
+                unit=units[code], kind=kind, name=name, hostname=hostname, url=url, site_id_code=id_code,
+                icp_number="渝ICP备05009999号", psb_number="渝公网安备 50010302009999号", sponsor=units[code].name,
+                contact_phone="023-63960000", sort_order=100 + order,
+            )
+        )
+    return records
+
+
+def _load_people(units):
+    User = get_user_model()
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        admin = User.objects.create_superuser("admin", "admin@cq.gov.cn", city.PASSWORD, first_name="管理员", last_name="门户")
+    index = 0
+    for code, people in city.PEOPLE.items():
+        for suffix, roles in people:
+            name = city.SURNAMES[index % len(city.SURNAMES)] + city.GIVEN[index % len(city.GIVEN)]
+            user = person_create(
+                username=f"{code.replace('-', '_')}_{suffix}", password=city.PASSWORD, full_name=name,
+                email=f"{code}.{suffix}@demo.cq.gov.cn",
+            )
+            for role in roles:
+                membership_grant(user=user, unit=units[code], role=role)
+            index += 1
+    return admin
+
+
+def _load_columns(records, kinds):
+    columns = {}
+    for record in records:
+        if record.site is None:
+            continue
+        home = record.site.root_page.specific
+        for title, kind_code, accepts in city.COLUMNS[record.kind]:
+            column = ColumnPage(
+                title=title, slug=kind_code, kind=kinds[kind_code], accepts_placements=accepts, show_in_menus=True,
+                intro=f"{record.name} · {title}",
+            )
+            page_create(parent=home, page=column, publish=True)
+            columns[(record.unit.code, title)] = column
+    return columns
+
+
+def _fill(text, unit):
+    return text.replace("{unit}", unit.short_name or unit.name).replace("{site}", unit.name)
+
+
+def _load_content(records, columns, units, per_column, rng, now, admin):
+    count = 0
+    portal_news = columns[("cq-bgt", "要闻动态")]
+    for record in records:
+        if record.site is None:
+            continue
+        unit = record.unit
+        for title, kind_code, _accepts in city.COLUMNS[record.kind]:
+            column = columns[(unit.code, title)]
+            stale = city.STALE.get((unit.code, title), 0)
+            if stale is None:
+                continue  # a blank column, on purpose
+            pool = (content.WINDOW_BY_KIND if record.kind == "window" else {}).get(kind_code) or content.BY_KIND[kind_code]
+            n = per_column if kind_code in ("news", "notices", "social-news") else max(1, per_column // 2)
+            for i in range(n):
+                entry_title, summary, paragraphs = pool[i % len(pool)]
+                age = stale + i * rng.randint(2, 9) + (0 if stale else rng.randint(0, 2))
+                pub = now - timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+                suffix = f"(第{i // len(pool) + 1}期)" if i >= len(pool) else ""
+                page = _make_item(kind_code, _fill(entry_title, unit) + suffix, _fill(summary, unit),
+                                  [_fill(p, unit) for p in paragraphs], unit, pub)
+                if record.kind == "district" and kind_code == "news" and i == 0:
+                    page.also_in = [portal_news]
+                page_create(parent=column, page=page, publish=True)
+                register_publication(page=page, user=admin)
+                count += 1
+    return count
+
+
+def _make_item(kind_code, title, summary, paragraphs, unit, pub):
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    doc_type = None
+    if kind_code == "policy":
+        doc_type = DocumentType.NORMATIVE
+    else:
+        doc_type = next((t for word, t in DOC_TYPE_BY_WORD if word in title), None)
+    if doc_type is None:
+        return ArticlePage(title=title, summary=summary, body=body, pub_date=pub, source=unit.name, slug=_slug(title, pub))
+    number = f"{unit.short_name[:2]}发〔{pub.year}〕{pub.timetuple().tm_yday}号" if doc_type == DocumentType.NORMATIVE else ""
+    return GovDocumentPage(
+        title=title, summary=summary, body=body, pub_date=pub, source=unit.name, slug=_slug(title, pub),
+        doc_type=doc_type, issuing_organ=unit.name, document_number=number, date_written=(pub - timedelta(days=3)).date(),
+        topic=TOPIC_BY_UNIT.get(unit.code, TopicCategory.GENERAL), keywords="政务公开",
+    )
+
+
+def _slug(title, pub):
+    return f"{pub:%Y%m%d}-{zlib.crc32(title.encode()) % 100000:05d}"
+
+
+def _load_notice(columns, units, admin, now):
+    """The 2005 notice itself, as a normative document of the General Office."""
+    path = seed_notice_path()
+    if path.exists():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        start = next((i for i, line in enumerate(lines) if line.strip().startswith("各区县")), 0)
+        end = next((i for i, line in enumerate(lines) if line.strip().startswith("第 [")), len(lines))
+        paragraphs = [line.strip() for line in lines[start:end] if line.strip()]
+        body = "".join(f"<p>{_escape(p)}</p>" for p in paragraphs)
+    else:
+        body = "<p>通知全文见项目旁的 shared/seed/yubanfa-2005-209.txt(本机未找到该文件)。</p>"
+    unit = units["cq-bgt"]
+    written = now.replace(year=2005, month=9, day=23, hour=10, minute=0)
+    page = GovDocumentPage(
+        title="重庆市人民政府办公厅关于加强全市政府公众信息网站建设的通知",
+        slug="yubanfa-2005-209", summary="全市政府公众信息网站建设与管理的总体要求,附建设与管理规范。",
+        body=body, pub_date=written, source=unit.name, doc_type=DocumentType.NORMATIVE,
+        issuing_organ="重庆市人民政府办公厅", document_number="渝办发〔2005〕209号", date_written=written.date(),
+        topic=TopicCategory.GENERAL, keywords="政府网站 建设 管理 通知",
+    )
+    page_create(parent=columns[("cq-bgt", "政策文件")], page=page, publish=True)
+    register_publication(page=page, user=admin)
+    return page
+
+
+def _escape(text):
+    return re.sub(r"[<>&]", lambda m: {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[m.group()], text)

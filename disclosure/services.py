@@ -1,0 +1,18 @@
+from django.db import transaction
+from django.db.models import F
+
+from .models import IndexCounter
+
+
+def index_number_allocate(*, unit, year):
+    """Hand out the next 索引号 of ``unit`` for ``year``: ``<credit code or unit code>/<year>-<seq>``.
+
+    The counter row is locked for the increment, so two editors saving at once
+    never get the same number.
+    """
+    with transaction.atomic():
+        counter, _ = IndexCounter.objects.select_for_update().get_or_create(unit=unit, year=year)
+        IndexCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+        counter.refresh_from_db(fields=["last"])
+    prefix = unit.credit_code or unit.code.upper()
+    return f"{prefix}/{year}-{counter.last:05d}"

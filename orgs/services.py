@@ -1,0 +1,124 @@
+"""Every change to units, people and roles goes through these functions."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from wagtail.log_actions import log
+from wagtail.models import Collection
+
+from .errors import DomainError
+from .models import Membership, Role, Unit
+
+User = get_user_model()
+
+# What each role may do in the page tree of its unit's site and in its collection.
+ROLE_PAGE_PERMISSIONS = {
+    Role.EDITOR: ["add_page", "change_page", "lock_page"],
+    Role.REVIEWER: ["change_page", "lock_page"],
+    # "publish" is what lets a leader unpublish; publishing itself goes through review.
+    Role.LEADER: ["change_page", "publish_page", "lock_page", "unlock_page"],
+    Role.SITE_ADMIN: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
+    Role.MAILBOX_HANDLER: [],
+    Role.SUPERVISOR: [],
+}
+ROLE_COLLECTION_PERMISSIONS = {
+    Role.EDITOR: ["add", "change", "choose"],
+    Role.REVIEWER: ["change", "choose"],
+    Role.LEADER: ["change", "choose"],
+    Role.SITE_ADMIN: ["add", "change", "delete", "choose"],
+    Role.MAILBOX_HANDLER: ["choose"],
+    Role.SUPERVISOR: ["choose"],
+}
+
+
+def _full_clean(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        messages = [f"{m}" for msgs in exc.message_dict.values() for m in msgs]
+        raise DomainError(";".join(messages), code="invalid") from exc
+
+
+@transaction.atomic
+def unit_create(*, name, code, kind, parent=None, actor=None, **fields):
+    """Create a unit with its document collection and one group per role."""
+    unit = Unit(name=name, code=code, kind=kind, parent=parent, **fields)
+    _full_clean(unit)
+    root = Collection.get_first_root_node()
+    unit.collection = root.add_child(instance=Collection(name=name))
+    unit.save()
+    for role in Role.values:
+        group, _ = Group.objects.get_or_create(name=unit.group_name(role))
+        group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+        _grant_collection_permissions(group, unit.collection, role)
+    log(unit, "orgs.unit.create", user=actor, data={"code": code, "kind": kind})
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit, actor=None, **fields):
+    before = {name: getattr(unit, name) for name in fields}
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    _full_clean(unit)
+    unit.save()
+    log(unit, "orgs.unit.update", user=actor, data={"before": _plain(before), "after": _plain(fields)})
+    return unit
+
+
+def _plain(values):
+    return {k: (v.pk if hasattr(v, "pk") else v) for k, v in values.items()}
+
+
+def _grant_collection_permissions(group, collection, role):
+    from wagtail.models import GroupCollectionPermission
+
+    for model in ("document", "image"):
+        app = "wagtaildocs" if model == "document" else "wagtailimages"
+        for action in ROLE_COLLECTION_PERMISSIONS[role]:
+            perm = Permission.objects.get(content_type__app_label=app, codename=f"{action}_{model}")
+            GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
+
+
+def grant_page_permissions(unit, root_page):
+    """Give each role group of ``unit`` its permissions over ``root_page``'s subtree."""
+    from wagtail.models import GroupPagePermission
+
+    for role, codenames in ROLE_PAGE_PERMISSIONS.items():
+        group = Group.objects.get(name=unit.group_name(role))
+        for codename in codenames:
+            perm = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+            GroupPagePermission.objects.get_or_create(group=group, page=root_page, permission=perm)
+
+
+@transaction.atomic
+def membership_grant(*, user, unit, role, actor=None):
+    if role not in Role.values:
+        raise DomainError(f"未知的角色:{role}", code="invalid", field="role")
+    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    user.groups.add(Group.objects.get(name=unit.group_name(role)))
+    if created:
+        log(unit, "orgs.role.grant", user=actor, data={"user": user.get_username(), "role": role})
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, user, unit, role, actor=None):
+    deleted, _ = Membership.objects.filter(user=user, unit=unit, role=role).delete()
+    if not deleted:
+        raise DomainError("此人在该单位没有这个角色。", code="not_found")
+    user.groups.remove(Group.objects.get(name=unit.group_name(role)))
+    log(unit, "orgs.role.revoke", user=actor, data={"user": user.get_username(), "role": role})
+
+
+@transaction.atomic
+def person_create(*, username, password, full_name, email="", unit=None, roles=(), actor=None):
+    if User.objects.filter(username=username).exists():
+        raise DomainError(f"用户名 {username} 已被使用。", code="conflict", field="username")
+    user = User(username=username, email=email, first_name=full_name[1:], last_name=full_name[:1])
+    user.set_password(password)
+    user.save()
+    for role in roles:
+        membership_grant(user=user, unit=unit, role=role, actor=actor)
+    return user

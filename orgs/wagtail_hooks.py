@@ -1,0 +1,10 @@
+from wagtail import hooks
+
+
+@hooks.register("register_log_actions")
+def register_org_actions(actions):
+    actions.register_action("orgs.unit.create", "创建单位", "创建了单位")
+    actions.register_action("orgs.unit.update", "修改单位", "修改了单位信息")
+    actions.register_action("orgs.role.grant", "授予角色", "授予了角色")
+    actions.register_action("orgs.role.revoke", "撤销角色", "撤销了角色")
+    actions.register_action("orgs.site.register", "登记网站", "登记了网站")

@@ -1,0 +1,350 @@
+"""Page types of every site: home pages, columns (栏目) and articles."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page, PagePermissionTester, RevisionMixin
+from wagtail.search import index
+
+from orgs.addressing import path_prefix
+
+from .forms import ScreenedPageForm
+
+
+class ReviewedPagePermissionTester(PagePermissionTester):
+    """Nobody publishes around the review: a page under a workflow is published
+    only when its last review task approves. Unpublishing stays with leaders."""
+
+    def can_publish(self):
+        return super().can_publish() and self.page.get_workflow() is None
+
+    def can_publish_subpage(self):
+        return super().can_publish_subpage() and self.page.get_workflow() is None
+
+
+class PlatformPage(Page):
+    """What every page of every site shares: addressing, review and screening."""
+
+    base_form_class = ScreenedPageForm
+    screened_fields = ("title", "search_description")
+
+    class Meta:
+        abstract = True
+
+    def permissions_for_user(self, user):
+        return ReviewedPagePermissionTester(user, self)
+
+    def get_url_parts(self, request=None):
+        parts = super().get_url_parts(request)
+        if not parts or parts[2] is None or not settings.PLATFORM_PATH_SITES:
+            return parts
+        site_id, root_url, page_path = parts
+        hostname, is_default = _site_address(site_id, request)
+        return site_id, settings.PLATFORM_BASE_URL, path_prefix(hostname, is_default=is_default) + page_path
+
+    def get_url(self, request=None, current_site=None):
+        if not settings.PLATFORM_PATH_SITES:
+            return super().get_url(request, current_site)
+        parts = self.get_url_parts(request)
+        if not parts or parts[2] is None:
+            return None
+        return parts[2]
+
+    def get_context(self, request, *args, **kwargs):
+        from wagtail.models import Site
+
+        from .queries import site_record_for
+
+        context = super().get_context(request, *args, **kwargs)
+        context["site_record"] = site_record_for(Site.find_for_request(request))
+        context["home"] = self.home
+        context["breadcrumbs"] = list(self.get_ancestors().filter(depth__gt=2)) if self.depth > 2 else []
+        column = self.column
+        context["column"] = column
+        context["column_kind"] = column.kind if column is not None else None
+        return context
+
+    @cached_property
+    def home(self):
+        """The home page of the site this page belongs to."""
+        if isinstance(self, SiteHomePage):
+            return self
+        ancestor = Page.objects.ancestor_of(self).filter(depth=2).first()
+        return ancestor.specific if ancestor else None
+
+    @property
+    def column(self):
+        return None
+
+
+def _site_address(site_id, request=None):
+    """(hostname, is_default) of a Wagtail site, looked up once per request."""
+    memo = getattr(request, "_platform_site_addresses", None) if request is not None else None
+    if memo is None:
+        from wagtail.models import Site
+
+        memo = {pk: (host, default) for pk, host, default in Site.objects.values_list("pk", "hostname", "is_default_site")}
+        if request is not None:
+            request._platform_site_addresses = memo
+    return memo.get(site_id, ("", False))
+
+
+class ColumnCategory(models.TextChoices):
+    NEWS = "news", _("新闻动态")
+    NOTICES = "notices", _("通知公告")
+    POLICY = "policy", _("政策文件")
+    INTERPRETATION = "interpretation", _("政策解读")
+    PERSONNEL = "personnel", _("人事信息")
+    PLANS = "plans", _("规划计划")
+    SERVICES = "services", _("办事服务")
+    INTERACTION = "interaction", _("互动交流")
+    TOPIC = "topic", _("专题专栏")
+    OVERVIEW = "overview", _("概况信息")
+    SOCIAL_NEWS = "social_news", _("社会新闻")
+    OTHER = "other", _("其他")
+
+
+class UpdatePeriod(models.IntegerChoices):
+    TWO_WEEKS = 14, _("2周")
+    SIX_MONTHS = 182, _("6个月")
+    ONE_YEAR = 365, _("1年")
+    NONE = 0, _("不要求")
+
+
+class NewsColumnApproval(models.Model):
+    """The news authority's approval that lets a unit open a social-news column."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="news_approvals", verbose_name=_("单位"))
+    authority = models.CharField(_("批准机关"), max_length=100)
+    document_number = models.CharField(_("批准文号"), max_length=60)
+    approved_on = models.DateField(_("批准日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("新闻栏目批准记录")
+        verbose_name_plural = _("新闻栏目批准记录")
+
+    def __str__(self):
+        return f"{self.unit}:{self.authority} {self.document_number}"
+
+
+class ColumnKind(RevisionMixin, models.Model):
+    """A kind of column and the update period the supervision work expects of it."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    category = models.CharField(_("类别"), max_length=20, choices=ColumnCategory.choices)
+    update_period = models.PositiveIntegerField(_("更新周期"), choices=UpdatePeriod.choices, default=UpdatePeriod.NONE)
+    approval = models.ForeignKey(
+        NewsColumnApproval,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("批准记录"),
+        help_text=_("社会新闻类栏目须有新闻主管部门的批准记录。"),
+    )
+
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("category"), FieldPanel("update_period"), FieldPanel("approval")]
+
+    class Meta:
+        ordering = ["category", "code"]
+        verbose_name = _("栏目类型")
+        verbose_name_plural = _("栏目类型")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.category == ColumnCategory.SOCIAL_NEWS and not self.approval_id:
+            raise ValidationError({"approval": _("社会新闻类栏目须经新闻主管部门批准,请先登记批准记录。")})
+
+
+class SiteHomePage(PlatformPage):
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("主办单位"))
+    tagline = models.CharField(_("标语"), max_length=120, blank=True)
+    intro = RichTextField(_("简介"), blank=True, features=["bold", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("unit"), FieldPanel("tagline"), FieldPanel("intro")]
+    subpage_types = ["portal.ColumnPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    site_kind = None
+
+    class Meta:
+        abstract = True
+
+    def get_template(self, request, *args, **kwargs):
+        return "portal/home_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from .queries import home_listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_listing(self))
+        return context
+
+
+class PortalHomePage(SiteHomePage):
+    site_kind = "portal"
+
+    class Meta:
+        verbose_name = _("政府门户网站首页")
+
+    def get_context(self, request, *args, **kwargs):
+        from .queries import site_directory
+
+        context = super().get_context(request, *args, **kwargs)
+        context["directory"] = site_directory()
+        return context
+
+
+class DistrictHomePage(SiteHomePage):
+    site_kind = "district"
+
+    class Meta:
+        verbose_name = _("区县政府网站首页")
+
+
+class DepartmentHomePage(SiteHomePage):
+    site_kind = "department"
+
+    class Meta:
+        verbose_name = _("部门网站首页")
+
+
+class WindowUnitHomePage(SiteHomePage):
+    site_kind = "window"
+
+    class Meta:
+        verbose_name = _("窗口单位网站首页")
+
+
+class ColumnPage(RoutablePageMixin, PlatformPage):
+    """A column (栏目): lists its own items and items placed in it from elsewhere."""
+
+    kind = models.ForeignKey(ColumnKind, on_delete=models.PROTECT, related_name="columns", verbose_name=_("栏目类型"))
+    intro = models.CharField(_("栏目说明"), max_length=300, blank=True)
+    accepts_placements = models.BooleanField(
+        _("接受其他单位推送"), default=False, help_text=_("允许其他单位把文章、文件同时发布到本栏目。")
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("kind"), FieldPanel("intro"), FieldPanel("accepts_placements")]
+    parent_page_types = [
+        "portal.PortalHomePage",
+        "portal.DistrictHomePage",
+        "portal.DepartmentHomePage",
+        "portal.WindowUnitHomePage",
+        "portal.ColumnPage",
+    ]
+    subpage_types = ["portal.ColumnPage", "portal.ArticlePage", "disclosure.GovDocumentPage"]
+    template = "portal/column_page.html"
+    PAGE_SIZE = 20
+
+    class Meta:
+        verbose_name = _("栏目")
+
+    @cached_property
+    def column(self):
+        return self
+
+    def clean(self):
+        super().clean()
+        kind = ColumnKind.objects.filter(pk=self.kind_id).select_related("approval").first()
+        if kind and kind.category == ColumnCategory.SOCIAL_NEWS:
+            home = self.get_parent().specific if self.get_parent() else None
+            while home is not None and not isinstance(home, SiteHomePage):
+                home = home.get_parent().specific if home.depth > 2 else None
+            if kind.approval is None or (home is not None and kind.approval.unit_id != home.unit_id):
+                raise ValidationError({"kind": _("本单位没有新闻主管部门批准开设社会新闻栏目的记录。")})
+
+    def get_context(self, request, *args, **kwargs):
+        from .queries import column_items, paginate
+
+        context = super().get_context(request, *args, **kwargs)
+        context["items"] = paginate(column_items(self), request.GET.get("page"), self.PAGE_SIZE)
+        context["subcolumns"] = self.get_children().live().type(ColumnPage).specific()
+        return context
+
+    @path("rss/")
+    def rss(self, request):
+        from .feeds import ColumnFeed
+
+        return ColumnFeed()(request, column=self)
+
+
+class ContentPage(PlatformPage):
+    """Anything a column lists: articles and government documents."""
+
+    pub_date = models.DateTimeField(_("发布日期"), default=timezone.now, db_index=True)
+    source = models.CharField(_("信息来源"), max_length=100, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    also_in = ParentalManyToManyField(
+        "portal.ColumnPage",
+        blank=True,
+        related_name="placed_items",
+        verbose_name=_("同时发布到"),
+        help_text=_("一处编辑,多处展示:选择接受推送的其他栏目(如门户网站栏目)。"),
+    )
+
+    screened_fields = ("title", "summary", "search_description")
+    parent_page_types = ["portal.ColumnPage"]
+    subpage_types = []
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    class Meta:
+        verbose_name = _("内容页")
+
+    @cached_property
+    def column(self):
+        return ColumnPage.objects.select_related("kind").get(pk=self.get_parent().pk)
+
+    def clean(self):
+        super().clean()
+        invalid = [c for c in self._pending_also_in() if not c.accepts_placements]
+        if invalid:
+            names = "、".join(c.title for c in invalid)
+            raise ValidationError({"also_in": _("以下栏目不接受推送:%(names)s。") % {"names": names}})
+
+    def _pending_also_in(self):
+        try:
+            return list(self.also_in.all())
+        except ValueError:
+            return []
+
+
+class ContentAttachment(Orderable):
+    page = ParentalKey(ContentPage, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.PROTECT, related_name="+", verbose_name=_("附件"))
+    label = models.CharField(_("显示名称"), max_length=200, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("label")]
+
+    @property
+    def display_name(self):
+        return self.label or self.document.title
+
+
+class ArticlePage(ContentPage):
+    author = models.CharField(_("作者"), max_length=60, blank=True)
+    body = RichTextField(_("正文"))
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("pub_date"), FieldPanel("source"), FieldPanel("author")], heading=_("发布信息")),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label=_("附件")),
+        FieldPanel("also_in"),
+    ]
+    screened_fields = ("title", "summary", "body", "search_description")
+    search_fields = ContentPage.search_fields + [index.SearchField("body")]
+    template = "portal/article_page.html"
+
+    class Meta:
+        verbose_name = _("文章")

@@ -1,0 +1,136 @@
+"""Creating sites, columns and content; sending content through review."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from wagtail.log_actions import log
+from wagtail.models import Page, Site, TaskState
+
+from orgs.errors import DomainError, PermissionRefused
+from orgs.models import Hosting, SiteKind, SiteRecord
+from orgs.services import grant_page_permissions
+
+from .models import ColumnKind, DepartmentHomePage, DistrictHomePage, PortalHomePage, WindowUnitHomePage
+
+HOME_PAGE_TYPES = {
+    SiteKind.PORTAL: PortalHomePage,
+    SiteKind.DISTRICT: DistrictHomePage,
+    SiteKind.DEPARTMENT: DepartmentHomePage,
+    SiteKind.WINDOW: WindowUnitHomePage,
+}
+
+
+def _clean(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        if hasattr(exc, "message_dict"):
+            raise DomainError(";".join(m for ms in exc.message_dict.values() for m in ms)) from exc
+        raise DomainError(";".join(exc.messages)) from exc
+
+
+@transaction.atomic
+def site_create(*, unit, kind, name, hostname, site_id_code, icp_number, psb_number, sponsor, contact_phone,
+                contact_email="", address="", colour="#b31b1b", tagline="", is_default=False, sort_order=0, actor=None):
+    """Host a new site on the platform: its home page, Wagtail site, registry entry,
+    the unit's permissions over it and its review workflow."""
+    from publishing.services import unit_workflow_install
+
+    if kind not in HOME_PAGE_TYPES:
+        raise DomainError(f"未知的网站类别:{kind}")
+    record = SiteRecord(
+        unit=unit, name=name, kind=kind, hosting=Hosting.HOSTED, hostname=hostname, site_id_code=site_id_code,
+        icp_number=icp_number, psb_number=psb_number, sponsor=sponsor, contact_phone=contact_phone,
+        contact_email=contact_email, address=address, colour=colour, sort_order=sort_order,
+    )
+    _clean(record)
+    root = Page.get_first_root_node()
+    slug = record.path_slug.replace(".", "-")
+    home = HOME_PAGE_TYPES[kind](title=name, slug=slug, unit=unit, tagline=tagline)
+    root.add_child(instance=home)
+    home.save_revision(user=actor).publish(user=actor)
+    site = Site.objects.create(hostname=hostname, port=80, root_page=home, site_name=name, is_default_site=is_default)
+    record.site = site
+    record.save()
+    grant_page_permissions(unit, home)
+    unit_workflow_install(unit=unit, root_page=home)
+    log(unit, "orgs.site.register", user=actor, data={"site": name, "hostname": hostname, "hosting": "hosted"})
+    return record
+
+
+@transaction.atomic
+def site_register_independent(*, unit, kind, name, hostname, url, site_id_code, icp_number, psb_number, sponsor,
+                              contact_phone, contact_email="", sort_order=0, actor=None):
+    """Register a site that a unit runs itself; it is supervised like a hosted one."""
+    record = SiteRecord(
+        unit=unit, name=name, kind=kind, hosting=Hosting.INDEPENDENT, hostname=hostname, url=url,
+        site_id_code=site_id_code, icp_number=icp_number, psb_number=psb_number, sponsor=sponsor,
+        contact_phone=contact_phone, contact_email=contact_email, sort_order=sort_order,
+    )
+    _clean(record)
+    record.save()
+    log(unit, "orgs.site.register", user=actor, data={"site": name, "hostname": hostname, "hosting": "independent"})
+    return record
+
+
+def column_kind_save(*, code, name, category, update_period, approval=None, actor=None, instance=None):
+    kind = instance or ColumnKind()
+    kind.code, kind.name, kind.category, kind.update_period, kind.approval = code, name, category, update_period, approval
+    _clean(kind)
+    kind.save()
+    kind.save_revision(user=actor, log_action=True)
+    return kind
+
+
+def _check_can_add(parent, actor):
+    if actor is not None and not parent.permissions_for_user(actor).can_add_subpage():
+        raise PermissionRefused(f"您没有在「{parent.title}」下添加内容的权限。")
+
+
+@transaction.atomic
+def page_create(*, parent, page, actor=None, publish=False):
+    """Add ``page`` under ``parent`` as a draft (or published, for system loads).
+
+    ``publish=True`` is for the demo loader and migrations only: every person
+    goes through :func:`page_submit_for_review`.
+    """
+    _check_can_add(parent, actor)
+    page.owner = actor
+    try:
+        page.full_clean(exclude=["path", "depth", "numchild", "url_path", "draft_title", "live"])
+    except ValidationError as exc:
+        raise DomainError(";".join(exc.messages)) from exc
+    parent.add_child(instance=page)
+    revision = page.save_revision(user=actor, log_action=True)
+    if publish:
+        revision.publish(user=actor)
+        page.refresh_from_db()
+    return page
+
+
+@transaction.atomic
+def page_submit_for_review(*, page, actor):
+    """Start the unit's review workflow for the page's latest revision."""
+    if not page.permissions_for_user(actor).can_submit_for_moderation():
+        raise PermissionRefused("此页面不能提交审核(可能已在审核中,或您没有权限)。")
+    workflow = page.get_workflow()
+    if workflow is None:
+        raise DomainError("此页面所属网站没有设置审核流程。")
+    return workflow.start(page, actor)
+
+
+@transaction.atomic
+def page_review(*, page, actor, approve, comment=""):
+    """Approve or send back the review step the page is waiting on."""
+    state = page.current_workflow_state
+    if state is None or state.current_task_state is None:
+        raise DomainError("此页面没有待审核的步骤。")
+    task_state = state.current_task_state
+    task = task_state.task.specific
+    names = {name for name, _, _ in task.get_actions(page, actor)}
+    action = "approve" if approve else "reject"
+    if action not in names:
+        raise PermissionRefused(f"您不能处理「{task.name}」这一步。")
+    if task_state.status != TaskState.STATUS_IN_PROGRESS:
+        raise DomainError("这一步已经处理过了。")
+    task.on_action(task_state, actor, action, comment=comment)
+    return page.specific.__class__.objects.get(pk=page.pk)

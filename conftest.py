@@ -1,0 +1,98 @@
+"""Fixtures shared by every app's tests: a small city built through the services."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from demo.city import COLUMN_KINDS, LEXICON
+
+
+@pytest.fixture
+def make_user(db):
+    from orgs.services import membership_grant, person_create
+
+    def make(username, unit=None, roles=(), **extra):
+        user = person_create(username=username, password="pw-Test-2026", full_name="测试" + username[:4], **extra)
+        for role in roles:
+            membership_grant(user=user, unit=unit, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def lexicon(db):
+    from guard.services import lexicon_term_save
+
+    return [lexicon_term_save(term=t, kind=k, reason=r, correct_form=c) for t, k, r, c in LEXICON]
+
+
+@pytest.fixture
+def kinds(db):
+    from portal.services import column_kind_save
+
+    return {
+        code: column_kind_save(code=code, name=name, category=category, update_period=period)
+        for code, name, category, period in COLUMN_KINDS
+        if category != "social_news"
+    }
+
+
+class City:
+    """Handles to the small city: units, site records, columns and people."""
+
+
+@pytest.fixture
+def city(db, kinds, lexicon, make_user):
+    from orgs.services import unit_create
+    from portal.models import ColumnPage
+    from portal.services import page_create, site_create
+
+    c = City()
+    c.kinds = kinds
+    c.gov = unit_create(name="测试市人民政府", code="gov", kind="municipal_government")
+    c.office = unit_create(name="测试市人民政府办公厅", code="office", kind="general_office", parent=c.gov,
+                           sees_all_units=True, short_name="市政府办公厅")
+    c.district = unit_create(name="测试市东区人民政府", code="east", kind="district_government", parent=c.gov,
+                             short_name="东区")
+    c.dept = unit_create(name="测试市教育委员会", code="edu", kind="municipal_department", parent=c.gov,
+                         short_name="市教委")
+    identity = dict(icp_number="渝ICP备00000001号", psb_number="渝公网安备 50000000000001号", contact_phone="023-60000000")
+    c.portal_site = site_create(unit=c.office, kind="portal", name="测试门户", hostname="www.cq.gov.cn",
+                                site_id_code="5000000001", sponsor=c.office.name, is_default=True, **identity)
+    c.district_site = site_create(unit=c.district, kind="district", name="东区政府网", hostname="east.cq.gov.cn",
+                                  site_id_code="5000000002", sponsor=c.district.name, **identity)
+    c.dept_site = site_create(unit=c.dept, kind="department", name="市教委网站", hostname="edu.cq.gov.cn",
+                              site_id_code="5000000003", sponsor=c.dept.name, **identity)
+
+    def column(record, title, kind, accepts=False):
+        page = ColumnPage(title=title, slug=kind, kind=kinds[kind], accepts_placements=accepts, show_in_menus=True)
+        return page_create(parent=record.site.root_page.specific, page=page, publish=True)
+
+    c.portal_news = column(c.portal_site, "要闻动态", "news", accepts=True)
+    c.portal_policy = column(c.portal_site, "政策文件", "policy")
+    c.district_news = column(c.district_site, "区县动态", "news")
+    c.district_notices = column(c.district_site, "通知公告", "notices")
+    c.dept_news = column(c.dept_site, "工作动态", "news")
+    c.editor = make_user("east_editor", c.district, ["editor"])
+    c.reviewer = make_user("east_reviewer", c.district, ["reviewer"])
+    c.leader = make_user("east_leader", c.district, ["leader"])
+    c.dept_editor = make_user("edu_editor", c.dept, ["editor"])
+    c.supervisor = make_user("office_supervisor", c.office, ["supervisor"])
+    return c
+
+
+@pytest.fixture
+def article_factory(city):
+    from portal.models import ArticlePage
+    from portal.services import page_create
+
+    def make(column=None, title="东区召开民生工作推进会", body="<p>会议部署了民生实事工作。</p>", publish=True, actor=None, **extra):
+        page = ArticlePage(title=title, body=body, **extra)
+        return page_create(parent=column or city.district_news, page=page, publish=publish, actor=actor)
+
+    return make
+
+
+@pytest.fixture
+def User():
+    return get_user_model()

@@ -96,6 +96,17 @@ def _site_address(site_id, request=None):
     return memo.get(site_id, ("", False))
 
 
+def _owning_home(page):
+    """The site home above ``page``, also for a page not yet in the tree."""
+    parent = page.get_parent() if page.path else getattr(page, "_parent_for_clean", None)
+    if parent is None:
+        return None
+    parent = parent.specific
+    if isinstance(parent, SiteHomePage):
+        return parent
+    return parent.home
+
+
 class ColumnCategory(models.TextChoices):
     NEWS = "news", _("新闻动态")
     NOTICES = "notices", _("通知公告")
@@ -258,10 +269,8 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
         super().clean()
         kind = ColumnKind.objects.filter(pk=self.kind_id).select_related("approval").first()
         if kind and kind.category == ColumnCategory.SOCIAL_NEWS:
-            home = self.get_parent().specific if self.get_parent() else None
-            while home is not None and not isinstance(home, SiteHomePage):
-                home = home.get_parent().specific if home.depth > 2 else None
-            if kind.approval is None or (home is not None and kind.approval.unit_id != home.unit_id):
+            home = _owning_home(self)
+            if kind.approval is None or home is None or kind.approval.unit_id != home.unit_id:
                 raise ValidationError({"kind": _("本单位没有新闻主管部门批准开设社会新闻栏目的记录。")})
 
     def get_context(self, request, *args, **kwargs):

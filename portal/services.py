@@ -1,7 +1,11 @@
 """Creating sites, columns and content; sending content through review."""
 
+import zlib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 from wagtail.log_actions import log
 from wagtail.models import Page, Site, TaskState
 
@@ -19,13 +23,28 @@ HOME_PAGE_TYPES = {
 }
 
 
-def _clean(instance):
+def _clean(instance, **kwargs):
     try:
-        instance.full_clean()
+        instance.full_clean(**kwargs)
     except ValidationError as exc:
-        if hasattr(exc, "message_dict"):
-            raise DomainError(";".join(m for ms in exc.message_dict.values() for m in ms)) from exc
-        raise DomainError(";".join(exc.messages)) from exc
+        raise DomainError(describe_validation_error(exc, instance)) from exc
+
+
+def describe_validation_error(exc, instance=None):
+    """One Chinese sentence naming each field and what is wrong with it."""
+    if not hasattr(exc, "error_dict"):
+        return ";".join(exc.messages)
+    parts = []
+    for field, messages in exc.message_dict.items():
+        label = field
+        if instance is not None and field != "__all__":
+            try:
+                label = str(instance._meta.get_field(field).verbose_name)
+            except Exception:
+                label = field
+        text = ";".join(messages)
+        parts.append(text if field == "__all__" else f"{label}:{text}")
+    return ";".join(parts)
 
 
 @transaction.atomic
@@ -86,6 +105,25 @@ def _check_can_add(parent, actor):
         raise PermissionRefused(f"您没有在「{parent.title}」下添加内容的权限。")
 
 
+def _default_slug(page):
+    """ASCII slugs keep addresses readable when shared: the title if it is Latin,
+    otherwise the publication date and a short checksum of the title."""
+    latin = slugify(page.title)
+    if latin and len(latin) >= len(page.title) // 2:
+        return latin[:60]
+    stamp = getattr(page, "pub_date", None) or timezone.now()
+    return f"{timezone.localtime(stamp):%Y%m%d}-{zlib.crc32(page.title.encode()) % 100000:05d}"
+
+
+def _free_slug(parent, base):
+    taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 @transaction.atomic
 def page_create(*, parent, page, actor=None, publish=False):
     """Add ``page`` under ``parent`` as a draft (or published, for system loads).
@@ -95,11 +133,13 @@ def page_create(*, parent, page, actor=None, publish=False):
     """
     _check_can_add(parent, actor)
     page.owner = actor
+    page.slug = _free_slug(parent, page.slug or _default_slug(page))
+    page._parent_for_clean = parent
+    _clean(page, exclude=["path", "depth", "numchild", "url_path", "draft_title", "live"])
     try:
-        page.full_clean(exclude=["path", "depth", "numchild", "url_path", "draft_title", "live"])
+        parent.add_child(instance=page)
     except ValidationError as exc:
-        raise DomainError(";".join(exc.messages)) from exc
-    parent.add_child(instance=page)
+        raise DomainError(describe_validation_error(exc, page)) from exc
     revision = page.save_revision(user=actor, log_action=True)
     if publish:
         revision.publish(user=actor)

@@ -1,0 +1,78 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orgs.errors import DomainError
+from portal.models import ColumnPage, NewsColumnApproval
+from portal.queries import column_items
+from portal.services import column_kind_save, page_create
+
+
+def _ids(queryset):
+    return set(queryset.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_one_source_shows_in_many_columns_and_unpublishes_everywhere(city, article_factory, client):
+    article = article_factory(title="东区新建三所幼儿园", also_in=[city.portal_news])
+    assert article.pk in _ids(column_items(city.district_news))
+    assert article.pk in _ids(column_items(city.portal_news))
+    portal_html = client.get("/news/").content.decode()
+    assert "东区新建三所幼儿园" in portal_html
+    assert article.get_url() in portal_html  # the link leads to the one source page
+
+    article.unpublish()
+    assert article.pk not in _ids(column_items(city.district_news))
+    assert article.pk not in _ids(column_items(city.portal_news))
+    assert "东区新建三所幼儿园" not in client.get("/news/").content.decode()
+
+
+@pytest.mark.django_db
+def test_placing_in_a_column_that_does_not_accept_placements_is_refused(city, article_factory):
+    with pytest.raises(DomainError, match="不接受推送"):
+        article_factory(title="想上政策文件栏目", also_in=[city.portal_policy])
+
+
+@pytest.mark.django_db
+def test_social_news_kind_needs_a_recorded_approval(city):
+    with pytest.raises(DomainError, match="批准"):
+        column_kind_save(code="social", name="社会新闻", category="social_news", update_period=14)
+    approval = NewsColumnApproval.objects.create(
+        unit=city.office, authority="市政府新闻办", document_number="新批〔2026〕1号", approved_on="2026-01-10"
+    )
+    kind = column_kind_save(code="social", name="社会新闻", category="social_news", update_period=14, approval=approval)
+    portal_home = city.portal_site.site.root_page.specific
+    page_create(parent=portal_home, page=ColumnPage(title="社会新闻", slug="social", kind=kind), publish=True)
+    district_home = city.district_site.site.root_page.specific
+    with pytest.raises(DomainError, match="新闻主管部门"):
+        page_create(parent=district_home, page=ColumnPage(title="社会新闻", slug="social", kind=kind), publish=True)
+
+
+@pytest.mark.django_db
+def test_column_update_period_is_editable_data_with_history(city):
+    kind = city.kinds["news"]
+    column_kind_save(instance=kind, code="news", name="新闻动态", category="news", update_period=182)
+    kind.refresh_from_db()
+    assert kind.update_period == 182
+    assert kind.revisions.count() == 2
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_home_column_and_article_queries_do_not_grow_with_content(city, article_factory, client):
+    first = article_factory(title="第一条")
+    article_factory(column=city.district_notices, title="通知一")
+    client.get("/s/east/")  # warm Wagtail's site cache
+    few = {url: _queries(client, url) for url in ("/s/east/", "/s/east/news/", first.get_url())}
+    for i in range(25):
+        article_factory(title=f"更多动态{i}", also_in=[city.portal_news])
+        article_factory(column=city.district_notices, title=f"更多通知{i}")
+    many = {url: _queries(client, url) for url in ("/s/east/", "/s/east/news/", first.get_url())}
+    assert many == few
+    assert max(many.values()) <= 20, many

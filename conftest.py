@@ -6,6 +6,24 @@ from django.contrib.auth import get_user_model
 from demo.city import COLUMN_KINDS, LEXICON
 
 
+@pytest.fixture(autouse=True)
+def wagtail_roots(request):
+    """A transactional test (the worker test) flushes the tables, taking with them
+    the locale, root page and root collection that Wagtail's migrations create."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        marker = request.node.get_closest_marker("django_db")
+        if marker is None:
+            return
+    request.getfixturevalue("db") if "transactional_db" not in request.fixturenames else None
+    from wagtail.models import Collection, Locale, Page
+
+    locale = Locale.objects.first() or Locale.objects.create(language_code="zh-hans")
+    if not Page.get_first_root_node():
+        Page.add_root(title="Root", slug="root", locale=locale)
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+
+
 @pytest.fixture
 def make_user(db):
     from orgs.services import membership_grant, person_create

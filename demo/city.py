@@ -76,7 +76,7 @@ COLUMNS = {
         ("要闻动态", "news", True), ("通知公告", "notices", True), ("政策文件", "policy", False),
         ("政策解读", "interpretation", True), ("人事信息", "personnel", False), ("规划计划", "plans", False),
         ("办事服务", "services", False), ("互动交流", "interaction", False), ("走进重庆", "overview", False),
-        ("社会新闻", "social-news", False),
+        ("优化营商环境专题", "topic", True), ("社会新闻", "social-news", False),
     ],
     "district": [
         ("区县动态", "news", False), ("通知公告", "notices", False), ("政策文件", "policy", False),

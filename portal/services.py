@@ -133,6 +133,7 @@ def page_create(*, parent, page, actor=None, publish=False):
     """
     _check_can_add(parent, actor)
     page.owner = actor
+    page.live = publish and page.live
     page.slug = _free_slug(parent, page.slug or _default_slug(page))
     page._parent_for_clean = parent
     _clean(page, exclude=["path", "depth", "numchild", "url_path", "draft_title", "live"])

@@ -18,8 +18,12 @@ class ScreeningTask(Task):
 
         task_state = super().start(workflow_state, user=user)
         page = task_state.revision.as_object()
-        fields = {name: getattr(page, name, "") or "" for name in getattr(page, "screened_fields", ("title",))}
-        hits = screen({k: v for k, v in fields.items() if isinstance(v, str)})
+        fields = {}
+        for name in getattr(page, "screened_fields", ("title",)):
+            value = getattr(page, name, "") or ""
+            if isinstance(value, str):
+                fields[str(page._meta.get_field(name).verbose_name)] = value
+        hits = screen(fields)
         if hits:
             comment = "机器筛查未通过:" + ";".join(h.describe() for h in hits)
             task_state.reject(user=None, update=False, comment=comment[:2000])

@@ -1,0 +1,75 @@
+"""The demo city, loaded once (it takes a while) and checked as one scenario."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from demo import city as data
+from demo.loader import already_loaded, load
+from disclosure.models import GovDocumentPage
+from orgs.models import Membership, Role, SiteRecord, Unit
+from portal.models import ColumnKind, ColumnPage, ContentPage
+
+
+@pytest.mark.django_db
+def test_the_demo_city_is_complete(client):
+    load(items_per_column=1)
+    assert already_loaded()
+    _every_kind_of_site_is_there_and_answers(client)
+    _columns_of_every_kind_some_fresh_some_stale_some_blank()
+    _the_2005_notice_is_a_normative_document_of_the_general_office(client)
+    _a_demo_account_exists_for_every_role(client)
+
+
+def _every_kind_of_site_is_there_and_answers(client):
+    hosted = SiteRecord.objects.filter(hosting="hosted")
+    assert hosted.filter(kind="portal").get().name == "中国重庆"
+    assert hosted.filter(kind="district").count() >= 4
+    assert hosted.filter(kind="department").count() >= 6
+    sectors = set(Unit.objects.filter(kind="window_unit").values_list("sector", flat=True))
+    assert {"aviation", "rail", "water"} <= sectors
+    assert SiteRecord.objects.filter(hosting="independent").exists()
+    for record in hosted:
+        assert client.get(record.public_url).status_code == 200, record.name
+
+
+def _columns_of_every_kind_some_fresh_some_stale_some_blank():
+    used = set(ColumnPage.objects.values_list("kind__code", flat=True))
+    assert used == set(ColumnKind.objects.values_list("code", flat=True))
+    now = timezone.now()
+    ages = {"fresh": 0, "stale": 0, "blank": 0}
+    for column in ColumnPage.objects.filter(kind__category="news"):
+        newest = ContentPage.objects.child_of(column).live().order_by("-pub_date").first()
+        if newest is None:
+            ages["blank"] += 1
+        elif now - newest.pub_date > timedelta(days=14):
+            ages["stale"] += 1
+        else:
+            ages["fresh"] += 1
+    assert all(ages.values()), ages
+
+
+def _the_2005_notice_is_a_normative_document_of_the_general_office(client):
+    notice = GovDocumentPage.objects.get(document_number="渝办发〔2005〕209号")
+    assert notice.doc_type == "normative" and notice.issuing_organ == "重庆市人民政府办公厅"
+    assert notice.home.unit.code == "cq-bgt"
+    html = client.get(notice.get_url()).content.decode()
+    assert "渝办发〔2005〕209号" in html
+    if data_seed_present():
+        assert "政府公众信息网站" in html and "各区县" in html
+
+
+def data_seed_present():
+    from demo.loader import seed_notice_path
+
+    return seed_notice_path().exists()
+
+
+def _a_demo_account_exists_for_every_role(client):
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    user = get_user_model().objects.get(username="yuzhong_editor")
+    assert user.check_password(data.PASSWORD)
+    assert client.login(username="yuzhong_editor", password=data.PASSWORD)

@@ -1,0 +1,96 @@
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from disclosure.models import GovDocumentPage
+from disclosure.services import index_number_allocate
+from orgs.errors import DomainError
+from portal.services import page_create
+
+
+def _document(city, column=None, **fields):
+    values = dict(
+        title="东区关于规范行政执法的若干规定", doc_type="normative", issuing_organ="测试市东区人民政府",
+        document_number="东府发〔2026〕8号", date_written=dt.date(2026, 11, 2),
+        pub_date=timezone.make_aware(dt.datetime(2026, 11, 6, 9)), topic="general", keywords="行政执法 规范",
+        body="<p>第一条 为规范行政执法行为,制定本规定。</p>",
+    )
+    values.update(fields)
+    return page_create(parent=column or city.district_notices, page=GovDocumentPage(**values), publish=True)
+
+
+@pytest.mark.django_db
+def test_index_numbers_run_per_unit_and_year(city):
+    first = index_number_allocate(unit=city.district, year=2026)
+    second = index_number_allocate(unit=city.district, year=2026)
+    other_year = index_number_allocate(unit=city.district, year=2027)
+    other_unit = index_number_allocate(unit=city.dept, year=2026)
+    assert (first, second, other_year, other_unit) == ("EAST/2026-00001", "EAST/2026-00002", "EAST/2027-00001", "EDU/2026-00001")
+
+
+@pytest.mark.django_db
+def test_a_document_gets_its_index_number_and_shows_every_disclosure_field(city, client):
+    doc = _document(city)
+    assert re.fullmatch(r"EAST/2026-\d{5}", doc.index_number)
+    html = client.get(doc.get_url()).content.decode()
+    for label, value in (
+        ("索引号", doc.index_number), ("发文机关", "测试市东区人民政府"), ("发文字号", "东府发〔2026〕8号"),
+        ("成文日期", "2026-11-02"), ("发布日期", "2026-11-06"), ("主题分类", "综合政务"), ("主题词", "行政执法 规范"),
+        ("效力状态", "有效"), ("文件类型", "规范性文件"),
+    ):
+        assert label in html and value in html, label
+
+
+@pytest.mark.django_db
+def test_every_publication_type_of_the_notice_is_available(city):
+    labels = dict(GovDocumentPage._meta.get_field("doc_type").choices)
+    assert set(labels.values()) == {"公告", "通告", "公示", "便民告示", "规范性文件"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"document_number": ""}, "发文字号"),
+        ({"date_written": dt.date(2026, 12, 1)}, "成文日期"),
+        ({"issuing_organ": ""}, "发文机关"),
+    ],
+)
+def test_malformed_documents_are_refused(city, fields, message):
+    with pytest.raises(DomainError, match=message):
+        _document(city, **fields)
+    assert not GovDocumentPage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_versions_link_both_ways(city, client):
+    old = _document(city, title="东区旧规定", validity="amended")
+    new = _document(city, title="东区新规定", supersedes=old, document_number="东府发〔2026〕9号")
+    old_html = client.get(old.get_url()).content.decode()
+    new_html = client.get(new.get_url()).content.decode()
+    assert "已修改" in old_html and new.get_url() in old_html
+    assert old.get_url() in new_html
+
+
+@pytest.mark.django_db
+def test_attachments_are_downloadable(city, client):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from portal.models import ContentAttachment
+
+    pdf = Document(title="附件一", collection=city.district.collection)
+    pdf.file.save("fujian.pdf", ContentFile(b"%PDF-1.4\n%%EOF"), save=True)
+    doc = GovDocumentPage(
+        title="东区公告", doc_type="announcement", issuing_organ="东区政府", date_written=dt.date(2026, 11, 1),
+        body="<p>公告正文</p>",
+    )
+    doc.attachments = [ContentAttachment(document=pdf, label="报名表")]
+    doc = page_create(parent=city.district_notices, page=doc, publish=True)
+    html = client.get(doc.get_url()).content.decode()
+    assert "报名表" in html and pdf.url in html
+    response = client.get(pdf.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content]).startswith(b"%PDF")

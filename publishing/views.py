@@ -23,3 +23,16 @@ def register_xlsx(request, unit_code):
     filename = f"register-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def register_index(request):
+    """The units whose publication register this person may read, with counts."""
+    from django.db.models import Count, Max
+    from django.shortcuts import render
+
+    units = (
+        units_of(request.user)
+        .annotate(published=Count("publications"), latest=Max("publications__published_at"))
+        .order_by("sort_order", "id")
+    )
+    return render(request, "publishing/register_index.html", {"units": units})

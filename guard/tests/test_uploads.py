@@ -74,3 +74,17 @@ def test_the_admin_document_upload_goes_through_the_check(client, city):
     )
     assert response.status_code == 302
     assert Document.objects.filter(title="真的文件", collection=city.district.collection).exists()
+
+
+@pytest.mark.django_db
+def test_documents_of_another_unit_are_out_of_reach(client, city):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    doc = Document(title="东区内部材料", collection=city.district.collection)
+    doc.file.save("neibu.pdf", ContentFile(PDF), save=True)
+    client.force_login(city.dept_editor)
+    assert "东区内部材料" not in client.get("/admin/documents/").content.decode()
+    assert client.get(f"/admin/documents/edit/{doc.pk}/").status_code in (302, 403)
+    client.force_login(city.editor)
+    assert "东区内部材料" in client.get("/admin/documents/").content.decode()

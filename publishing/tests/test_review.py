@@ -144,3 +144,13 @@ def test_register_exports_to_xlsx_for_the_unit_only(city, article_factory, clien
     assert client.get("/admin/register/east.xlsx").status_code == 403
     client.force_login(city.supervisor)
     assert client.get("/admin/register/east.xlsx").status_code == 200
+
+
+@pytest.mark.django_db
+def test_register_index_shows_own_unit_or_all_for_supervisors(city, article_factory, client):
+    client.force_login(city.editor)
+    html = client.get("/admin/register/").content.decode()
+    assert "测试市东区人民政府" in html and "测试市教育委员会" not in html
+    client.force_login(city.supervisor)
+    html = client.get("/admin/register/").content.decode()
+    assert "测试市东区人民政府" in html and "测试市教育委员会" in html

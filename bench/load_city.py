@@ -174,7 +174,7 @@ class Writer:
                             show_in_menus=False, seo_title="", search_description="",
                             first_published_at=pub, last_published_at=pub,
                             content_type_id=self.ct_id, locale_id=column.locale_id,
-                            translation_key=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+                            translation_key=uuid.uuid4(),
                         )
                     )
                     extra.append((pub, summary, body))

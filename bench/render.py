@@ -133,17 +133,24 @@ class QueryTimer:
             self.times.append((time.perf_counter() - t) * 1000)
 
 
-def run(scenarios, n, warmup, capture):
+def run(scenarios, n, warmup, capture, rounds):
+    """Warm up, then time the pages in interleaved rounds (n/rounds requests a page a
+    round), so that a burst of other work on the machine hits every page alike."""
     client = Client()
     for sc in scenarios:
-        response = None
         for _ in range(warmup):
-            response = sc.request(client)
-        for _ in range(n):
-            t, c = time.perf_counter(), time.thread_time()
-            response = sc.request(client)
-            sc.times.append((time.perf_counter() - t) * 1000)
-            sc.cpu.append((time.thread_time() - c) * 1000)
+            sc.request(client)
+    rounds = max(1, min(rounds, n))
+    for r in range(rounds):
+        for sc in scenarios:
+            for _ in range(n // rounds + (1 if r < n % rounds else 0)):
+                t, c = time.perf_counter(), time.thread_time()
+                response = sc.request(client)
+                sc.times.append((time.perf_counter() - t) * 1000)
+                sc.cpu.append((time.thread_time() - c) * 1000)
+                sc.status = response.status_code
+    for sc in scenarios:
+        response = None
         for i in range(capture):
             timer = QueryTimer()
             with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
@@ -253,7 +260,7 @@ def markdown(scenarios, args, mach, db, started):
     lines = [
         f"### {args.label}",
         "",
-        f"- Date: {started:%Y-%m-%d %H:%M %Z}".rstrip(),
+        f"- Date: {started:%Y-%m-%d %H:%M} UTC",
         f"- Machine: {mach['nproc']} CPUs ({mach['cpu']}), {mach['memory']} memory; "
         f"Python {platform.python_version()}, Django {django.get_version()}, Wagtail {__import__('wagtail').__version__}",
         f"- Database: {db['version']} (`{db['name']}` on {db['host']}); {db['pages']:,} pages, "
@@ -262,7 +269,7 @@ def markdown(scenarios, args, mach, db, started):
         f"- Settings: DEBUG={settings.DEBUG}, cache {cache}, CONN_MAX_AGE={connection.settings_dict.get('CONN_MAX_AGE')}, "
         f"PLATFORM_PATH_SITES={settings.PLATFORM_PATH_SITES}",
         f"- Method: Django test client in one process; {args.warmup} warm-up requests, then {args.n} timed requests "
-        f"per page (wall time of `Client.get`; CPU ms is this process's CPU time, the SQL server's not included); "
+        f"per page in {args.rounds} interleaved rounds (wall time of `Client.get`; CPU ms is this process's CPU time, the SQL server's not included); "
         f"queries counted and timed on {args.capture} further requests (`CaptureQueriesContext`).",
         f"- Load average (1 min) at start {args.load_start:.2f}, at end {os.getloadavg()[0]:.2f} "
         f"(other work on the machine shows up here and in p95/p99).",
@@ -304,6 +311,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", "--requests", dest="n", type=int, default=200, help="timed requests per page (default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up requests per page (default 20)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds over the pages (default 5)")
     parser.add_argument("--capture", type=int, default=5, help="requests per page with query capture (default 5)")
     parser.add_argument("--deep-page", type=int, default=200, help="the deep page of the column listing (default 200)")
     parser.add_argument("--only", default="", help="comma-separated scenario keys: portal_home,district_home,"
@@ -317,7 +325,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.load_start = os.getloadavg()[0]
 
-    started = datetime.datetime.now().astimezone()
+    started = datetime.datetime.now(datetime.timezone.utc)
     mach, db = machine(), database()
     if not args.label:
         args.label = f"{db['version']} · {db['content']:,} content items"
@@ -327,7 +335,7 @@ def main(argv=None):
     if args.only:
         keys = set(args.only.split(","))
         scenarios = [s for s in scenarios if s.key in keys]
-    run(scenarios, args.n, args.warmup, max(1, args.capture))
+    run(scenarios, args.n, args.warmup, max(1, args.capture), args.rounds)
 
     text = markdown(scenarios, args, mach, db, started)
     if args.queries:

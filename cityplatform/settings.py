@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal",
     "disclosure",
     "publishing",
+    "letters",
     "cityplatform",
     "demo",
     "wagtail.contrib.forms",
@@ -154,6 +155,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cityplatform.heartbeat", "schedule": 20.0},
+    "letters-flush-notifications": {"task": "letters.flush_notifications", "schedule": 60.0},
+    "letters-deadlines-sweep": {"task": "letters.deadlines_sweep", "schedule": 3600.0},
 }
 # Seconds after which a silent worker is reported as down by /healthz.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "90"))

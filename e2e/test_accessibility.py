@@ -90,3 +90,11 @@ def test_no_wcag_violations(target, viewport, targets, request):
     if viewport == "phone":
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360 + 1, f"{where} scrolls sideways: content is {width}px wide on a 360px screen"
+
+
+def test_axe_check_reports_a_violation(page):
+    """The check above can fail: a page with an unlabelled image and field does."""
+    page.set_content('<html lang="zh-Hans"><title>t</title><main><img src="x.png"><input type="text"></main></html>')
+    with pytest.raises(AssertionError) as failure:
+        assert_no_axe_violations(page, "a broken page")
+    assert "image-alt" in str(failure.value) and "label" in str(failure.value)

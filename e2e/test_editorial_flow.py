@@ -2,6 +2,7 @@
 reviewer and the leader approve, and the article appears on the district site and
 on the portal column it was also sent to."""
 
+import json
 import re
 import time
 
@@ -91,14 +92,17 @@ def approve_from_dashboard(page, title):
 
 
 def review_state(server, title):
-    """The page's review steps as the database sees them, for failure messages."""
-    return server.shell(
+    """The page's review as the database records it: (live, [(status, [(task, status, by)])])."""
+    out = server.shell(
+        "import json\n"
         "from wagtail.models import Page, WorkflowState\n"
         f"p = Page.objects.filter(title={title!r}).first()\n"
-        "print('page', p and (p.pk, p.live))\n"
-        "for ws in WorkflowState.objects.filter(object_id=str(p.pk)) if p else []:\n"
-        "    print('workflow', ws.status, [(t.task.name, t.status, str(t.finished_by or '')) for t in ws.task_states.order_by('id')])\n"
+        "states = WorkflowState.objects.for_instance(p).order_by('id') if p else []\n"
+        "steps = lambda ws: [[t.task.name, t.status, t.finished_by.username if t.finished_by else '']"
+        " for t in ws.task_states.order_by('id')]\n"
+        "print(json.dumps([p and p.live, [[ws.status, steps(ws)] for ws in states]], ensure_ascii=False))\n"
     )
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def test_article_goes_through_screening_and_three_level_review(page, server):
@@ -139,14 +143,28 @@ def test_article_goes_through_screening_and_three_level_review(page, server):
     expect(page.locator(".messages")).to_contain_text(re.compile(rf"{title}.*提交"))
     admin_logout(page)
 
-    # Reviewer, then leader.
+    # Reviewer, then leader; nothing is public before the leader has approved.
     for username in ("yuzhong_reviewer", "yuzhong_leader"):
         admin_login(page, username)
         try:
             approve_from_dashboard(page, title)
         except AssertionError as exc:
-            raise AssertionError(f"{username}: {exc}\nreview state:\n{review_state(server, title)}") from exc
+            raise AssertionError(f"{username}: {exc}\nreview state: {review_state(server, title)}") from exc
+        if username == "yuzhong_reviewer":
+            page.goto("/s/yuzhong/news/")
+            expect(page.locator("main").get_by_role("link", name=title, exact=True)).to_have_count(0)
+            page.goto("/admin/")
         admin_logout(page)
+
+    # The machine screening was the first step; each person approved their own.
+    live, workflows = review_state(server, title)
+    assert live is True, workflows
+    status, steps = workflows[-1]
+    assert status == "approved", workflows
+    assert [(name, state) for name, state, _ in steps][0] == ("机器筛查", "approved"), workflows
+    assert [(state, by) for _, state, by in steps] == [
+        ("approved", ""), ("approved", "yuzhong_reviewer"), ("approved", "yuzhong_leader"),
+    ], workflows
 
     # A reader sees it on the district column and on the portal column.
     page.goto("/s/yuzhong/news/")

@@ -1,0 +1,231 @@
+"""The public mailbox: mailboxes, letter types, letters and everything done to them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import RevisionMixin
+
+
+class Mailbox(models.Model):
+    """The mayor's mailbox or a unit's mailbox."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="mailboxes", verbose_name=_("单位"))
+    name = models.CharField(_("信箱名称"), max_length=60, unique=True)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    email = models.EmailField(_("收信地址"), unique=True, help_text=_("发到此地址的邮件进入同一受理队列。"))
+    is_mayor = models.BooleanField(_("市长信箱"), default=False, help_text=_("统筹协调、监督全市信箱。"))
+    scope = models.TextField(_("受理范围说明"), blank=True)
+    active = models.BooleanField(_("开放"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-is_mayor", "sort_order", "id"]
+        verbose_name = _("信箱")
+        verbose_name_plural = _("信箱")
+
+    def __str__(self):
+        return self.name
+
+
+class LetterType(RevisionMixin, models.Model):
+    """A kind of letter and its time limit in working days (editable data)."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30)
+    time_limit = models.PositiveSmallIntegerField(_("办理时限(工作日)"))
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("来信类型")
+        verbose_name_plural = _("来信类型")
+
+    def __str__(self):
+        return self.name
+
+
+class CalendarEntry(models.Model):
+    """A supervisor's correction of the official working-day calendar."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("工作日"))
+    reason = models.CharField(_("原因"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+
+    def __str__(self):
+        return f"{self.date} {'工作日' if self.is_working_day else '休息日'}"
+
+
+class Status(models.TextChoices):
+    SCREENING = "screening", _("待审查")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    DUPLICATE = "duplicate", _("重复来信")
+    SPAM = "spam", _("垃圾信件")
+    ROUTED = "routed", _("待处理")
+    HANDLING = "handling", _("办理中")
+    REPLY_PENDING = "reply_pending", _("答复待审签")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+
+
+OPEN_STATUSES = (Status.ROUTED, Status.HANDLING, Status.REPLY_PENDING)
+
+
+class NotAcceptedReason(models.TextChoices):
+    """Coded reasons for not accepting a letter (reference/public-mailbox.md)."""
+
+    OTHER_ORGANS = "other_organs", _("属党委、人大、政协、纪检监察、军队、法院、检察院等职责范围")
+    LEGAL_PROCEDURE = "legal_procedure", _("应通过诉讼、仲裁、行政复议或依申请公开等法定途径解决")
+    REPEAT = "repeat", _("就正在办理或已办结事项重复来信")
+    PETITION_CONCLUDED = "petition_concluded", _("信访事项已办结")
+    UNCLEAR = "unclear", _("事实不清、无明确诉求对象或内容空泛")
+    ADVERTISING = "advertising", _("广告等无关内容")
+    BANNED = "banned", _("含反动、淫秽、赌博、暴力等违禁内容")
+    OUTSIDE_DUTIES = "outside_duties", _("不属于政府职责范围")
+    ILLEGAL = "illegal", _("内容违法或有违公序良俗")
+
+
+class Letter(models.Model):
+    """A letter from a citizen. Contact data is private (see services.contact_view)."""
+
+    serial = models.CharField(_("编号"), max_length=20, unique=True)
+    query_code_hash = models.CharField(max_length=64, unique=True)
+    query_nonce = models.CharField(max_length=32)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="letters", verbose_name=_("信箱"))
+    letter_type = models.ForeignKey(LetterType, on_delete=models.PROTECT, related_name="+", verbose_name=_("类型"))
+    source = models.CharField(max_length=10, default="web")  # web, email, api
+    writer_name = models.CharField(_("姓名"), max_length=40)
+    writer_phone = models.CharField(_("电话"), max_length=20)
+    writer_email = models.EmailField(_("电子邮箱"), blank=True)
+    writer_ip = models.GenericIPAddressField(null=True, blank=True)
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"))
+    consent_publish = models.BooleanField(_("同意公开"), default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCREENING, db_index=True)
+    handling_unit = models.ForeignKey(
+        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="letters", verbose_name=_("办理单位")
+    )
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    not_accepted_reason = models.CharField(max_length=30, choices=NotAcceptedReason.choices, blank=True)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    received_at = models.DateTimeField(db_index=True)
+    routed_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    time_limit = models.PositiveSmallIntegerField(null=True, blank=True, help_text="working days, fixed when routed")
+    extension_days = models.PositiveSmallIntegerField(default=0)
+    due_on = models.DateField(null=True, blank=True, db_index=True, help_text="derived from the calendar")
+    reminded_on = models.DateField(null=True, blank=True)
+    escalated_on = models.DateField(null=True, blank=True)
+    reopened = models.BooleanField(default=False)
+    published = models.BooleanField(default=False, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["mailbox", "status"]),
+            models.Index(fields=["handling_unit", "status"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
+        verbose_name = _("来信")
+        verbose_name_plural = _("来信")
+
+    def __str__(self):
+        return f"{self.serial} {self.title}"
+
+
+class Reply(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="replies")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("答复内容"))
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    drafted_at = models.DateTimeField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["drafted_at", "id"]
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Feedback(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.CharField(max_length=20, choices=Rating.choices)
+    comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Event(models.Model):
+    """Every step taken on a letter: who, when, why. Never deleted."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(blank=True)
+    public = models.BooleanField(default=True, help_text="shown to the citizen in the status history")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Extension(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+
+class ContactView(models.Model):
+    """Every time a member of staff saw a citizen's contact data."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="contact_views")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    purpose = models.CharField(max_length=100, blank=True)
+
+
+class Notification(models.Model):
+    """An e-mail to send, written in the same transaction as the step it reports
+    (an outbox): the worker sends it, with retries, even after a crash."""
+
+    letter = models.ForeignKey(Letter, null=True, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Attachment(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="letters/%Y/%m/")
+    name = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()

@@ -1,0 +1,49 @@
+"""Who may do what with a letter. Roles come from orgs.Membership."""
+
+from orgs.models import Membership, Role
+
+
+def _roles(user):
+    cache = getattr(user, "_letter_roles", None)
+    if cache is None:
+        cache = set(Membership.objects.filter(user=user).values_list("unit_id", "role"))
+        user._letter_roles = cache
+    return cache
+
+
+def is_supervisor(user):
+    return user.is_superuser or any(role == Role.SUPERVISOR for _, role in _roles(user))
+
+
+def is_dispatcher(user, mailbox):
+    """Screens and routes the letters of ``mailbox``: its unit's mailbox handlers.
+    The mayor's mailbox dispatchers (and supervisors) may route any letter."""
+    if is_supervisor(user):
+        return True
+    return (mailbox.unit_id, Role.MAILBOX_HANDLER) in _roles(user)
+
+
+def is_handler(user, unit_id):
+    return user.is_superuser or (unit_id, Role.MAILBOX_HANDLER) in _roles(user)
+
+
+def is_leader(user, unit_id):
+    return user.is_superuser or (unit_id, Role.LEADER) in _roles(user)
+
+
+def reached_units(letter):
+    """Units the letter has been with: its mailbox's unit and every handling unit."""
+    from .models import Event
+
+    units = set(Event.objects.filter(letter=letter, unit__isnull=False).values_list("unit_id", flat=True))
+    units.add(letter.mailbox.unit_id)
+    if letter.handling_unit_id:
+        units.add(letter.handling_unit_id)
+    return units
+
+
+def may_see_contact(user, letter):
+    if is_supervisor(user):
+        return True
+    roles = _roles(user)
+    return any((unit, Role.MAILBOX_HANDLER) in roles or (unit, Role.LEADER) in roles for unit in reached_units(letter))

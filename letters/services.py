@@ -1,0 +1,580 @@
+"""Every step of a letter's life. Each function validates, changes the letter in one
+transaction (guarded by its version, so two people cannot overwrite each other),
+records an Event and queues the e-mails it causes."""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from guard.screening import screen
+from guard.services import check_upload
+from orgs.errors import DomainError, NotFound, PermissionRefused
+from orgs.models import Unit
+
+from . import calendar, codes, permissions
+from .models import (
+    OPEN_STATUSES, Attachment, ContactView, Event, Extension, Feedback, Letter, LetterType, Mailbox,
+    NotAcceptedReason, Notification, Rating, Reply, Status,
+)
+
+SUPERIOR_ASSIGNED_LIMIT = 10  # working days, for a letter a superior unit assigns (N-2.5)
+RETURN_WINDOW = 2  # working days in which a unit may return a letter to the dispatcher
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+MAX_TITLE, MAX_BODY, MAX_ATTACHMENTS = 100, 5000, 3
+LETTER_ATTACHMENT_TYPES = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "txt"}
+
+
+def _now():
+    return timezone.now()
+
+
+def _today():
+    return timezone.localdate()
+
+
+# --- Submission ------------------------------------------------------------------
+
+def _validate_submission(*, name, phone, email, title, body, attachments, source="web"):
+    errors = {}
+    name, phone, email, title, body = (v.strip() if isinstance(v, str) else v for v in (name, phone, email, title, body))
+    if not name or len(name) > 40:
+        errors["name"] = "请填写姓名(不超过40个字)。"
+    if source == "email" and not phone:
+        pass  # a letter by e-mail may come without a phone; its writer tracks it with the e-mail address
+    elif not PHONE_RE.match(phone or ""):
+        errors["phone"] = "请填写正确的手机号码或带区号的固定电话。"
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "电子邮箱格式不正确。"
+    if not title or len(title) > MAX_TITLE:
+        errors["title"] = f"请填写标题(不超过{MAX_TITLE}个字)。"
+    if not body or len(body) < 10:
+        errors["body"] = "请把事情写清楚(至少10个字)。"
+    elif len(body) > MAX_BODY:
+        errors["body"] = f"内容过长(不超过{MAX_BODY}个字),可分多封来信。"
+    if len(attachments) > MAX_ATTACHMENTS:
+        errors["attachments"] = f"附件最多{MAX_ATTACHMENTS}个。"
+    else:
+        for filename, content in attachments:
+            try:
+                check_upload(name=filename, size=len(content), head=content[:8192], allowed=LETTER_ATTACHMENT_TYPES)
+            except DomainError as exc:
+                errors["attachments"] = f"附件「{filename}」:{exc.message}"
+                break
+    if errors:
+        raise DomainError(";".join(errors.values()), code="invalid", field=next(iter(errors)))
+    return name, phone, email, title, body
+
+
+def _next_serial(now):
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    last = Letter.objects.filter(serial__startswith=f"X{day}").order_by("-serial").values_list("serial", flat=True).first()
+    number = int(last[9:]) + 1 if last else 1
+    return f"X{day}{number:05d}"
+
+
+def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, consent_publish=False,
+                  attachments=(), ip=None, source="web", idempotency_key=None):
+    """Take in a letter; return ``(letter, query_code)``.
+
+    Everything is written in one transaction before the code is shown, so a code
+    that a citizen has seen always belongs to a stored letter. With an
+    ``idempotency_key`` a repeated request returns the first letter and its code.
+    """
+    if idempotency_key:
+        existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, codes.query_code(existing.serial, existing.query_nonce)
+    if not mailbox.active:
+        raise DomainError("该信箱暂停受理。", code="closed")
+    if not letter_type.active:
+        raise DomainError("该来信类型已停用。", field="letter_type")
+    name, phone, email, title, body = _validate_submission(
+        name=name, phone=phone, email=email, title=title, body=body, attachments=list(attachments), source=source
+    )
+    now = _now()
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                nonce = codes.new_nonce()
+                serial = _next_serial(now)
+                code = codes.query_code(serial, nonce)
+                letter = Letter.objects.create(
+                    serial=serial, query_nonce=nonce, query_code_hash=codes.code_hash(code), mailbox=mailbox,
+                    letter_type=letter_type, source=source, writer_name=name, writer_phone=phone, writer_email=email,
+                    writer_ip=ip, title=title, body=body, consent_publish=consent_publish, received_at=now,
+                    idempotency_key=idempotency_key or None,
+                )
+                for filename, content in attachments:
+                    item = Attachment(letter=letter, name=filename, size=len(content))
+                    item.file.save(f"{serial}-{filename}", ContentFile(content), save=True)
+                hits = screen({"标题": title, "内容": body})
+                _event(letter, "submitted", reason=f"通过{ {'web': '网站', 'email': '电子邮件', 'api': '接口'}.get(source, source) }提交",
+                       unit=mailbox.unit, data={"screening": [h.term for h in hits]})
+                _notify_citizen(letter, "received", "来信已收到",
+                                f"您写给{mailbox.name}的来信《{title}》已收到,编号 {serial}。\n"
+                                f"查询码:{code}(请妥善保存,凭查询码和手机号后四位查询办理进度)。")
+            return letter, code
+        except IntegrityError:
+            if idempotency_key and Letter.objects.filter(idempotency_key=idempotency_key).exists():
+                existing = Letter.objects.get(idempotency_key=idempotency_key)
+                return existing, codes.query_code(existing.serial, existing.query_nonce)
+            continue  # two letters took the same serial at once; take the next one
+    raise DomainError("系统繁忙,请稍后再试。", code="busy")
+
+
+# --- Tracking and rating (citizens) ---------------------------------------------
+
+def letter_find(*, code, check):
+    """The letter for a query code and a second factor: the last four digits of the
+    writer's phone, or (for a letter without a phone) the writer's e-mail address."""
+    normal = codes.normalise(code)
+    if normal is None:
+        raise NotFound("查询码格式不正确:应为12位字母数字,如 AB12-CD34-EF56。")
+    letter = Letter.objects.select_related("mailbox", "letter_type", "handling_unit").filter(
+        query_code_hash=codes.code_hash(normal)
+    ).first()
+    check = (check or "").strip()
+    if letter is None or not _second_factor_matches(letter, check):
+        raise NotFound("查询码或验证信息不正确。")
+    return letter
+
+
+def _second_factor_matches(letter, check):
+    if letter.writer_phone:
+        return len(check) == 4 and check.isdigit() and letter.writer_phone.endswith(check)
+    return bool(check) and check.lower() == letter.writer_email.lower()
+
+
+@transaction.atomic
+def letter_rate(*, letter, rating, comment=""):
+    letter = _lock(letter, None)
+    if letter.status != Status.REPLIED:
+        raise DomainError("只有已答复的来信才能评价。", code="state")
+    if rating not in Rating.values:
+        raise DomainError("请选择满意、基本满意或不满意。", field="rating")
+    if len(comment) > 500:
+        raise DomainError("评价意见不超过500字。", field="comment")
+    Feedback.objects.create(letter=letter, rating=rating, comment=comment)
+    _event(letter, "rated", reason=f"{Rating(rating).label}{':' + comment if comment else ''}")
+    if rating == Rating.UNSATISFIED and not letter.reopened:
+        changes = dict(status=Status.HANDLING, reopened=True, routed_at=_now(), extension_days=0, reminded_on=None,
+                       escalated_on=None)
+        letter = _save(letter, **changes)
+        _refresh_due(letter)
+        _event(letter, "reopened", unit=letter.handling_unit, reason="来信人不满意,重新办理一次")
+        _notify_unit(letter, "reopened", "来信重新办理", f"来信《{letter.title}》的来信人对答复不满意,请重新办理。")
+    else:
+        letter = _save(letter, status=Status.CLOSED)
+        _event(letter, "closed", reason="来信人已评价,办结")
+    return letter
+
+
+# --- Screening and routing (dispatcher) ------------------------------------------
+
+def _require(condition, message):
+    if not condition:
+        raise PermissionRefused(message)
+
+
+def _dispatcher(actor, letter):
+    handler_units = {u for u, r in permissions._roles(actor) if r == "mailbox_handler"}
+    mayor = Mailbox.objects.filter(is_mayor=True, unit_id__in=handler_units).exists()
+    _require(permissions.is_dispatcher(actor, letter.mailbox) or mayor, "您不是此信箱的受理人员。")
+
+
+@transaction.atomic
+def letter_route(*, letter, unit, actor, version, time_limit=None, reason=""):
+    """Accept a letter in screening and send it to the unit responsible for it."""
+    letter = _lock(letter, version)
+    _dispatcher(actor, letter)
+    if letter.status != Status.SCREENING:
+        raise DomainError("只有待审查的来信才能受理分办。", code="state")
+    unit = _unit(unit)
+    superior = letter.mailbox.is_mayor and unit.pk != letter.mailbox.unit_id
+    limit = time_limit or (SUPERIOR_ASSIGNED_LIMIT if superior else letter.letter_type.time_limit)
+    if time_limit is not None and not permissions.is_supervisor(actor):
+        raise PermissionRefused("只有监督人员可以另定办理时限。")
+    letter = _save(letter, status=Status.ROUTED, handling_unit=unit, routed_at=_now(), time_limit=limit)
+    _refresh_due(letter)
+    _event(letter, "routed", actor=actor, unit=unit, reason=reason or f"受理,转{unit.name}办理",
+           data={"time_limit": limit})
+    _notify_citizen(letter, "accepted", "来信已受理", f"您的来信《{letter.title}》已受理,由{unit.name}办理,"
+                    f"办理时限 {limit} 个工作日,预计 {letter.due_on:%Y年%m月%d日} 前答复。")
+    _notify_unit(letter, "assigned", "新来信待办理", f"来信《{letter.title}》已分办给贵单位,请在 {letter.due_on:%Y-%m-%d} 前答复。")
+    return letter
+
+
+@transaction.atomic
+def letter_reject(*, letter, reason_code, actor, version, note=""):
+    letter = _lock(letter, version)
+    _dispatcher(actor, letter)
+    if letter.status != Status.SCREENING:
+        raise DomainError("只有待审查的来信才能作不予受理处理。", code="state")
+    if reason_code not in NotAcceptedReason.values:
+        raise DomainError("请从列表中选择不予受理的理由。", field="reason_code")
+    label = NotAcceptedReason(reason_code).label
+    letter = _save(letter, status=Status.NOT_ACCEPTED, not_accepted_reason=reason_code)
+    _event(letter, "not_accepted", actor=actor, reason=f"{label}{'。' + note if note else ''}")
+    _notify_citizen(letter, "not_accepted", "来信不予受理", f"您的来信《{letter.title}》不予受理,理由:{label}。{note}")
+    return letter
+
+
+@transaction.atomic
+def letter_mark_duplicate(*, letter, original, actor, version):
+    letter = _lock(letter, version)
+    _dispatcher(actor, letter)
+    if letter.status != Status.SCREENING:
+        raise DomainError("只有待审查的来信才能标为重复。", code="state")
+    if original.pk == letter.pk:
+        raise DomainError("不能把来信标为它自己的重复。")
+    letter = _save(letter, status=Status.DUPLICATE, duplicate_of=original)
+    _event(letter, "duplicate", actor=actor, reason=f"与来信 {original.serial} 重复,合并办理")
+    _notify_citizen(letter, "duplicate", "来信合并办理", f"您的来信《{letter.title}》与此前来信内容相同,已合并办理,编号 {original.serial}。")
+    return letter
+
+
+@transaction.atomic
+def letter_mark_spam(*, letter, actor, version):
+    letter = _lock(letter, version)
+    _dispatcher(actor, letter)
+    if letter.status != Status.SCREENING:
+        raise DomainError("只有待审查的来信才能标为垃圾信件。", code="state")
+    letter = _save(letter, status=Status.SPAM)
+    _event(letter, "spam", actor=actor, reason="垃圾信件", public=False)
+    return letter
+
+
+def route_suggestion(letter):
+    """The unit most likely responsible: a unit mailbox's own unit, otherwise the
+    unit whose name (or short name) the letter mentions most."""
+    if not letter.mailbox.is_mayor:
+        return letter.mailbox.unit
+    text = f"{letter.title}\n{letter.body}"
+    best, best_count = None, 0
+    for unit in Unit.objects.exclude(kind__in=["municipal_government", "general_office", "supervision_office"]):
+        names = {unit.name, unit.short_name} - {""}
+        count = sum(text.count(n) for n in names)
+        bare = unit.short_name.rstrip("区县") if unit.short_name else ""
+        if len(bare) >= 2:
+            count += text.count(bare)
+        if count > best_count:
+            best, best_count = unit, count
+    return best
+
+
+# --- Handling (the unit) -----------------------------------------------------------
+
+def _handler(actor, letter):
+    _require(letter.handling_unit_id and permissions.is_handler(actor, letter.handling_unit_id), "您不是承办单位的办理人员。")
+
+
+def _open(letter):
+    if letter.status not in OPEN_STATUSES:
+        raise DomainError("这封来信不在办理中。", code="state")
+
+
+@transaction.atomic
+def letter_assign(*, letter, person, actor, version):
+    letter = _lock(letter, version)
+    _handler(actor, letter)
+    _open(letter)
+    _require(permissions.is_handler(person, letter.handling_unit_id), f"{person.get_full_name() or person} 不是承办单位的办理人员。")
+    letter = _save(letter, assignee=person, status=Status.HANDLING if letter.status == Status.ROUTED else letter.status)
+    _event(letter, "assigned", actor=actor, unit=letter.handling_unit, reason=f"指定 {person.get_username()} 办理", public=False)
+    if person.email:
+        _notify(letter, "assigned_person", person.email, "来信指派给您", f"来信《{letter.title}》已指派给您办理,截止 {letter.due_on:%Y-%m-%d}。")
+    return letter
+
+
+@transaction.atomic
+def letter_note(*, letter, text, actor, version):
+    letter = _lock(letter, version)
+    _require(permissions.is_handler(actor, letter.handling_unit_id) or permissions.is_dispatcher(actor, letter.mailbox),
+             "您不能在这封来信上记录。")
+    if not text.strip():
+        raise DomainError("备注不能为空。", field="text")
+    letter = _save(letter)
+    _event(letter, "note", actor=actor, unit=letter.handling_unit, reason=text.strip()[:2000], public=False)
+    return letter
+
+
+@transaction.atomic
+def extension_request(*, letter, days, reason, actor, version):
+    letter = _lock(letter, version)
+    _handler(actor, letter)
+    _open(letter)
+    if letter.due_on is not None and _today() > letter.due_on:
+        raise DomainError("已超过办理期限,不能再申请延期;请尽快答复。", code="late")
+    if not 1 <= int(days) <= 30:
+        raise DomainError("延期天数应为1到30个工作日。", field="days")
+    if not reason.strip():
+        raise DomainError("请说明延期理由。", field="reason")
+    if letter.extensions.filter(approved__isnull=True).exists():
+        raise DomainError("已有一份延期申请在审批中。", code="state")
+    extension = Extension.objects.create(letter=letter, days=days, reason=reason.strip(), requested_by=actor, requested_at=_now())
+    letter = _save(letter)
+    _event(letter, "extension_requested", actor=actor, unit=letter.handling_unit, reason=f"申请延期 {days} 个工作日:{reason}", public=False)
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, extension, approve, actor, note=""):
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    _require(permissions.is_supervisor(actor), "只有监督人员可以审批延期。")
+    if extension.approved is not None:
+        raise DomainError("这份延期申请已经审批过了。", code="state")
+    extension.approved, extension.decided_by, extension.decided_at = approve, actor, _now()
+    extension.save()
+    letter = _lock(extension.letter, None)
+    if approve:
+        letter = _save(letter, extension_days=letter.extension_days + extension.days)
+        _refresh_due(letter)
+        _event(letter, "extended", actor=actor, unit=letter.handling_unit,
+               reason=f"延期 {extension.days} 个工作日:{extension.reason}")
+        _notify_citizen(letter, "extended", "来信办理延期", f"您的来信《{letter.title}》办理期限延长 {extension.days} 个工作日,"
+                        f"理由:{extension.reason}。新的答复期限:{letter.due_on:%Y年%m月%d日}。")
+    else:
+        _event(letter, "extension_refused", actor=actor, unit=letter.handling_unit, reason=note or "不同意延期", public=False)
+    return extension
+
+
+@transaction.atomic
+def letter_transfer(*, letter, to_unit, reason, actor, version):
+    letter = _lock(letter, version)
+    _require(permissions.is_handler(actor, letter.handling_unit_id) or permissions.is_supervisor(actor), "您不能转办这封来信。")
+    _open(letter)
+    to_unit = _unit(to_unit)
+    if to_unit.pk == letter.handling_unit_id:
+        raise DomainError("不能转给本单位。", field="to_unit")
+    if not reason.strip():
+        raise DomainError("请说明转办理由。", field="reason")
+    previous = letter.handling_unit
+    letter = _save(letter, handling_unit=to_unit, assignee=None, status=Status.ROUTED)
+    _event(letter, "transferred", actor=actor, unit=to_unit, reason=f"由{previous.name}转{to_unit.name}:{reason}")
+    _notify_citizen(letter, "transferred", "来信已转办", f"您的来信《{letter.title}》已由{previous.name}转{to_unit.name}办理。理由:{reason}")
+    _notify_unit(letter, "assigned", "转来的来信待办理", f"来信《{letter.title}》由{previous.name}转来,请在 {letter.due_on:%Y-%m-%d} 前答复。")
+    return letter
+
+
+@transaction.atomic
+def letter_return(*, letter, reason, actor, version):
+    """Send a letter outside the unit's duties back to the dispatcher (within 2 working days)."""
+    letter = _lock(letter, version)
+    _handler(actor, letter)
+    _open(letter)
+    if calendar.working_days_between(timezone.localtime(letter.routed_at).date(), _today()) > RETURN_WINDOW:
+        raise DomainError(f"分办已超过{RETURN_WINDOW}个工作日,不能退回;如确不属本单位职责,请申请转办。", code="late")
+    if not reason.strip():
+        raise DomainError("请说明退回理由。", field="reason")
+    unit = letter.handling_unit
+    letter = _save(letter, handling_unit=None, assignee=None, status=Status.SCREENING, routed_at=None, time_limit=None, due_on=None)
+    _event(letter, "returned", actor=actor, unit=unit, reason=f"{unit.name}退回:{reason}")
+    return letter
+
+
+@transaction.atomic
+def reply_draft(*, letter, body, actor, version):
+    letter = _lock(letter, version)
+    _handler(actor, letter)
+    _open(letter)
+    body = (body or "").strip()
+    if len(body) < 10:
+        raise DomainError("答复内容太短(至少10个字)。", field="body")
+    if letter.status == Status.REPLY_PENDING:
+        raise DomainError("已有答复稿在等待领导审签。", code="state")
+    reply = Reply.objects.create(letter=letter, unit=letter.handling_unit, body=body, drafted_by=actor, drafted_at=_now())
+    _save(letter, status=Status.REPLY_PENDING)
+    _event(letter, "reply_drafted", actor=actor, unit=letter.handling_unit, reason="答复稿待领导审签", public=False)
+    return reply
+
+
+@transaction.atomic
+def reply_decide(*, reply, approve, actor, version, reason=""):
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    letter = _lock(reply.letter, version)
+    _require(permissions.is_leader(actor, reply.unit_id), "只有承办单位的领导可以审签答复。")
+    if letter.status != Status.REPLY_PENDING or reply.approved_at or reply.rejected_reason:
+        raise DomainError("这份答复稿已经处理过了。", code="state")
+    if not approve:
+        if not reason.strip():
+            raise DomainError("退回答复稿请说明理由。", field="reason")
+        reply.rejected_reason = reason.strip()
+        reply.save()
+        letter = _save(letter, status=Status.HANDLING)
+        _event(letter, "reply_rejected", actor=actor, unit=reply.unit, reason=reason, public=False)
+        return letter
+    now = _now()
+    reply.approved_by, reply.approved_at = actor, now
+    reply.save()
+    letter = _save(letter, status=Status.REPLIED, replied_at=now)
+    _event(letter, "replied", actor=actor, unit=reply.unit, reason=f"{reply.unit.name}已答复")
+    _notify_citizen(letter, "replied", "来信已答复", f"您的来信《{letter.title}》已由{reply.unit.name}答复:\n\n{reply.body}\n\n"
+                    "欢迎凭查询码对答复进行评价。")
+    _publish_if_allowed(letter, reply)
+    return letter
+
+
+def _publish_if_allowed(letter, reply):
+    if not letter.consent_publish:
+        return
+    hits = screen({"标题": letter.title, "内容": letter.body, "答复": reply.body})
+    if hits:
+        _event(letter, "publication_held", unit=reply.unit, reason="含筛查词,未公开:" + "、".join(h.term for h in hits), public=False)
+        return
+    _save(letter, published=True)
+    _event(letter, "published", unit=reply.unit, reason="来信人同意公开,已公开(个人信息已隐去)")
+
+
+# --- Deadlines -----------------------------------------------------------------------
+
+def _refresh_due(letter):
+    if letter.routed_at is None or letter.time_limit is None:
+        return letter
+    start = timezone.localtime(letter.routed_at).date()
+    due = calendar.add_working_days(start, letter.time_limit + letter.extension_days).due
+    Letter.objects.filter(pk=letter.pk).update(due_on=due)
+    letter.due_on = due
+    return letter
+
+
+def deadline_explanation(letter):
+    if letter.routed_at is None or letter.time_limit is None:
+        return "尚未受理分办,办理时限从分办之日起算。"
+    start = timezone.localtime(letter.routed_at).date()
+    text = calendar.add_working_days(start, letter.time_limit + letter.extension_days).explain()
+    if letter.extension_days:
+        text += f"(含批准延期 {letter.extension_days} 个工作日。)"
+    return text
+
+
+def is_overdue(letter, today=None):
+    return letter.status in OPEN_STATUSES and letter.due_on is not None and (today or _today()) > letter.due_on
+
+
+@transaction.atomic
+def calendar_entry_save(*, date, is_working_day, reason, actor):
+    """A supervisor corrects the calendar; every open letter's deadline moves with it."""
+    from .models import CalendarEntry
+
+    _require(permissions.is_supervisor(actor), "只有监督人员可以调整工作日历。")
+    if not reason.strip():
+        raise DomainError("请说明调整原因。", field="reason")
+    CalendarEntry.objects.update_or_create(date=date, defaults={"is_working_day": is_working_day, "reason": reason, "created_by": actor})
+    moved = 0
+    for letter in Letter.objects.filter(status__in=OPEN_STATUSES, routed_at__isnull=False).only(
+        "id", "routed_at", "time_limit", "extension_days", "due_on"
+    ).iterator():
+        before = letter.due_on
+        if _refresh_due(letter).due_on != before:
+            moved += 1
+    return moved
+
+
+def deadlines_sweep(*, today=None):
+    """Run daily: remind (催办) the day after a deadline, escalate (督办) five working
+    days later and put the unit on the list for public criticism."""
+    today = today or _today()
+    reminded = escalated = 0
+    overdue = Letter.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today).select_related("handling_unit")
+    for letter in overdue:
+        with transaction.atomic():
+            locked = Letter.objects.select_for_update().get(pk=letter.pk)
+            if locked.reminded_on is None:
+                Letter.objects.filter(pk=locked.pk).update(reminded_on=today)
+                _event(locked, "reminded", unit=locked.handling_unit, reason=f"已超过答复期限({locked.due_on:%Y-%m-%d}),催办")
+                _notify_unit(locked, "overdue", "来信已超期", f"来信《{locked.title}》已超过答复期限 {locked.due_on:%Y-%m-%d},请立即办理。")
+                reminded += 1
+            elif locked.escalated_on is None and calendar.working_days_between(locked.reminded_on, today) >= 5:
+                Letter.objects.filter(pk=locked.pk).update(escalated_on=today)
+                _event(locked, "escalated", unit=locked.handling_unit, reason="催办后5个工作日仍未答复,督办并列入通报名单")
+                _notify_unit(locked, "escalated", "来信督办", f"来信《{locked.title}》催办后仍未答复,已督办并列入通报名单。")
+                escalated += 1
+    due_soon = Letter.objects.filter(status__in=OPEN_STATUSES, due_on__gte=today)
+    for letter in due_soon.select_related("handling_unit"):
+        if calendar.working_days_between(today, letter.due_on) == 2 and not letter.notifications.filter(kind="due_soon").exists():
+            _notify_unit(letter, "due_soon", "来信即将到期", f"来信《{letter.title}》将于 {letter.due_on:%Y-%m-%d} 到期,请及时答复。")
+    return {"reminded": reminded, "escalated": escalated}
+
+
+# --- Privacy ---------------------------------------------------------------------------
+
+def contact_view(*, letter, viewer, purpose=""):
+    """A citizen's contact data, for those allowed to see it; every view is logged."""
+    _require(permissions.may_see_contact(viewer, letter), "您无权查看来信人的联系方式。")
+    ContactView.objects.create(letter=letter, viewer=viewer, purpose=purpose[:100])
+    return {"name": letter.writer_name, "phone": letter.writer_phone, "email": letter.writer_email}
+
+
+# --- Internals ---------------------------------------------------------------------------
+
+def _unit(unit):
+    if isinstance(unit, Unit):
+        return unit
+    found = Unit.objects.filter(pk=unit).first() if str(unit).isdigit() else Unit.objects.filter(code=unit).first()
+    if found is None:
+        raise NotFound("没有这个单位。")
+    return found
+
+
+def _lock(letter, version):
+    """Lock the letter's row; refuse if someone changed it since ``version`` was read."""
+    locked = Letter.objects.select_for_update().select_related("mailbox", "letter_type", "handling_unit").get(pk=letter.pk)
+    if version is not None and int(version) != locked.version:
+        raise DomainError("这封来信刚被他人处理过,请刷新后再操作。", code="conflict")
+    return locked
+
+
+def _save(letter, **changes):
+    changes["version"] = F("version") + 1
+    Letter.objects.filter(pk=letter.pk).update(**changes)
+    letter.refresh_from_db()
+    return letter
+
+
+def _event(letter, kind, *, actor=None, unit=None, reason="", public=True, data=None):
+    return Event.objects.create(letter=letter, kind=kind, actor=actor, unit=unit, at=_now(), reason=reason,
+                                public=public, data=data or {})
+
+
+def _notify(letter, kind, to, subject, body):
+    note = Notification.objects.create(letter=letter, kind=kind, to=to, subject=f"【{settings.WAGTAIL_SITE_NAME}】{subject}", body=body)
+    transaction.on_commit(lambda: _send_soon(note.pk))
+    return note
+
+
+def _send_soon(notification_id):
+    from .tasks import send_notification
+
+    try:
+        send_notification.delay(notification_id)
+    except Exception:  # the broker is down: the periodic flush sends it later
+        pass
+
+
+def _notify_citizen(letter, kind, subject, body):
+    if letter.writer_email:
+        _notify(letter, kind, letter.writer_email, subject, body)
+
+
+def _notify_unit(letter, kind, subject, body):
+    from django.contrib.auth import get_user_model
+
+    from orgs.models import Role
+
+    if not letter.handling_unit_id:
+        return
+    people = get_user_model().objects.filter(
+        memberships__unit_id=letter.handling_unit_id, memberships__role=Role.MAILBOX_HANDLER
+    ).exclude(email="").distinct()
+    for person in people:
+        _notify(letter, kind, person.email, subject, body)

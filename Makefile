@@ -43,7 +43,7 @@ e2e-deps:
 	bin/install-browser-deps
 
 e2e: install
-	$(BIN)/python -m pytest -q e2e -p no:django
+	$(BIN)/python -m pytest -q e2e -p no:django -o addopts="-p no:cacheprovider"
 
 bench: install
 	$(BIN)/python bench/render.py

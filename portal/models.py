@@ -297,6 +297,7 @@ class ContentPage(PlatformPage):
     also_in = ParentalManyToManyField(
         "portal.ColumnPage",
         blank=True,
+        limit_choices_to={"accepts_placements": True},
         related_name="placed_items",
         verbose_name=_("同时发布到"),
         help_text=_("一处编辑,多处展示:选择接受推送的其他栏目(如门户网站栏目)。"),

@@ -154,3 +154,24 @@ def test_register_index_shows_own_unit_or_all_for_supervisors(city, article_fact
     client.force_login(city.supervisor)
     html = client.get("/admin/register/").content.decode()
     assert "测试市东区人民政府" in html and "测试市教育委员会" in html
+
+
+@pytest.mark.django_db
+def test_the_page_chooser_hides_other_units_drafts(city, article_factory, client):
+    article_factory(title="东区已发布动态")
+    article_factory(title="东区未发布草稿", publish=False, actor=city.editor)
+    client.force_login(city.dept_editor)
+    html = client.get("/admin/choose-page/search/", {"q": "东区"}).content.decode()
+    assert "东区已发布动态" in html and "东区未发布草稿" not in html
+    client.force_login(city.editor)
+    html = client.get("/admin/choose-page/search/", {"q": "东区"}).content.decode()
+    assert "东区未发布草稿" in html
+
+
+@pytest.mark.django_db
+def test_also_in_offers_only_other_sites_columns_that_accept_placements(city, client):
+    client.force_login(city.editor)
+    html = client.get(f"/admin/pages/add/portal/articlepage/{city.district_news.pk}/").content.decode()
+    assert "测试门户 · 要闻动态" in html
+    assert "测试门户 · 政策文件" not in html  # does not accept placements
+    assert "东区政府网 · 区县动态" not in html  # the editor's own site

@@ -21,7 +21,7 @@ class Error(Schema):
     message: str
 
 
-STATUS_FOR_CODE = {"forbidden": 403, "not_found": 404, "conflict": 409}
+STATUS_FOR_CODE = {"forbidden": 403, "not_found": 404, "conflict": 409, "too_many": 429}
 
 
 @api.exception_handler(DomainError)
@@ -45,3 +45,4 @@ def not_found(request, exc):
 
 
 api.add_router("/", "portal.api.router")
+api.add_router("/", "letters.api.router")

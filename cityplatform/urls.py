@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sites/", portal_views.sites_directory, name="sites_directory"),
+    path("mailbox/", include("letters.urls")),
     path("sitemap.xml", portal_views.sitemap, name="sitemap"),
     re_path(r"^s/(?P<slug>[a-z0-9.-]+)/sitemap\.xml$", portal_views.sitemap, name="site_sitemap"),
     re_path(r"^s/(?P<slug>[a-z0-9.-]+)/(?P<path>.*)$", portal_views.serve_by_path, name="serve_by_path"),

@@ -81,3 +81,8 @@ def criticism_list():
 
 def active_mailboxes():
     return Mailbox.objects.filter(active=True).select_related("unit")
+
+
+def mailboxes_for_unit(unit_id):
+    """The mailboxes a site's interaction column offers: its unit's own, then the mayor's."""
+    return list(Mailbox.objects.filter(active=True).filter(Q(unit_id=unit_id) | Q(is_mayor=True)).order_by("is_mayor", "sort_order"))

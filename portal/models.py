@@ -279,6 +279,10 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = paginate(column_items(self), request.GET.get("page"), self.PAGE_SIZE)
         context["subcolumns"] = self.get_children().live().type(ColumnPage).specific()
+        if self.kind.category == ColumnCategory.INTERACTION:
+            from letters.queries import mailboxes_for_unit
+
+            context["mailboxes"] = mailboxes_for_unit(self.home.unit_id)
         return context
 
     @path("rss/")

@@ -74,3 +74,11 @@ def site_record_for(site):
     if site is None:
         return None
     return SiteRecord.objects.filter(site=site).select_related("unit").first()
+
+
+def portal_context():
+    """What a platform-level page (directory, mailbox) needs to wear the portal's identity."""
+    from wagtail.models import Site
+
+    portal = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    return {"site_record": site_record_for(portal), "home": portal.root_page.specific if portal else None}

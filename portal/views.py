@@ -9,17 +9,12 @@ from wagtail.views import serve as wagtail_serve
 
 from orgs.addressing import hostname_for_slug
 
-from .queries import site_directory, site_record_for
+from .queries import portal_context, site_directory
 
 
 @cache_control(public=True, max_age=300)
 def sites_directory(request):
-    portal = Site.objects.filter(is_default_site=True).first()
-    context = {
-        "directory": site_directory(),
-        "site_record": site_record_for(portal),
-        "page_title": "网站群导航",
-    }
+    context = {"directory": site_directory(), "page_title": "网站群导航", **portal_context()}
     return render(request, "portal/sites_directory.html", context)
 
 

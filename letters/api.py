@@ -1,0 +1,114 @@
+from datetime import date, datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from cityplatform import ratelimit
+from orgs.errors import DomainError, NotFound
+
+from . import services
+from .models import LetterType, Mailbox
+
+router = Router(tags=["公开信箱"])
+
+
+class LetterIn(Schema):
+    mailbox: str = Field(..., description="信箱代码,如 mayor")
+    letter_type: str = Field(..., description="来信类型代码,如 complaint")
+    name: str
+    phone: str
+    email: str = ""
+    title: str
+    body: str
+    consent_publish: bool = False
+
+
+class LetterCreated(Schema):
+    serial: str
+    query_code: str
+    status: str
+
+
+class TrackIn(Schema):
+    query_code: str
+    check: str = Field(..., description="手机号后四位;无手机号的来信填电子邮箱")
+
+
+class EventOut(Schema):
+    at: datetime
+    text: str
+
+
+class LetterStatus(Schema):
+    serial: str
+    title: str
+    status: str
+    status_label: str
+    handling_unit: str | None
+    due_on: date | None
+    deadline_explanation: str
+    overdue: bool
+    events: list[EventOut]
+    reply: str | None
+    reply_unit: str | None
+
+
+class MailboxOut(Schema):
+    code: str
+    name: str
+    is_mayor: bool
+
+
+class LetterTypeOut(Schema):
+    code: str
+    name: str
+    time_limit: int
+
+
+@router.get("/mailboxes", response=list[MailboxOut], summary="开放的信箱")
+def mailboxes(request):
+    return list(Mailbox.objects.filter(active=True).values("code", "name", "is_mayor"))
+
+
+@router.get("/letter-types", response=list[LetterTypeOut], summary="来信类型及办理时限(工作日)")
+def letter_types(request):
+    return list(LetterType.objects.filter(active=True).values("code", "name", "time_limit"))
+
+
+@router.post("/letters", response={201: LetterCreated}, summary="提交来信(以 Idempotency-Key 头防止重复提交)")
+def submit_letter(request, payload: LetterIn):
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (8 <= len(key) <= 80):
+        raise DomainError("Idempotency-Key 长度应为8到80个字符。", field="Idempotency-Key")
+    mailbox = Mailbox.objects.filter(code=payload.mailbox, active=True).first()
+    if mailbox is None:
+        raise NotFound("没有这个信箱。")
+    letter_type = LetterType.objects.filter(code=payload.letter_type, active=True).first()
+    if letter_type is None:
+        raise NotFound("没有这个来信类型。")
+    letter, code = services.letter_submit(
+        mailbox=mailbox, letter_type=letter_type, name=payload.name, phone=payload.phone, email=payload.email,
+        title=payload.title, body=payload.body, consent_publish=payload.consent_publish,
+        ip=ratelimit.client_ip(request), source="api", idempotency_key=f"api:{key}" if key else None,
+    )
+    return 201, {"serial": letter.serial, "query_code": code, "status": letter.status}
+
+
+@router.post("/letters/track", response=LetterStatus, summary="凭查询码查询来信")
+def track_letter(request, payload: TrackIn):
+    key = f"track-fail:{ratelimit.client_ip(request)}"
+    if ratelimit.peek(key) >= 5:
+        raise DomainError("查询失败次数过多,请15分钟后再试。", code="too_many")
+    try:
+        letter = services.letter_find(code=payload.query_code, check=payload.check)
+    except NotFound:
+        ratelimit.count(key, 15 * 60)
+        raise
+    reply = letter.replies.filter(approved_at__isnull=False).order_by("-approved_at").first()
+    return {
+        "serial": letter.serial, "title": letter.title, "status": letter.status, "status_label": letter.get_status_display(),
+        "handling_unit": letter.handling_unit.name if letter.handling_unit else None, "due_on": letter.due_on,
+        "deadline_explanation": services.deadline_explanation(letter), "overdue": services.is_overdue(letter),
+        "events": [{"at": e.at, "text": e.reason} for e in letter.events.filter(public=True)],
+        "reply": reply.body if reply else None, "reply_unit": reply.unit.name if reply else None,
+    }

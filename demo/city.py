@@ -135,3 +135,22 @@ LEXICON = [
     ("国务院办公室", "wrong_name", "机构名称错误", "国务院办公厅"),
     ("重庆市发改委员会", "wrong_name", "机构名称错误", "重庆市发展和改革委员会"),
 ]
+
+# code, name, time limit in working days
+LETTER_TYPES = [
+    ("consultation", "咨询", 5), ("complaint", "投诉", 13), ("suggestion", "建议", 10),
+    ("help", "求助", 5), ("report", "举报", 15),
+]
+
+# Demo letters: mailbox unit code, type, writer, phone, title, body, what happens to it
+LETTERS = [
+    ("cq-bgt", "complaint", "陈思远", "13512340001", "渝中区较场口附近夜间施工噪音扰民",
+     "我家住在渝中区较场口附近,最近一个月每晚十一点以后附近工地还在施工,电锯声很大,老人孩子都睡不好。我叫陈思远,电话13512340001,"
+     "希望有关部门核实处理。", "replied"),
+    ("cq-bgt", "suggestion", "刘佳", "13712340002", "建议大学城增开夜班公交",
+     "沙坪坝大学城到市区的末班车太早,建议增开夜班公交线路,方便学生和加班的上班族。", "routed"),
+    ("yuzhong", "consultation", "黄明", "13912340003", "老旧小区加装电梯如何申请补助",
+     "我们小区是九十年代的老房子,想加装电梯,请问需要哪些材料、到哪里申请补助?", "screening"),
+    ("fzggw", "consultation", "周静", "13612340004", "居民阶梯电价如何计算",
+     "请问我市居民生活用电阶梯电价的分档标准是多少?冬季取暖用电有没有优惠?", "replied"),
+]

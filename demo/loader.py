@@ -18,6 +18,8 @@ from orgs.models import Unit
 from orgs.services import membership_grant, person_create, unit_create
 from portal.models import ArticlePage, ColumnPage, NewsColumnApproval
 from portal.services import column_kind_save, page_create, site_create, site_register_independent
+from letters.models import LetterType, Mailbox
+from letters import services as letter_services
 from publishing.services import register_publication
 
 from . import city, content
@@ -60,6 +62,8 @@ def load(*, items_per_column=4, stdout=None, now=None):
         count = _load_content(records, columns, units, items_per_column, rng, now, admin)
         _load_notice(columns, units, admin, now)
         say(f"内容 {count + 1} 篇")
+        letters = _load_mailboxes(records, units)
+        say(f"信箱 {Mailbox.objects.count()} 个,演示来信 {letters} 封")
     return {"units": len(units), "sites": len(records), "items": count + 1}
 
 
@@ -240,3 +244,57 @@ def _load_notice(columns, units, admin, now):
 
 def _escape(text):
     return re.sub(r"[<>&]", lambda m: {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[m.group()], text)
+
+
+def _load_mailboxes(records, units):
+    """The mayor's mailbox, one mailbox per unit with a hosted site, and a few letters."""
+    for order, (code, name, limit) in enumerate(city.LETTER_TYPES):
+        LetterType.objects.create(code=code, name=name, time_limit=limit, sort_order=order)
+    for record in records:
+        if record.site is None:
+            continue
+        unit = record.unit
+        if record.kind == "portal":
+            Mailbox.objects.create(unit=unit, name="市长信箱", code="mayor", email="mayor@mail.cq.gov.cn", is_mayor=True,
+                                   sort_order=0)
+            continue
+        suffix = {"district": "区县长信箱", "department": "信箱", "window": "服务信箱"}[record.kind]
+        short = unit.short_name or unit.name
+        Mailbox.objects.create(unit=unit, name=f"{short}{suffix}", code=unit.code.replace(".", "-"),
+                               email=f"{unit.code}@mail.cq.gov.cn", sort_order=record.sort_order)
+    User = get_user_model()
+    dispatcher = User.objects.get(username="cq_bgt_mailbox")
+    count = 0
+    for unit_code, kind, name, phone, title, body, outcome in city.LETTERS:
+        mailbox = Mailbox.objects.get(unit__code=unit_code)
+        letter, _code = letter_services.letter_submit(
+            mailbox=mailbox, letter_type=LetterType.objects.get(code=kind), name=name, phone=phone,
+            email=f"citizen{count}@example.com", title=title, body=body, consent_publish=True, source="web",
+        )
+        count += 1
+        if outcome == "screening":
+            continue
+        target = units["yuzhong"] if unit_code == "cq-bgt" and "渝中" in title else units.get(unit_code)
+        if unit_code == "cq-bgt" and "大学城" in title:
+            target = units["shapingba"]
+        router = dispatcher if mailbox.is_mayor else _superuser()
+        letter = letter_services.letter_route(letter=letter, unit=target, actor=router, version=letter.version)
+        if outcome == "replied":
+            handler = _superuser()
+            reply = letter_services.reply_draft(letter=letter, body=_REPLIES.get(target.code, _REPLIES["default"]), actor=handler,
+                                                version=letter.version)
+            letter.refresh_from_db()
+            letter_services.reply_decide(reply=reply, approve=True, actor=handler, version=letter.version)
+    return count
+
+
+_REPLIES = {
+    "yuzhong": "您好!收到来信后,我区城市管理部门已到现场核查。该工地未办理夜间施工许可,已责令其晚上十点后停止施工,"
+               "并将在一个月内每晚巡查。如再有夜间施工,请拨打12345热线反映。感谢您对我区工作的支持。",
+    "default": "您好!感谢来信。经了解,居民生活用电实行三档阶梯电价,具体分档标准和冬季用电政策已在我委网站“政策文件”栏目公布,"
+               "也可拨打12345热线咨询。",
+}
+
+
+def _superuser():
+    return get_user_model().objects.filter(is_superuser=True).first()

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from letters import challenge, services as s
 from letters.models import Letter, Status
@@ -116,3 +117,33 @@ def test_api_rejects_bad_letters_with_typed_errors(mailboxes, client):
                                             "title": "t", "body": "短"}, content_type="application/json")
     assert short.status_code == 400 and "至少10个字" in short.json()["message"]
     assert not Letter.objects.exists()
+
+
+@pytest.mark.django_db
+def test_published_letter_shows_times_unit_and_reply_with_personal_data_masked(submit, staff, city, client):
+    body = ("我叫张晓明,住在东区民族路188号龙湖花园5栋2单元1203,电话13812345678,身份证500103199001011234。"
+            "楼下餐馆油烟直排,请环保部门检查。")
+    letter, _ = submit(title="张晓明反映餐馆油烟扰民", body=body)
+    letter = s.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
+    reply = s.reply_draft(letter=letter, body="张晓明先生:您好!经现场检查,该餐馆已安装油烟净化设施。如有问题请拨打12345。",
+                          actor=staff.east_handler, version=letter.version)
+    letter.refresh_from_db()
+    s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version)
+
+    listing = client.get("/mailbox/letters/", {"unit": "east", "type": "complaint"}).content.decode()
+    assert "张**反映餐馆油烟扰民" in listing
+    detail = client.get(f"/mailbox/letters/{letter.serial}/").content.decode()
+    for secret in ("张晓明", "13812345678", "500103199001011234", "188号", "1203"):
+        assert secret not in detail, secret
+    assert "油烟直排" in detail and "已安装油烟净化设施" in detail and "12345" in detail
+    assert "测试市东区人民政府" in detail and timezone.localtime(letter.received_at).strftime("%Y-%m-%d") in detail
+    assert client.get("/mailbox/letters/", {"q": "油烟"}).content.decode().count("/mailbox/letters/X") == 1
+    assert client.get("/mailbox/letters/", {"q": "不存在的词"}).content.decode().count("/mailbox/letters/X") == 0
+
+
+@pytest.mark.django_db
+def test_statistics_page_is_public(submit, staff, city, client):
+    letter, _ = submit()
+    s.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
+    html = client.get("/mailbox/stats/").content.decode()
+    assert "市长信箱" in html and "督办通报" in html

@@ -1,0 +1,209 @@
+"""Masking personal data before a letter is published (letters/masking.py). No database."""
+
+import pytest
+
+from letters.masking import mask_personal_data
+
+NOISE_COMPLAINT = (
+    "尊敬的区长：您好！我叫张晓明，家住南岸区南坪街道龙湖花园5栋2单元1203，"
+    "小区旁边的烧烤店每天营业到凌晨两点，噪音很大。2026年11月26日晚上我报警一次，"
+    "民警到场后只安静了一会儿。我身份证号50010819850312461X，电话138-2345-6789，"
+    "请区生态环境局尽快处理。楼下邻居刘芳女士也可以作证。"
+)
+NOISE_COMPLAINT_MASKED = (
+    "尊敬的区长：您好！我叫张**，家住南岸区南坪街道龙湖花园*栋*单元****，"
+    "小区旁边的烧烤店每天营业到凌晨两点，噪音很大。2026年11月26日晚上我报警一次，"
+    "民警到场后只安静了一会儿。我身份证号******************，电话1**-****-****，"
+    "请区生态环境局尽快处理。楼下邻居刘*女士也可以作证。"
+)
+
+UNIT_REPLY = (
+    "张晓明先生：您好！您反映的龙湖花园旁烧烤店夜间噪音问题收悉。经南岸区生态环境局王局长带队现场核查，"
+    "该店确有超时经营行为，已依据《重庆市环境噪声污染防治办法》（渝府令第270号）和渝办发〔2005〕209号文件责令整改，"
+    "罚款3000元。如仍有问题，请拨打12345市民服务热线，紧急情况请拨打110。\n南岸区生态环境局\n2026年12月3日"
+)
+
+CAR_LETTER = (
+    "我的车牌号是渝A·C2736（另一辆新能源车渝AD51234），2026年10月在停车场被刮。保险理赔款一直没有打到我的"
+    "银行卡6217 0031 2000 4567 890上，也没有打到6222021234567890123。回复请发到 liu.wei_1988@163.com，谢谢。"
+)
+CAR_LETTER_MASKED = (
+    "我的车牌号是渝A·*****（另一辆新能源车渝A******），2026年10月在停车场被刮。保险理赔款一直没有打到我的"
+    "银行卡**** **** **** **** ***上，也没有打到*******************。回复请发到 ***.***_****@163.com，谢谢。"
+)
+
+
+def test_noise_complaint_masks_name_address_id_number_phone_and_witness():
+    assert mask_personal_data(NOISE_COMPLAINT) == NOISE_COMPLAINT_MASKED
+
+
+def test_unit_reply_keeps_official_title_hotlines_document_numbers_and_dates():
+    masked = mask_personal_data(UNIT_REPLY)
+    assert masked == UNIT_REPLY.replace("张晓明先生", "张**先生", 1)
+    for kept in ("王局长", "12345", "110", "渝府令第270号", "渝办发〔2005〕209号", "3000元", "2026年12月3日"):
+        assert kept in masked
+
+
+def test_plates_bank_cards_and_email_are_masked():
+    assert mask_personal_data(CAR_LETTER) == CAR_LETTER_MASKED
+
+
+def test_known_name_is_masked_wherever_it_appears():
+    text = (
+        "关于陈 静怡反映问题的补充说明\n陈静怡的母亲今年80岁，如需核实请联系陈静怡本人（陈静怡）。"
+        "静怡谢谢你们。\n——陈静怡"
+    )
+    masked = mask_personal_data(text, known=["陈静怡"])
+    assert masked == (
+        "关于陈 **反映问题的补充说明\n陈**的母亲今年80岁，如需核实请联系陈**本人（陈**）。"
+        "静怡谢谢你们。\n——陈**"
+    )
+
+
+def test_known_names_keep_their_surname_also_double_and_two_character_ones():
+    text = "欧阳晓明和李华一起来信。"
+    assert mask_personal_data(text, known=["欧阳晓明", "李华"]) == "欧阳**和李*一起来信。"
+    assert mask_personal_data(text) == text  # without known, no cue marks them as names
+
+
+def test_known_contact_data_is_masked_in_other_spellings():
+    text = "请打68123456或023-68123456，微信cjy_0312，邮箱ChenJY@QQ.com，手机１３９９８７６５４３２"
+    known = ["023-68123456", "cjy_0312", "chenjy@qq.com", "13998765432"]
+    assert mask_personal_data(text, known=known) == (
+        "请打********或023-********，微信***_****，邮箱******@QQ.com，手机１**********"
+    )
+
+
+def test_empty_and_one_character_known_values_are_ignored():
+    text = "陈先生说，问题5天内解决。"
+    assert mask_personal_data(text, known=["", "  ", "陈", "5", None]) == text
+    assert mask_personal_data("", known=["陈静怡"]) == ""
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("电话13812345678。", "电话1**********。"),
+    ("电话138 1234 5678。", "电话1** **** ****。"),
+    ("电话138-1234-5678。", "电话1**-****-****。"),
+    ("电话+86 13812345678。", "电话+86 1**********。"),
+    ("电话8613812345678。", "电话861**********。"),
+    ("电话１３８１２３４５６７８。", "电话１**********。"),
+])
+def test_mobile_numbers_keep_only_the_leading_one(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("座机023-68123456", "座机023-********"),
+    ("座机(023)6812 3456", "座机(023)**** ****"),
+    ("座机（023）68123456", "座机（023）********"),
+    ("座机02368123456", "座机023********"),
+    ("深圳0755-2345678", "深圳0755-*******"),
+    ("联系电话：63891234", "联系电话：********"),
+])
+def test_landlines_keep_their_area_code(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+def test_service_numbers_are_not_personal_and_stay():
+    text = "请拨打110、119、120、12345、12315、023-12345，或客服400-823-8888、800-820-8820、95588。"
+    assert mask_personal_data(text) == text
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("身份证50010819850312461x，", "身份证******************，"),
+    ("我的号码是50010819850312461X。", "我的号码是******************。"),  # any 17 digits + X
+    ("证件号码：500108198503124613", "证件号码：******************"),
+    ("身份证号码：500108850312461", "身份证号码：***************"),
+    ("身份证号 500108 19850312 461X", "身份证号 ****** ******** ****"),
+    ("编号500108850312461", "编号500108850312461"),  # 15 digits without 身份证 is not taken for an ID
+])
+def test_id_card_numbers(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("渝中区民族路188号", "渝中区民族路***号"),
+    ("解放东路2-5号附3号", "解放东路*-*号附*号"),
+    ("金开大道1号", "金开大道*号"),
+    ("石桥村3组", "石桥村*组"),
+    ("阳光小区8-2-301", "阳光小区*-*-***"),
+    ("龙湖花园5栋2单元1203", "龙湖花园*栋*单元****"),
+    ("3号楼502室", "*号楼***室"),
+    ("B座1103", "*座****"),
+    ("五栋二单元", "*栋*单元"),
+    ("门牌号：15号", "门牌号：**号"),
+    ("房号1203", "房号****"),
+])
+def test_address_keeps_place_names_and_masks_door_numbers(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "2026年11月26日", "2026-11-26", "罚款3000元", "面积120平方米", "渝办发〔2005〕209号", "市政府令第209号",
+    "12月3号5楼开会", "11月3号", "住在3楼", "2室1厅", "小区有20栋楼房", "一幢房子", "轨道交通3号线", "乘坐181路公交",
+    "解放碑步行街附近", "南坪街道龙湖社区", "G75兰海高速", "编号X2026112600001", "查询码AB12-CD34-EF56",
+    "快递单号SF02368123456", "项目总投资15000000000元", "学习第一单元",
+])
+def test_dates_amounts_document_numbers_and_place_names_stay(text):
+    assert mask_personal_data(text) == text
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("我叫李华，住在", "我叫李*，住在"),
+    ("我叫李华家住", "我叫李*家住"),
+    ("本人王建国家住", "本人王**家住"),
+    ("联系人：欧阳明", "联系人：欧阳*"),
+    ("姓名：赵敏 电话", "姓名：赵* 电话"),
+    ("我是刘洋。", "我是刘*。"),
+    ("感谢周志强师傅", "感谢周**师傅"),
+    ("向李华先生致歉", "向李*先生致歉"),
+    ("社区的何丽女士", "社区的何*女士"),
+    ("孙海涛同志", "孙**同志"),
+])
+def test_names_after_an_introduction_or_before_a_title_keep_the_surname(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "我是江北区居民。", "我是万州人，", "我是周边住户。", "本人常年在外", "本人于2026年3月", "语文老师", "高中老师", "维修师傅",
+    "广大同志", "有关同志", "有位姓王的先生", "向王先生反映", "感谢王先生",
+])
+def test_ordinary_words_next_to_a_cue_are_not_taken_for_names(text):
+    assert mask_personal_data(text) == text
+
+
+@pytest.mark.parametrize("text", ["王局长", "张晓明局长批示", "我是王局长，", "李主任", "陈书记", "刘区长", "王副局长"])
+def test_public_officials_with_their_title_stay(text):
+    assert mask_personal_data(text) == text
+
+
+ALL_TEXTS = [NOISE_COMPLAINT, UNIT_REPLY, CAR_LETTER, "我叫李华，电话13812345678，住3号楼502室。"]
+
+
+@pytest.mark.parametrize("text", ALL_TEXTS)
+def test_masking_twice_changes_nothing_more(text):
+    once = mask_personal_data(text, known=["张晓明", "13812345678"])
+    assert once != text
+    assert mask_personal_data(once, known=["张晓明", "13812345678"]) == once
+
+
+@pytest.mark.parametrize("text", ALL_TEXTS)
+def test_only_masked_characters_change(text):
+    masked = mask_personal_data(text)
+    assert len(masked) == len(text)
+    assert all(after in (before, "*") for before, after in zip(text, masked))
+
+
+def test_long_letter_is_masked_throughout():
+    paragraph = (
+        "我叫张晓明，家住龙湖花园5栋2单元1203，电话13812345678。2026年11月26日晚上楼下烧烤店噪音很大，"
+        "请依照渝办发〔2005〕209号文件处理，罚款3000元也可以。附近居民都深受其扰，希望早日解决。"
+    )
+    expected = (
+        "我叫张**，家住龙湖花园*栋*单元****，电话1**********。2026年11月26日晚上楼下烧烤店噪音很大，"
+        "请依照渝办发〔2005〕209号文件处理，罚款3000元也可以。附近居民都深受其扰，希望早日解决。"
+    )
+    copies = 5000 // len(paragraph) + 1
+    masked = mask_personal_data(paragraph * copies, known=["张晓明"])
+    assert len(paragraph * copies) >= 5000
+    assert masked == expected * copies

@@ -168,6 +168,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@cq.gov.cn")
+# A mail server that hangs must not hold a worker (and, on SQLite, the write lock) for ever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 if "EMAIL_HOST" not in os.environ:
     # Embedded default: keep outgoing mail as files instead of failing.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

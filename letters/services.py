@@ -328,14 +328,14 @@ def extension_request(*, letter, days, reason, actor, version):
 
 
 @transaction.atomic
-def extension_decide(*, extension, approve, actor, note=""):
+def extension_decide(*, extension, approve, actor, version=None, note=""):
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     _require(permissions.is_supervisor(actor), "只有监督人员可以审批延期。")
+    letter = _lock(extension.letter, version)
     if extension.approved is not None:
         raise DomainError("这份延期申请已经审批过了。", code="state")
     extension.approved, extension.decided_by, extension.decided_at = approve, actor, _now()
     extension.save()
-    letter = _lock(extension.letter, None)
     if approve:
         letter = _save(letter, extension_days=letter.extension_days + extension.days)
         _refresh_due(letter)

@@ -3,8 +3,10 @@
 import smtplib
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Notification
@@ -26,15 +28,21 @@ def deliver(notification_id):
         note = Notification.objects.select_for_update().filter(pk=notification_id, sent_at__isnull=True).first()
         if note is None:
             return "already sent"
-        note.attempts += 1
+        message_id = f"<notification-{note.pk}@{settings.PLATFORM_DOMAIN}>"  # lets mail clients merge a rare resend
         try:
-            EmailMessage(note.subject, note.body, to=[note.to]).send()
+            EmailMessage(note.subject, note.body, to=[note.to], headers={"Message-ID": message_id}).send()
         except Exception as exc:
-            Notification.objects.filter(pk=note.pk).update(attempts=note.attempts, last_error=str(exc)[:300])
-            raise
-        note.sent_at = timezone.now()
-        note.save(update_fields=["attempts", "sent_at"])
-    return "sent"
+            failure = exc
+        else:
+            note.attempts += 1
+            note.sent_at = timezone.now()
+            note.save(update_fields=["attempts", "sent_at"])
+            return "sent"
+    # Recorded after the block: inside it, re-raising would roll the record back.
+    Notification.objects.filter(pk=note.pk, sent_at__isnull=True).update(
+        attempts=F("attempts") + 1, last_error=str(failure)[:300]
+    )
+    raise failure
 
 
 @shared_task(name="letters.flush_notifications")
@@ -44,8 +52,8 @@ def flush_notifications():
     cutoff = timezone.now() - timezone.timedelta(seconds=30)
     for pk in Notification.objects.filter(sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=20).values_list("pk", flat=True):
         try:
-            deliver(pk)
-            sent += 1
+            if deliver(pk) == "sent":
+                sent += 1
         except Exception:
             continue
     return sent

@@ -137,7 +137,7 @@ def test_article_goes_through_screening_and_three_level_review(page, server):
     page.wait_for_load_state("networkidle")
     type_body(page, clean_body)
     expect(page.locator("input[name=body]")).not_to_have_value(re.compile(BANNED))
-    page.locator("select[name=also_in]").select_option(label=PORTAL_COLUMN)
+    page.locator("select[name=also_in]").select_option(label=f"中国重庆 · {PORTAL_COLUMN}")
     submit_for_review(page, requests)
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/$"))
     expect(page.locator(".messages")).to_contain_text(re.compile(rf"{title}.*提交"))

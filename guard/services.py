@@ -5,11 +5,10 @@ import unicodedata
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.log_actions import log
 
-from orgs.errors import DomainError
+from orgs.errors import DomainError, clean_or_refuse
 
 from .models import LexiconTerm
 
@@ -39,10 +38,7 @@ def lexicon_term_save(*, term, kind, reason, correct_form="", active=True, actor
     """Create or change a lexicon term, keeping a revision of each version."""
     obj = instance or LexiconTerm()
     obj.term, obj.kind, obj.reason, obj.correct_form, obj.active = term, kind, reason, correct_form, active
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise DomainError(";".join(m for ms in exc.message_dict.values() for m in ms)) from exc
+    clean_or_refuse(obj)
     obj.save()
     obj.save_revision(user=actor, log_action=True)
     return obj

@@ -1,6 +1,5 @@
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from cityplatform import ratelimit

@@ -3,7 +3,6 @@ transaction (guarded by its version, so two people cannot overwrite each other),
 records an Event and queues the e-mails it causes."""
 
 import re
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from orgs.models import Unit
 
 from . import calendar, codes, permissions
 from .models import (
-    OPEN_STATUSES, Attachment, ContactView, Event, Extension, Feedback, Letter, LetterType, Mailbox,
+    OPEN_STATUSES, Attachment, ContactView, Event, Extension, Feedback, Letter, Mailbox,
     NotAcceptedReason, Notification, Rating, Reply, Status,
 )
 

@@ -21,3 +21,31 @@ class PermissionRefused(DomainError):
 
 class NotFound(DomainError):
     code = "not_found"
+
+
+def describe_validation_error(exc, instance=None):
+    """One Chinese sentence naming each field and what is wrong with it."""
+    if not hasattr(exc, "error_dict"):
+        return ";".join(exc.messages)
+    parts = []
+    for field, messages in exc.message_dict.items():
+        text = ";".join(messages)
+        if field == "__all__" or instance is None:
+            parts.append(text)
+            continue
+        try:
+            label = str(instance._meta.get_field(field).verbose_name)
+        except Exception:  # a field name Django's meta does not know (e.g. a form-only field)
+            label = field
+        parts.append(f"{label}:{text}")
+    return ";".join(parts)
+
+
+def clean_or_refuse(instance, **kwargs):
+    """``full_clean()`` the instance; a failure becomes a DomainError a person can read."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise DomainError(describe_validation_error(exc, instance)) from exc

@@ -2,12 +2,11 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.log_actions import log
 from wagtail.models import Collection
 
-from .errors import DomainError
+from .errors import DomainError, clean_or_refuse
 from .models import Membership, Role, Unit
 
 User = get_user_model()
@@ -32,19 +31,11 @@ ROLE_COLLECTION_PERMISSIONS = {
 }
 
 
-def _full_clean(instance):
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        messages = [f"{m}" for msgs in exc.message_dict.values() for m in msgs]
-        raise DomainError(";".join(messages), code="invalid") from exc
-
-
 @transaction.atomic
 def unit_create(*, name, code, kind, parent=None, actor=None, **fields):
     """Create a unit with its document collection and one group per role."""
     unit = Unit(name=name, code=code, kind=kind, parent=parent, **fields)
-    _full_clean(unit)
+    clean_or_refuse(unit)
     root = Collection.get_first_root_node()
     unit.collection = root.add_child(instance=Collection(name=name))
     unit.save()
@@ -61,7 +52,7 @@ def unit_update(*, unit, actor=None, **fields):
     before = {name: getattr(unit, name) for name in fields}
     for name, value in fields.items():
         setattr(unit, name, value)
-    _full_clean(unit)
+    clean_or_refuse(unit)
     unit.save()
     log(unit, "orgs.unit.update", user=actor, data={"before": _plain(before), "after": _plain(fields)})
     return unit

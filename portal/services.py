@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from wagtail.log_actions import log
 from wagtail.models import Page, Site, TaskState
 
-from orgs.errors import DomainError, PermissionRefused
+from orgs.errors import DomainError, PermissionRefused, clean_or_refuse, describe_validation_error
 from orgs.models import Hosting, SiteKind, SiteRecord
 from orgs.services import grant_page_permissions
 
@@ -23,28 +23,6 @@ HOME_PAGE_TYPES = {
 }
 
 
-def _clean(instance, **kwargs):
-    try:
-        instance.full_clean(**kwargs)
-    except ValidationError as exc:
-        raise DomainError(describe_validation_error(exc, instance)) from exc
-
-
-def describe_validation_error(exc, instance=None):
-    """One Chinese sentence naming each field and what is wrong with it."""
-    if not hasattr(exc, "error_dict"):
-        return ";".join(exc.messages)
-    parts = []
-    for field, messages in exc.message_dict.items():
-        label = field
-        if instance is not None and field != "__all__":
-            try:
-                label = str(instance._meta.get_field(field).verbose_name)
-            except Exception:
-                label = field
-        text = ";".join(messages)
-        parts.append(text if field == "__all__" else f"{label}:{text}")
-    return ";".join(parts)
 
 
 @transaction.atomic
@@ -61,7 +39,7 @@ def site_create(*, unit, kind, name, hostname, site_id_code, icp_number, psb_num
         icp_number=icp_number, psb_number=psb_number, sponsor=sponsor, contact_phone=contact_phone,
         contact_email=contact_email, address=address, colour=colour, sort_order=sort_order,
     )
-    _clean(record)
+    clean_or_refuse(record)
     root = Page.get_first_root_node()
     slug = record.path_slug.replace(".", "-")
     home = HOME_PAGE_TYPES[kind](title=name, slug=slug, unit=unit, tagline=tagline)
@@ -85,7 +63,7 @@ def site_register_independent(*, unit, kind, name, hostname, url, site_id_code, 
         site_id_code=site_id_code, icp_number=icp_number, psb_number=psb_number, sponsor=sponsor,
         contact_phone=contact_phone, contact_email=contact_email, sort_order=sort_order,
     )
-    _clean(record)
+    clean_or_refuse(record)
     record.save()
     log(unit, "orgs.site.register", user=actor, data={"site": name, "hostname": hostname, "hosting": "independent"})
     return record
@@ -94,7 +72,7 @@ def site_register_independent(*, unit, kind, name, hostname, url, site_id_code, 
 def column_kind_save(*, code, name, category, update_period, approval=None, actor=None, instance=None):
     kind = instance or ColumnKind()
     kind.code, kind.name, kind.category, kind.update_period, kind.approval = code, name, category, update_period, approval
-    _clean(kind)
+    clean_or_refuse(kind)
     kind.save()
     kind.save_revision(user=actor, log_action=True)
     return kind
@@ -136,7 +114,7 @@ def page_create(*, parent, page, actor=None, publish=False):
     page.live = publish and page.live
     page.slug = _free_slug(parent, page.slug or _default_slug(page))
     page._parent_for_clean = parent
-    _clean(page, exclude=["path", "depth", "numchild", "url_path", "draft_title", "live"])
+    clean_or_refuse(page, exclude=["path", "depth", "numchild", "url_path", "draft_title", "live"])
     try:
         parent.add_child(instance=page)
     except ValidationError as exc:

@@ -1,9 +1,8 @@
 """Review (三审) and the register of everything published (N-3.2b)."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Task, TaskState
+from wagtail.models import Task
 
 
 class ScreeningTask(Task):

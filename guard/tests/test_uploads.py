@@ -52,7 +52,6 @@ def test_empty_and_oversized_files_are_refused():
 
 @pytest.mark.django_db
 def test_the_admin_document_upload_goes_through_the_check(client, city):
-    from django.contrib.auth import get_user_model
     from wagtail.documents.models import Document
 
     client.force_login(city.editor)

@@ -1,9 +1,8 @@
 import re
 
 import pytest
-from wagtail.models import Site, WorkflowPage
+from wagtail.models import WorkflowPage
 
-from orgs.models import SiteRecord
 
 
 @pytest.mark.django_db

@@ -108,15 +108,16 @@ def _status_context(letter):
 def rate(request):
     key = f"track-fail:{ratelimit.client_ip(request)}"
     if ratelimit.peek(key) >= TRACK_FAILURES_ALLOWED:
-        return _render(request, "letters/track.html", {"error": "查询失败次数过多,请15分钟后再试。"}, status=429)
+        return _render(request, "letters/track.html", {"error": "查询失败次数过多,请15分钟后再试。", "page_title": "来信查询"},
+                       status=429)
     try:
         letter = services.letter_find(code=request.POST.get("code"), check=request.POST.get("check"))
         letter = services.letter_rate(letter=letter, rating=request.POST.get("rating", ""), comment=request.POST.get("comment", ""))
     except NotFound as exc:
         ratelimit.count(key, TRACK_WINDOW)
-        return _render(request, "letters/track.html", {"error": exc.message}, status=404)
+        return _render(request, "letters/track.html", {"error": exc.message, "page_title": "来信查询"}, status=404)
     except DomainError as exc:
-        return _render(request, "letters/track.html", {"error": exc.message}, status=400)
+        return _render(request, "letters/track.html", {"error": exc.message, "page_title": "来信查询"}, status=400)
     return _render(request, "letters/status.html", {**_status_context(letter), "code": request.POST.get("code"),
                                                     "check": request.POST.get("check"), "rated": True, "page_title": "来信查询"})
 
@@ -137,7 +138,14 @@ def published(request, unit_code=None):
     return _render(request, "letters/published.html", {
         "page_obj": page, "unit": unit, "units": Unit.objects.filter(letters__published=True).distinct(),
         "types": LetterType.objects.all(), "filters": request.GET, "page_title": "信件公开",
+        "filter_query": _without_page(request.GET),
     })
+
+
+def _without_page(params):
+    query = params.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _date(value):

@@ -147,3 +147,15 @@ def test_statistics_page_is_public(submit, staff, city, client):
     s.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
     html = client.get("/mailbox/stats/").content.decode()
     assert "市长信箱" in html and "督办通报" in html
+
+
+@pytest.mark.django_db
+def test_the_pager_keeps_the_filters(submit, staff, city, client):
+    for i in range(21):
+        letter, _ = submit(title=f"第{i}封关于油烟的来信", consent_publish=True)
+        letter = s.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
+        reply = s.reply_draft(letter=letter, body="已安排执法人员现场检查并督促整改。", actor=staff.east_handler, version=letter.version)
+        letter.refresh_from_db()
+        s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version)
+    html = client.get("/mailbox/letters/", {"unit": "east", "type": "complaint"}).content.decode()
+    assert "unit=east&amp;type=complaint&amp;page=2" in html

@@ -527,7 +527,11 @@ def _unit(unit):
 
 def _lock(letter, version):
     """Lock the letter's row; refuse if someone changed it since ``version`` was read."""
-    locked = Letter.objects.select_for_update().select_related("mailbox", "letter_type", "handling_unit").get(pk=letter.pk)
+    locked = (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("mailbox", "letter_type", "handling_unit")
+        .get(pk=letter.pk)
+    )
     if version is not None and int(version) != locked.version:
         raise DomainError("这封来信刚被他人处理过,请刷新后再操作。", code="conflict")
     return locked

@@ -113,6 +113,13 @@ def pick_scenarios(deep_page):
             article = ArticlePage.objects.live().order_by("path").first()
         if article is not None:
             out.append(Scenario("article", "文章 article page", page_url(article)))
+        # The last page of a column of typical size: the current query walks the
+        # publication-date index of the whole platform to reach it.
+        typical = sorted(columns, key=lambda c: c.numchild)[len(columns) // 2]
+        if typical.pk != biggest.pk and typical.numchild > ColumnPage.PAGE_SIZE:
+            last = -(-ContentPage.objects.live().child_of(typical).count() // ColumnPage.PAGE_SIZE)
+            out.append(Scenario("column_typical_last", f"栏目列表 typical column, {typical.numchild:,} items, last page {last}",
+                                f"{page_url(typical)}?page={last}"))
     doc = GovDocumentPage.objects.live().filter(slug="yubanfa-2005-209").first() or GovDocumentPage.objects.live().first()
     if doc is not None:
         out.append(Scenario("gov_document", "政府文件 government document", page_url(doc)))
@@ -170,6 +177,39 @@ def run(scenarios, n, warmup, capture, rounds):
               f"{statistics.median(sc.sql_ms) if sc.sql_ms else float('nan'):5.1f} ms SQL  [{sc.status}]", flush=True)
 
 
+def profile(scenarios, n=50):
+    """Where this process's CPU time goes, by package (cProfile on CPU time, tottime)."""
+    import cProfile
+    import pstats
+
+    areas = [
+        ("django/db/", "Django ORM"), ("psycopg", "psycopg"), ("sqlite3", "sqlite3"),
+        ("django/template", "Django templates"), ("wagtail/", "Wagtail"), ("modelcluster", "Wagtail"),
+        ("treebeard", "Wagtail"), ("django/", "Django other"), (str(ROOT), "application"),
+    ]
+    lines = ["#### CPU time by package (cProfile, CPU clock; profiling overhead inflates the totals)", "",
+             "| Page | ms/request | " + " | ".join(dict.fromkeys(a for _, a in areas)) + " | other |",
+             "|---|---:|" + "---:|" * (len(dict.fromkeys(a for _, a in areas)) + 1)]
+    client = Client()
+    for sc in scenarios:
+        for _ in range(5):
+            sc.request(client)
+        prof = cProfile.Profile(time.thread_time)
+        prof.enable()
+        for _ in range(n):
+            sc.request(client)
+        prof.disable()
+        totals = dict.fromkeys(dict.fromkeys(a for _, a in areas), 0.0)
+        totals["other"] = 0.0
+        for (filename, _line, _func), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(prof).stats.items():
+            area = next((a for key, a in areas if key in filename), "other")
+            totals[area] += tottime
+        total = sum(totals.values())
+        lines.append(f"| {sc.name} | {total / n * 1000:.1f} | "
+                     + " | ".join(f"{v / n * 1000:.1f}" for v in totals.values()) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def list_queries(scenarios, width=160):
     lines = ["#### Queries per page (last captured request)", ""]
     for sc in scenarios:
@@ -221,6 +261,20 @@ def machine():
     return info
 
 
+def code_version():
+    """The commit the code was at, and whether files outside bench/ and docs/ differed from it."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    dirty = [line[3:] for line in status.splitlines() if not line[3:].startswith(("bench/", "docs/"))]
+    return f"commit {head}" + (f" with {len(dirty)} changed file(s) outside bench/ and docs/" if dirty else "")
+
+
 def database():
     db = connection.settings_dict
     info = {"vendor": connection.vendor, "name": str(db.get("NAME")), "host": db.get("HOST") or "local"}
@@ -266,6 +320,7 @@ def markdown(scenarios, args, mach, db, started):
         f"- Database: {db['version']} (`{db['name']}` on {db['host']}); {db['pages']:,} pages, "
         f"{db['content']:,} content items ({db['articles']:,} articles, {db['documents']:,} government documents), "
         f"{db['sites']} hosted sites, {db['columns']} columns",
+        f"- Code: {code_version()}",
         f"- Settings: DEBUG={settings.DEBUG}, cache {cache}, CONN_MAX_AGE={connection.settings_dict.get('CONN_MAX_AGE')}, "
         f"PLATFORM_PATH_SITES={settings.PLATFORM_PATH_SITES}",
         f"- Method: Django test client in one process; {args.warmup} warm-up requests, then {args.n} timed requests "
@@ -315,13 +370,14 @@ def main(argv=None):
     parser.add_argument("--capture", type=int, default=5, help="requests per page with query capture (default 5)")
     parser.add_argument("--deep-page", type=int, default=200, help="the deep page of the column listing (default 200)")
     parser.add_argument("--only", default="", help="comma-separated scenario keys: portal_home,district_home,"
-                        "column_first,column_deep,article,gov_document")
+                        "column_first,column_deep,article,column_typical_last,gov_document")
     parser.add_argument("--label", default="", help="the run's name, the heading of its section (default: from the database)")
     parser.add_argument("--write", metavar="FILE", help="put the Markdown into FILE (e.g. docs/performance.md)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw figures as JSON")
     parser.add_argument("--explain", type=int, default=0, metavar="K",
                         help="append EXPLAIN ANALYZE of the K slowest queries (over 2 ms) of each page (PostgreSQL)")
     parser.add_argument("--queries", action="store_true", help="append the list of queries of each page")
+    parser.add_argument("--profile", action="store_true", help="append where the CPU time goes, by package (cProfile)")
     args = parser.parse_args(argv)
     args.load_start = os.getloadavg()[0]
 
@@ -340,6 +396,8 @@ def main(argv=None):
     text = markdown(scenarios, args, mach, db, started)
     if args.queries:
         text += "\n" + list_queries(scenarios)
+    if args.profile:
+        text += "\n" + profile(scenarios)
     plans = explain_slowest(scenarios, args.explain)
     if plans:
         text += "\n" + plans

@@ -19,6 +19,11 @@ Experiments:
 ``home_lateral``  ``portal.queries.home_listing`` as one ``LATERAL … LIMIT 6``
     query per home (PostgreSQL): the newest six of each column, instead of ranking
     every item of the site with a window function.
+``depth_path_index``  an index on ``wagtailcore_page (depth, path)``, created for
+    the measurement and dropped after it: treebeard's children queries
+    (``depth = d AND path BETWEEN …``) then read only the children, not the whole
+    subtree (the menu of every page reads all 16,000 pages of a district site).
+``all``  everything above together.
 ``fewer_queries``  ``PlatformPage.get_context`` taking the home page from the
     request's site (already fetched by the routing), the breadcrumbs of an item
     from its column, the site of the site record in the same query, and the
@@ -130,22 +135,34 @@ def platform_get_context_lean(self, request, *args, **kwargs):
     return context
 
 
+DEPTH_PATH_INDEX = "bench_whatif_page_depth_path"
+
+
 @contextmanager
-def patched(pairs):
+def patched(exp):
+    pairs = exp.get("patch", [])
     saved = [(obj, name, obj.__dict__[name] if isinstance(obj, type) else getattr(obj, name)) for obj, name, _ in pairs]
     try:
         for obj, name, value in pairs:
             setattr(obj, name, value)
         _SITE_MEMO.clear()
+        if exp.get("setup") and not str(connection.settings_dict["NAME"]).startswith("bench_"):
+            raise SystemExit("refusing to create an index: the database name must start with bench_")
+        with connection.cursor() as cursor:
+            for sql in exp.get("setup", []):
+                cursor.execute(sql)
         yield
     finally:
         for obj, name, value in saved:
             setattr(obj, name, value)
+        with connection.cursor() as cursor:
+            for sql in exp.get("teardown", []):
+                cursor.execute(sql)
 
 
 EXPERIMENTS = {
     "column_union": {
-        "pages": ("column_first", "column_deep"),
+        "pages": ("column_first", "column_deep", "column_typical_last"),
         "patch": [(portal_queries, "column_items", column_items_union)],
     },
     "home_lateral": {
@@ -161,18 +178,34 @@ EXPERIMENTS = {
             (portal_models, "_site_address", site_address_memo),
         ],
     },
+    "depth_path_index": {
+        "pages": ("district_home", "column_first", "article"),
+        "setup": [f"CREATE INDEX IF NOT EXISTS {DEPTH_PATH_INDEX} ON wagtailcore_page (depth, path)",
+                  "ANALYZE wagtailcore_page"],
+        "teardown": [f"DROP INDEX IF EXISTS {DEPTH_PATH_INDEX}", "ANALYZE wagtailcore_page"],
+        "postgresql_only": True,
+    },
+}
+EXPERIMENTS["all"] = {
+    "pages": ("portal_home", "district_home", "column_first", "column_deep", "column_typical_last", "article", "gov_document"),
+    "patch": [pair for name in ("column_union", "home_lateral", "fewer_queries")
+              for pair in EXPERIMENTS[name]["patch"]],
+    "setup": EXPERIMENTS["depth_path_index"]["setup"],
+    "teardown": EXPERIMENTS["depth_path_index"]["teardown"],
+    "postgresql_only": True,
 }
 
 
 # --- measuring ---------------------------------------------------------------------------
 
 def measure(client, sc, n):
-    times = []
+    times, cpu = [], []
     for _ in range(n):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         response = sc.request(client)
         times.append((time.perf_counter() - t) * 1000)
-    return times, response
+        cpu.append((time.thread_time() - c) * 1000)
+    return times, cpu, response
 
 
 def count_queries(client, sc):
@@ -202,28 +235,34 @@ def main(argv=None):
             sc = scenarios.get(key)
             if sc is None:
                 continue
-            before, after = [], []
+            before, after, cpu_before, cpu_after = [], [], [], []
             q_before, r_before = count_queries(client, sc)
-            with patched(exp["patch"]):
+            with patched(exp):
                 q_after, r_after = count_queries(client, sc)
                 same = r_after.status_code == r_before.status_code == 200 and r_after.content == r_before.content
             per_round = max(1, args.n // args.rounds)
             for _ in range(args.rounds):
                 measure(client, sc, args.warmup)
-                before += measure(client, sc, per_round)[0]
-                with patched(exp["patch"]):
+                t, c, _ = measure(client, sc, per_round)
+                before += t
+                cpu_before += c
+                with patched(exp):
                     measure(client, sc, args.warmup)
-                    after += measure(client, sc, per_round)[0]
+                    t, c, _ = measure(client, sc, per_round)
+                    after += t
+                    cpu_after += c
             b, a = statistics.median(before), statistics.median(after)
-            rows.append((name, sc, b, a, q_before, q_after, same))
-            print(f"  {name:<14} {sc.name:<44} p50 {b:7.1f} -> {a:7.1f} ms   queries {q_before} -> {q_after}"
+            cb, ca = statistics.median(cpu_before), statistics.median(cpu_after)
+            rows.append((name, sc, b, a, cb, ca, q_before, q_after, same))
+            print(f"  {name:<14} {sc.name:<44} p50 {b:7.1f} -> {a:7.1f} ms  CPU {cb:5.1f} -> {ca:5.1f} ms  "
+                  f"queries {q_before} -> {q_after}"
                   f"{'   same HTML' if same else '   HTML DIFFERS'}", flush=True)
 
     print()
-    print("| Experiment | Page | p50 before ms | p50 after ms | queries before → after | same HTML |")
-    print("|---|---|---:|---:|---|---|")
-    for name, sc, b, a, qb, qa, same in rows:
-        print(f"| `{name}` | {sc.name} | {b:.1f} | {a:.1f} | {qb} → {qa} | {'yes' if same else '**no**'} |")
+    print("| Experiment | Page | p50 before ms | p50 after ms | CPU ms before | CPU ms after | queries before → after | same HTML |")
+    print("|---|---|---:|---:|---:|---:|---|---|")
+    for name, sc, b, a, cb, ca, qb, qa, same in rows:
+        print(f"| `{name}` | {sc.name} | {b:.1f} | {a:.1f} | {cb:.1f} | {ca:.1f} | {qb} → {qa} | {'yes' if same else '**no**'} |")
     return 0
 
 

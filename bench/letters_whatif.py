@@ -328,8 +328,11 @@ def queue_whatif(args, items):
         # Deep pages: OFFSET against keyset.
         letters = Letter.objects.select_related("mailbox", "letter_type", "handling_unit").order_by("-received_at", "-id")
         deep = {}
+        total = Letter.objects.count()
         for page in (args.deep_page, args.deep_page * 10):
             offset = (page - 1) * 50
+            if offset + 51 > total:
+                continue
             sql, params = letters[offset:offset + 51].query.sql_with_params()
             off_ms = _explain_ms(sql, params)
             last = letters.values_list("received_at", "id")[offset - 1]

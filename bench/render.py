@@ -354,12 +354,15 @@ def write_section(path, label, text):
     start, end = f"<!-- bench:render {label} -->", f"<!-- /bench:render {label} -->"
     block = f"{start}\n{text.rstrip()}\n{end}"
     old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n## Results\n"
+    anchor = "<!-- bench:render new runs are added above this line -->"
     if start in old and end in old:
         new = old[: old.index(start)] + block + old[old.index(end) + len(end):]
+    elif anchor in old:
+        new = old.replace(anchor, block + "\n\n" + anchor, 1)
     else:
         new = old.rstrip() + "\n\n" + block + "\n"
     path.write_text(new, encoding="utf-8")
-    print(f"wrote the section «{label}» of {path}")
+    print(f"wrote the section «{label}» of {path}", file=sys.stderr)
 
 
 def main(argv=None):
@@ -401,21 +404,25 @@ def main(argv=None):
     plans = explain_slowest(scenarios, args.explain)
     if plans:
         text += "\n" + plans
-    print()
-    print(text)
-    if args.write:
-        write_section(args.write, args.label, text)
+    # Files first, then the terminal: a closed pipe (| head) must not lose the results.
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps({
             "label": args.label, "date": started.isoformat(), "machine": mach, "database": db,
             "scenarios": [
                 {"key": s.key, "name": s.name, "url": s.url, "status": s.status, "times_ms": s.times,
-                 "p50": s.pct(50), "p95": s.pct(95), "p99": s.pct(99), "cpu_ms": s.cpu, "queries": s.queries, "sql_ms": s.sql_ms,
-                 "target_p50": TARGETS.get(s.key)}
+                 "p50": s.pct(50), "p95": s.pct(95), "p99": s.pct(99), "cpu_ms": s.cpu, "queries": s.queries,
+                 "sql_ms": s.sql_ms, "target_p50": TARGETS.get(s.key)}
                 for s in scenarios
             ],
         }, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.write:
+        write_section(args.write, args.label, text)
+    try:
+        print()
+        print(text, flush=True)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")
     return 0
 
 

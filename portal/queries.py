@@ -14,10 +14,13 @@ HOME_ITEMS_PER_COLUMN = 6
 def column_items(column):
     """Live items of a column: its own children and items placed in it."""
     own = Q(path__startswith=column.path, depth=column.depth + 1)
-    placed = Q(pk__in=ContentPage.also_in.through.objects.filter(columnpage_id=column.pk).values("contentpage_id"))
+    placements = ContentPage.also_in.through.objects.filter(columnpage_id=column.pk)
+    # Most columns hold no placements; an OR with the placement subquery would stop
+    # the database from walking the column's path range alone.
+    condition = own | Q(pk__in=placements.values("contentpage_id")) if placements.exists() else own
     return (
         ContentPage.objects.live()
-        .filter(own | placed)
+        .filter(condition)
         .only("id", "title", "slug", "url_path", "path", "depth", "pub_date", "source", "summary", "content_type_id")
         .order_by("-pub_date", "-id")
     )

@@ -65,7 +65,9 @@ class PlatformPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["site_record"] = site_record_for(Site.find_for_request(request))
         context["home"] = self.home
-        context["breadcrumbs"] = list(self.get_ancestors().filter(depth__gt=2)) if self.depth > 2 else []
+        # Specific column pages, so their links carry the site's /s/<slug>/ prefix.
+        context["breadcrumbs"] = list(ColumnPage.objects.ancestor_of(self).filter(depth__gt=2)) if self.depth > 2 else []
+        context["nav"] = site_nav(self.home)
         column = self.column
         context["column"] = column
         context["column_kind"] = column.kind if column is not None else None
@@ -105,6 +107,13 @@ def _owning_home(page):
     if isinstance(parent, SiteHomePage):
         return parent
     return parent.home
+
+
+def site_nav(home):
+    """The menu columns of a site, as ColumnPage objects (path-aware links)."""
+    if home is None:
+        return []
+    return ColumnPage.objects.child_of(home).live().in_menu().only("id", "title", "slug", "url_path", "path", "depth")
 
 
 class ColumnCategory(models.TextChoices):

@@ -83,5 +83,8 @@ def portal_context():
     """What a platform-level page (directory, mailbox) needs to wear the portal's identity."""
     from wagtail.models import Site
 
+    from .models import site_nav
+
     portal = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    return {"site_record": site_record_for(portal), "home": portal.root_page.specific if portal else None}
+    home = portal.root_page.specific if portal else None
+    return {"site_record": site_record_for(portal), "home": home, "nav": site_nav(home)}

@@ -125,3 +125,16 @@ def test_any_content_is_within_three_clicks_of_its_home(city, article_factory, c
     for number in range(1, pages + 1):
         linked |= set(re.findall(r'href="(/s/east/news/(?!rss/)[^"/]+/)"', client.get(f"/s/east/news/?page={number}").content.decode()))
     assert len(linked) == 30
+
+
+@pytest.mark.django_db
+def test_menu_and_breadcrumbs_stay_inside_the_site(city, article_factory, client):
+    article = article_factory()
+    for url in ("/s/east/", "/s/east/news/", article.get_url()):
+        html = client.get(url).content.decode()
+        nav = html[html.index('aria-label="栏目导航"'):html.index("</nav>", html.index('aria-label="栏目导航"'))]
+        links = re.findall(r'href="([^"]+)"', nav)
+        assert "/s/east/news/" in links and "/s/east/notices/" in links, (url, links)
+        assert "/news/" not in links  # the portal's column, not this site's
+    crumbs = client.get(article.get_url()).content.decode()
+    assert '<li><a href="/s/east/news/">区县动态</a></li>' in crumbs

@@ -53,6 +53,15 @@ TARGETS = {"article": 20.0, "column_first": 50.0, "column_deep": 50.0}
 BIG_COLUMN_MIN = 10_000
 
 
+def say(*args, **kwargs):
+    """print() that survives a closed pipe (``render.py | head``): the run goes on and
+    still writes its files."""
+    try:
+        print(*args, **kwargs, flush=True)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")
+
+
 class Scenario:
     def __init__(self, key, name, url, note=""):
         self.key, self.name, self.url, self.note = key, name, url, note
@@ -171,10 +180,10 @@ def run(scenarios, n, warmup, capture, rounds):
         if response is not None:
             sc.status = response.status_code
             sc.bytes = len(response.content)
-        print(f"  {sc.name:<44} p50 {sc.pct(50):7.1f} ms  p95 {sc.pct(95):7.1f}  p99 {sc.pct(99):7.1f}  "
+        say(f"  {sc.name:<44} p50 {sc.pct(50):7.1f} ms  p95 {sc.pct(95):7.1f}  p99 {sc.pct(99):7.1f}  "
               f"cpu {statistics.median(sc.cpu) if sc.cpu else float('nan'):5.1f} ms  "
               f"{statistics.median(sc.queries) if sc.queries else float('nan'):3.0f} queries "
-              f"{statistics.median(sc.sql_ms) if sc.sql_ms else float('nan'):5.1f} ms SQL  [{sc.status}]", flush=True)
+              f"{statistics.median(sc.sql_ms) if sc.sql_ms else float('nan'):5.1f} ms SQL  [{sc.status}]")
 
 
 def profile(scenarios, n=50):
@@ -388,8 +397,8 @@ def main(argv=None):
     mach, db = machine(), database()
     if not args.label:
         args.label = f"{db['version']} · {db['content']:,} content items"
-    print(f"{args.label}: {db['pages']:,} pages on {db['vendor']} `{db['name']}`, DEBUG={settings.DEBUG}, "
-          f"{mach['nproc']} CPUs", flush=True)
+    say(f"{args.label}: {db['pages']:,} pages on {db['vendor']} `{db['name']}`, DEBUG={settings.DEBUG}, "
+          f"{mach['nproc']} CPUs")
     scenarios = pick_scenarios(args.deep_page)
     if args.only:
         keys = set(args.only.split(","))
@@ -418,11 +427,8 @@ def main(argv=None):
         }, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write:
         write_section(args.write, args.label, text)
-    try:
-        print()
-        print(text, flush=True)
-    except BrokenPipeError:
-        sys.stdout = open(os.devnull, "w")
+    say()
+    say(text)
     return 0
 
 

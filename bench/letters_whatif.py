@@ -10,8 +10,8 @@ Queue
     from one index instead of ANDing two bitmaps over ~90,000 + 50,000 rows;
     partial index ``letters_extension (requested_at, id) WHERE approved IS NULL``:
     the pending-extension count and list every supervisor's queue page runs;
-    keyset paging for deep pages of 全部: ``(received_at, id) < (last shown)``
-    instead of ``OFFSET``.
+    keyset paging for deep pages of 全部: ``received_at <= x AND (received_at < x
+    OR id < y)`` after the last letter shown (x, y) instead of ``OFFSET``.
 Statistics
     ``grouped``: ``letters.queries.letter_stats(mailbox=…)`` / ``(unit=…)``
     answered from ONE grouped pass per page (``GROUP BY mailbox_id`` or
@@ -336,7 +336,8 @@ def queue_whatif(args, items):
             sql, params = letters[offset:offset + 51].query.sql_with_params()
             off_ms = _explain_ms(sql, params)
             last = letters.values_list("received_at", "id")[offset - 1]
-            keyset = letters.filter(Q(received_at__lt=last[0]) | Q(received_at=last[0], id__lt=last[1]))[:51]
+            # received_at <= x bounds the index scan; the OR alone makes PostgreSQL filter every row before it.
+            keyset = letters.filter(received_at__lte=last[0]).filter(Q(received_at__lt=last[0]) | Q(id__lt=last[1]))[:51]
             sql, params = keyset.query.sql_with_params()
             deep[page] = (off_ms, _explain_ms(sql, params))
     finally:
@@ -360,7 +361,7 @@ def queue_whatif(args, items):
     for label, v in server.items():
         lines.append(f"| {label} | {fmt(v['current'], 2)} | {fmt(v['indexes'], 2)} |")
     for page, (off_ms, key_ms) in deep.items():
-        lines.append(f"| 全部 page {page}: `OFFSET {(page - 1) * 50}` → keyset `(received_at, id) < (…)` | {fmt(off_ms, 2)} | {fmt(key_ms, 2)} (keyset) |")
+        lines.append(f"| 全部 page {page}: `OFFSET {(page - 1) * 50}` → keyset `received_at <= x AND (received_at < x OR id < y)` | {fmt(off_ms, 2)} | {fmt(key_ms, 2)} (keyset) |")
     lines.append("")
     return "\n".join(lines)
 

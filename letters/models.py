@@ -229,3 +229,11 @@ class Attachment(models.Model):
     file = models.FileField(upload_to="letters/%Y/%m/")
     name = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+
+
+class SerialCounter(models.Model):
+    """The last letter number handed out on one day; locked while it is increased,
+    so letters arriving at once never take the same serial."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

@@ -75,10 +75,15 @@ def _validate_submission(*, name, phone, email, title, body, attachments, source
 
 
 def _next_serial(now):
-    day = timezone.localtime(now).strftime("%Y%m%d")
-    last = Letter.objects.filter(serial__startswith=f"X{day}").order_by("-serial").values_list("serial", flat=True).first()
-    number = int(last[9:]) + 1 if last else 1
-    return f"X{day}{number:05d}"
+    """X + date + the day's sequence, from a counter row locked for the increment."""
+    from .models import SerialCounter
+
+    day = timezone.localtime(now).date()
+    SerialCounter.objects.get_or_create(day=day)
+    counter = SerialCounter.objects.select_for_update().get(day=day)
+    SerialCounter.objects.filter(day=day).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"X{day:%Y%m%d}{counter.last:05d}"
 
 
 def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, consent_publish=False,

@@ -102,7 +102,9 @@ def close_connections():
 # --- The demo city ------------------------------------------------------------------
 
 def patch_lock_for_postgres():
-    """Work around a bug of ``letters.services._lock`` on PostgreSQL, in THIS process only.
+    """Work around a bug of ``letters.services._lock`` on PostgreSQL, in THIS process only
+    (fixed in the code by commit 3b538e9 during this work; with the fixed code this
+    replaces ``_lock`` by the same query and changes nothing).
 
     ``_lock`` runs ``select_for_update().select_related("mailbox", "letter_type",
     "handling_unit")``; ``handling_unit`` is nullable, so the query has a LEFT OUTER

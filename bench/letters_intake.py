@@ -320,7 +320,7 @@ def main(argv=None):
     parser.add_argument("--whatif-serial", action="store_true", help="run the server with the suggested serial "
                         "allocation (bench/letters_whatif_wsgi.py: a per-day counter row taken in autocommit) "
                         "instead of the day's highest serial + 1")
-    parser.add_argument("--whatif-lean", action="store_true", help="also take three queries of each submission away "
+    parser.add_argument("--whatif-lean", action="store_true", help="also take four queries of each submission away "
                         "(memoised mailbox/type lookups with the unit, memoised lexicon version: bench/letters_whatif_wsgi.py)")
     parser.add_argument("--seed", type=int, default=2005209)
     parser.add_argument("--log", default="/tmp/bench_letters_gunicorn.log", help="gunicorn's output")

@@ -393,7 +393,9 @@ class Loader:
         self.counts["extensions"] += len(tables["extension"])
 
     def finish(self):
-        """Move the id sequences past the explicit ids."""
+        """Move the id sequences past the explicit ids; when the platform numbers
+        serials from ``letters.SerialCounter``, set each day's counter to the day's
+        highest serial, so that a letter submitted afterwards takes the next one."""
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -401,6 +403,13 @@ class Loader:
                 table = model._meta.db_table
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"GREATEST((SELECT max(id) FROM \"{table}\"), 1))")
+            if "letters_serialcounter" in connection.introspection.table_names(cursor):
+                cursor.execute(
+                    "INSERT INTO letters_serialcounter (day, last) "
+                    "SELECT to_date(substr(serial, 2, 8), 'YYYYMMDD'), max(substr(serial, 10)::int) "
+                    "FROM letters_letter GROUP BY 1 "
+                    "ON CONFLICT (day) DO UPDATE SET last = GREATEST(letters_serialcounter.last, excluded.last)"
+                )
 
     def run(self):
         from django.db.models import Max

@@ -10,6 +10,10 @@ highest serial; the second INSERT waits for the first transaction to commit,
 then fails on the unique index, and ``letter_submit`` redoes the whole
 transaction (screening, event, outbox) up to five times before answering
 "系统繁忙" (HTTP 400). Under concurrent load almost every submission collides.
+(Commit 07c6f08 since takes the number from a ``SerialCounter`` row locked with
+SELECT … FOR UPDATE inside the letter's transaction: no collisions, but the lock
+is held until the commit, so submissions queue behind each other. The prototype
+replaces whichever ``_next_serial`` the code has.)
 
 The prototype takes the number from a per-day counter row, in its own
 autocommit statement on a separate connection, so the row lock is held for one
@@ -23,7 +27,7 @@ in the platform it would be a model ``SerialCounter(day, last)`` and a migration
 A letter whose transaction fails after taking a number leaves a gap in that day's
 numbering; validation runs before, so that is rare.
 
-With ``BENCH_LEAN=1`` (``letters_intake.py --whatif-lean``) three queries of each
+With ``BENCH_LEAN=1`` (``letters_intake.py --whatif-lean``) four queries of each
 submission are also taken away, the way the suggested fix would:
 
 * ``letters.api.submit_letter`` looks the mailbox and the letter type up by code

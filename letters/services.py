@@ -74,16 +74,35 @@ def _validate_submission(*, name, phone, email, title, body, attachments, source
     return name, phone, email, title, body
 
 
+def _highest_serial_number(day):
+    last = Letter.objects.filter(serial__startswith=f"X{day:%Y%m%d}").order_by("-serial").values_list("serial", flat=True).first()
+    return int(last[9:]) if last else 0
+
+
 def _next_serial(now):
-    """X + date + the day's sequence, from a counter row locked for the increment."""
+    """X + date + the day's sequence, from a per-day counter.
+
+    The number is taken in its own short transaction, before the letter's, so the
+    counter row is not held locked while a letter is written and a letter that
+    fails leaves a gap instead of handing its number to the next one. A counter
+    that is missing or behind the letters already stored (a restore, an import,
+    the first day after deployment) starts from the highest serial of the day.
+    """
     from .models import SerialCounter
 
     day = timezone.localtime(now).date()
-    SerialCounter.objects.get_or_create(day=day)
-    counter = SerialCounter.objects.select_for_update().get(day=day)
-    SerialCounter.objects.filter(day=day).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"X{day:%Y%m%d}{counter.last:05d}"
+    with transaction.atomic():
+        counter = SerialCounter.objects.select_for_update().filter(day=day).first()
+        if counter is None:
+            counter, _ = SerialCounter.objects.get_or_create(day=day, defaults={"last": _highest_serial_number(day)})
+            counter = SerialCounter.objects.select_for_update().get(day=day)
+        number = counter.last + 1
+        serial = f"X{day:%Y%m%d}{number:05d}"
+        if Letter.objects.filter(serial=serial).exists():
+            number = max(number, _highest_serial_number(day) + 1)
+            serial = f"X{day:%Y%m%d}{number:05d}"
+        SerialCounter.objects.filter(day=day).update(last=number)
+    return serial
 
 
 def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, consent_publish=False,
@@ -108,9 +127,9 @@ def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, c
     now = _now()
     for attempt in range(5):
         try:
+            serial = _next_serial(now)
             with transaction.atomic():
                 nonce = codes.new_nonce()
-                serial = _next_serial(now)
                 code = codes.query_code(serial, nonce)
                 letter = Letter.objects.create(
                     serial=serial, query_nonce=nonce, query_code_hash=codes.code_hash(code), mailbox=mailbox,

@@ -260,3 +260,18 @@ def test_contact_data_only_for_units_the_letter_reached_and_every_view_is_logged
     assert ContactView.objects.filter(letter=letter).count() == 2
     with pytest.raises(PermissionRefused):
         s.contact_view(letter=letter, viewer=staff.edu_handler)
+
+
+@pytest.mark.django_db
+def test_serials_continue_after_letters_the_counter_never_saw(submit):
+    from letters.models import SerialCounter
+
+    first, _ = submit(title="第一封")
+    second, _ = submit(title="第二封")
+    SerialCounter.objects.all().delete()  # as after a restore or on the day of deployment
+    third, _ = submit(title="第三封")
+    SerialCounter.objects.update(last=0)  # a counter that fell behind
+    fourth, _ = submit(title="第四封")
+    numbers = [int(letter.serial[9:]) for letter in (first, second, third, fourth)]
+    assert numbers == sorted(set(numbers)) and numbers[2] == numbers[1] + 1
+    assert Letter.objects.count() == 4

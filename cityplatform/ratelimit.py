@@ -23,7 +23,3 @@ def count(key, window):
 
 def peek(key):
     return cache.get(f"rl:{key}", 0)
-
-
-def reset(key):
-    cache.delete(f"rl:{key}")

@@ -6,7 +6,6 @@ import unicodedata
 import filetype
 from django.conf import settings
 from django.db import transaction
-from wagtail.log_actions import log
 
 from orgs.errors import DomainError, clean_or_refuse
 
@@ -94,8 +93,3 @@ def check_uploaded_file(uploaded, allowed=None):
     head = uploaded.read(8192)
     uploaded.seek(position)
     return check_upload(name=uploaded.name, size=uploaded.size, head=head, allowed=allowed)
-
-
-def log_upload_refused(instance, reason, actor=None):
-    if instance is not None and instance.pk:
-        log(instance, "guard.upload.refused", user=actor, data={"reason": reason})

@@ -1,4 +1,3 @@
-from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -17,8 +16,3 @@ class LexiconTermViewSet(SnippetViewSet):
 
 
 register_snippet(LexiconTermViewSet)
-
-
-@hooks.register("register_log_actions")
-def register_guard_actions(actions):
-    actions.register_action("guard.upload.refused", "拒绝上传", "拒绝了上传")

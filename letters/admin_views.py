@@ -18,7 +18,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from orgs.errors import DomainError
 from orgs.models import Role, Unit
@@ -56,12 +55,9 @@ class StaffScope:
         self.is_supervisor = user.is_authenticated and permissions.is_supervisor(user)
         self.has_access = self.is_superuser or any(role in MAILBOX_ROLES for _, role in roles)
 
-    @cached_property
+    @property
     def mayor_dispatcher(self):
-        """Handles the mayor's mailbox, and so screens and routes every mailbox's letters."""
-        if not self.handler_units:
-            return False
-        return Mailbox.objects.filter(is_mayor=True, unit_id__in=self.handler_units).exists()
+        return self.user.is_authenticated and permissions.is_mayor_dispatcher(self.user)
 
     @property
     def sees_all(self):
@@ -240,7 +236,7 @@ def _available_actions(scope, letter, pending_reply, pending_extension):
     user = scope.user
     screening = letter.status == Status.SCREENING
     is_open = letter.status in OPEN_STATUSES
-    dispatcher = permissions.is_dispatcher(user, letter.mailbox) or scope.mayor_dispatcher
+    dispatcher = permissions.is_dispatcher(user, letter.mailbox)
     handler = bool(letter.handling_unit_id) and permissions.is_handler(user, letter.handling_unit_id)
     overdue = services.is_overdue(letter)
     actions = []

@@ -95,14 +95,7 @@ def submit_letter(request, payload: LetterIn):
 
 @router.post("/letters/track", response=LetterStatus, summary="凭查询码查询来信")
 def track_letter(request, payload: TrackIn):
-    key = f"track-fail:{ratelimit.client_ip(request)}"
-    if ratelimit.peek(key) >= 5:
-        raise DomainError("查询失败次数过多,请15分钟后再试。", code="too_many")
-    try:
-        letter = services.letter_find(code=payload.query_code, check=payload.check)
-    except NotFound:
-        ratelimit.count(key, 15 * 60)
-        raise
+    letter = services.letter_find_guarded(code=payload.query_code, check=payload.check, client=ratelimit.client_ip(request))
     reply = letter.replies.filter(approved_at__isnull=False).order_by("-approved_at").first()
     return {
         "serial": letter.serial, "title": letter.title, "status": letter.status, "status_label": letter.get_status_display(),

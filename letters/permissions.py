@@ -15,12 +15,28 @@ def is_supervisor(user):
     return user.is_superuser or any(role == Role.SUPERVISOR for _, role in _roles(user))
 
 
+def handler_units(user):
+    return {unit for unit, role in _roles(user) if role == Role.MAILBOX_HANDLER}
+
+
+def is_mayor_dispatcher(user):
+    """Handles the mayor's mailbox, and so screens and routes every mailbox's letters."""
+    cached = getattr(user, "_mayor_dispatcher", None)
+    if cached is None:
+        from .models import Mailbox
+
+        units = handler_units(user)
+        cached = bool(units) and Mailbox.objects.filter(is_mayor=True, unit_id__in=units).exists()
+        user._mayor_dispatcher = cached
+    return cached
+
+
 def is_dispatcher(user, mailbox):
-    """Screens and routes the letters of ``mailbox``: its unit's mailbox handlers.
-    The mayor's mailbox dispatchers (and supervisors) may route any letter."""
+    """Screens and routes the letters of ``mailbox``: its unit's mailbox handlers,
+    the mayor's mailbox dispatchers and supervisors."""
     if is_supervisor(user):
         return True
-    return (mailbox.unit_id, Role.MAILBOX_HANDLER) in _roles(user)
+    return mailbox.unit_id in handler_units(user) or is_mayor_dispatcher(user)
 
 
 def is_handler(user, unit_id):

@@ -7,7 +7,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
 from cityplatform import ratelimit
-from orgs.errors import DomainError, NotFound
+from orgs.errors import DomainError
 from orgs.models import Unit
 from portal.queries import portal_context
 
@@ -16,8 +16,6 @@ from .publication import masked
 from .models import LetterType, Mailbox, NotAcceptedReason, Rating, Status
 
 LETTERS_PER_IP_PER_HOUR = 5
-TRACK_FAILURES_ALLOWED = 5
-TRACK_WINDOW = 15 * 60
 
 
 def _render(request, template, context, status=200):
@@ -78,14 +76,12 @@ def track(request):
     context = {"page_title": "来信查询"}
     if request.method != "POST":
         return _render(request, "letters/track.html", context)
-    key = f"track-fail:{ratelimit.client_ip(request)}"
-    if ratelimit.peek(key) >= TRACK_FAILURES_ALLOWED:
-        return _render(request, "letters/track.html", {**context, "error": "查询失败次数过多,请15分钟后再试。"}, status=429)
     try:
-        letter = services.letter_find(code=request.POST.get("code"), check=request.POST.get("check"))
-    except NotFound as exc:
-        ratelimit.count(key, TRACK_WINDOW)
-        return _render(request, "letters/track.html", {**context, "error": exc.message}, status=404)
+        letter = services.letter_find_guarded(code=request.POST.get("code"), check=request.POST.get("check"),
+                                              client=ratelimit.client_ip(request))
+    except DomainError as exc:
+        status = 429 if exc.code == "too_many" else 404
+        return _render(request, "letters/track.html", {**context, "error": exc.message}, status=status)
     return _render(request, "letters/status.html", {**context, **_status_context(letter), "code": request.POST.get("code"),
                                                     "check": request.POST.get("check")})
 
@@ -106,18 +102,14 @@ def _status_context(letter):
 @never_cache
 @require_POST
 def rate(request):
-    key = f"track-fail:{ratelimit.client_ip(request)}"
-    if ratelimit.peek(key) >= TRACK_FAILURES_ALLOWED:
-        return _render(request, "letters/track.html", {"error": "查询失败次数过多,请15分钟后再试。", "page_title": "来信查询"},
-                       status=429)
+    context = {"page_title": "来信查询"}
     try:
-        letter = services.letter_find(code=request.POST.get("code"), check=request.POST.get("check"))
+        letter = services.letter_find_guarded(code=request.POST.get("code"), check=request.POST.get("check"),
+                                              client=ratelimit.client_ip(request))
         letter = services.letter_rate(letter=letter, rating=request.POST.get("rating", ""), comment=request.POST.get("comment", ""))
-    except NotFound as exc:
-        ratelimit.count(key, TRACK_WINDOW)
-        return _render(request, "letters/track.html", {"error": exc.message, "page_title": "来信查询"}, status=404)
     except DomainError as exc:
-        return _render(request, "letters/track.html", {"error": exc.message, "page_title": "来信查询"}, status=400)
+        status = {"too_many": 429, "not_found": 404}.get(exc.code, 400)
+        return _render(request, "letters/track.html", {**context, "error": exc.message}, status=status)
     return _render(request, "letters/status.html", {**_status_context(letter), "code": request.POST.get("code"),
                                                     "check": request.POST.get("check"), "rated": True, "page_title": "来信查询"})
 

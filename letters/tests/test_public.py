@@ -159,3 +159,14 @@ def test_the_pager_keeps_the_filters(submit, staff, city, client):
         s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version)
     html = client.get("/mailbox/letters/", {"unit": "east", "type": "complaint"}).content.decode()
     assert "unit=east&amp;type=complaint&amp;page=2" in html
+
+
+@pytest.mark.django_db
+def test_the_api_slows_down_wrong_codes_like_the_pages(submit, client):
+    letter, code = submit()
+    for _ in range(5):
+        wrong = client.post("/api/v1/letters/track", {"query_code": "ABCD-EFGH-JKMN", "check": "5678"},
+                            content_type="application/json")
+        assert wrong.status_code == 404 and wrong.json()["code"] == "not_found"
+    blocked = client.post("/api/v1/letters/track", {"query_code": code, "check": "5678"}, content_type="application/json")
+    assert blocked.status_code == 429 and blocked.json()["code"] == "too_many"

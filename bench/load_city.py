@@ -186,6 +186,7 @@ class Writer:
                         ArticlePage(
                             id=page.pk, page_ptr_id=page.pk, contentpage_ptr_id=page.pk,
                             pub_date=pub, source=unit.name, summary=summary, author="", body=body,
+                            parent_column_id=column.pk,
                         )
                     )
                 # The same INSERTs Model.save() issues for each table of the MTI chain, batched.

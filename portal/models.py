@@ -315,6 +315,18 @@ class ContentPage(PlatformPage):
         verbose_name=_("同时发布到"),
         help_text=_("一处编辑,多处展示:选择接受推送的其他栏目(如门户网站栏目)。"),
     )
+    # The column the item sits under, kept equal to the tree parent by save() and by
+    # the page-move receiver (portal/apps.py). Listings and home pages read a column's
+    # newest items through the index below instead of ranking the whole subtree.
+    parent_column = models.ForeignKey(
+        "portal.ColumnPage",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # the listing index below leads with it
+        on_delete=models.SET_NULL,
+        related_name="own_items",
+    )
 
     screened_fields = ("title", "summary", "search_description")
     parent_page_types = ["portal.ColumnPage"]
@@ -323,10 +335,19 @@ class ContentPage(PlatformPage):
 
     class Meta:
         verbose_name = _("内容页")
+        indexes = [models.Index(fields=["parent_column", "-pub_date", "-page_ptr"], name="portal_content_listing")]
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self.path and (update_fields is None or "parent_column" in update_fields):
+            parent_path = self.path[: -self.steplen]
+            self.parent_column_id = ColumnPage.objects.filter(path=parent_path).values_list("pk", flat=True).first()
+        return super().save(*args, **kwargs)
 
     @cached_property
     def column(self):
-        return ColumnPage.objects.select_related("kind").get(pk=self.get_parent().pk)
+        column_id = self.parent_column_id or self.get_parent().pk
+        return ColumnPage.objects.select_related("kind").get(pk=column_id)
 
     def clean(self):
         super().clean()

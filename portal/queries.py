@@ -1,8 +1,8 @@
 """Reads shared by the public pages, the API and the supervision work."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber, Substr
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from orgs.models import SiteKind, SiteRecord
 
@@ -11,19 +11,17 @@ from .models import ColumnPage, ContentPage
 HOME_ITEMS_PER_COLUMN = 6
 
 
+LISTING_FIELDS = ("id", "title", "slug", "url_path", "path", "depth", "pub_date", "source", "summary", "content_type_id", "parent_column")
+
+
 def column_items(column):
-    """Live items of a column: its own children and items placed in it."""
-    own = Q(path__startswith=column.path, depth=column.depth + 1)
+    """Live items of a column, newest first: its own children and items placed in it."""
+    own = Q(parent_column=column.pk)
     placements = ContentPage.also_in.through.objects.filter(columnpage_id=column.pk)
-    # Most columns hold no placements; an OR with the placement subquery would stop
-    # the database from walking the column's path range alone.
+    # Most columns hold no placements; without the OR the database reads the
+    # column's newest items straight from the listing index.
     condition = own | Q(pk__in=placements.values("contentpage_id")) if placements.exists() else own
-    return (
-        ContentPage.objects.live()
-        .filter(condition)
-        .only("id", "title", "slug", "url_path", "path", "depth", "pub_date", "source", "summary", "content_type_id")
-        .order_by("-pub_date", "-id")
-    )
+    return ContentPage.objects.live().filter(condition).only(*LISTING_FIELDS).order_by("-pub_date", "-pk")
 
 
 def paginate(queryset, page_number, per_page):
@@ -35,32 +33,34 @@ def paginate(queryset, page_number, per_page):
 
 
 def home_listing(home):
-    """The site's menu columns and the latest items of each, in two queries."""
+    """The site's menu columns and the newest items of each, in two queries.
+
+    The items are one query over a UNION ALL of a LIMIT query per column, each an
+    index range of the listing index (ranking every item of the site would read
+    them all). SQLite refuses LIMIT in a compound's members, not in a subquery, so
+    each member is wrapped in one.
+    """
     columns = list(
         ColumnPage.objects.child_of(home).live().in_menu().select_related("kind").order_by("path")
     )
     items_by_column = {c.pk: [] for c in columns}
     if columns:
-        column_path_length = (home.depth + 1) * 4  # treebeard: 4 characters a level
-        column_by_path = {c.path: c for c in columns}
-        recent = (
-            ContentPage.objects.live()
-            .filter(path__startswith=home.path, depth=home.depth + 2)
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=Substr("path", 1, column_path_length),
-                    order_by=[F("pub_date").desc(), F("id").desc()],
-                )
+        members, params = [], []
+        for i, column in enumerate(columns):
+            newest = (
+                ContentPage.objects.live()
+                .filter(parent_column=column.pk)
+                .order_by("-pub_date", "-pk")
+                .values("pk")[:HOME_ITEMS_PER_COLUMN]
             )
-            .filter(rank__lte=HOME_ITEMS_PER_COLUMN)
-            .only("id", "title", "slug", "url_path", "path", "depth", "pub_date")
-            .order_by("-pub_date", "-id")
-        )
+            sql, member_params = newest.query.sql_with_params()
+            members.append(f"SELECT * FROM ({sql}) AS newest_{i}")
+            params.extend(member_params)
+        recent = ContentPage.objects.filter(pk__in=RawSQL(" UNION ALL ".join(members), params)).only(*LISTING_FIELDS)
         for item in recent:
-            column = column_by_path.get(item.path[:column_path_length])
-            if column is not None:
-                items_by_column[column.pk].append(item)
+            items_by_column[item.parent_column_id].append(item)
+        for items in items_by_column.values():
+            items.sort(key=lambda i: (i.pub_date, i.pk), reverse=True)
     return {"columns": [(c, items_by_column[c.pk]) for c in columns]}
 
 

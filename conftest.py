@@ -7,6 +7,14 @@ from demo.city import COLUMN_KINDS, LEXICON
 
 
 @pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test's database starts over, so pages kept by an earlier test are stale."""
+    from portal import pagecache
+
+    pagecache.invalidate()
+
+
+@pytest.fixture(autouse=True)
 def wagtail_roots(request):
     """A transactional test (the worker test) flushes the tables, taking with them
     the locale, root page and root collection that Wagtail's migrations create."""

@@ -6,6 +6,7 @@ cache and a file-system task broker under ``var/``, so it needs no outside servi
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "disclosure",
     "publishing",
     "letters",
+    "hosting",
     "cityplatform",
     "demo",
     "wagtail.contrib.forms",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Published pages are kept for anonymous readers (portal/pagecache.py); 0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 ROOT_URLCONF = "cityplatform.urls"
 WSGI_APPLICATION = "cityplatform.wsgi.application"
@@ -118,12 +124,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The test suite keeps its cache entries apart: Wagtail's site root paths and the
+# kept pages of a test city must never reach a platform running on the same var/.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or ("test" if "pytest" in sys.modules else "city")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "city"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
@@ -131,6 +140,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 
@@ -157,6 +167,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cityplatform.heartbeat", "schedule": 20.0},
     "letters-flush-notifications": {"task": "letters.flush_notifications", "schedule": 60.0},
     "letters-deadlines-sweep": {"task": "letters.deadlines_sweep", "schedule": 3600.0},
+    "letters-refresh-stats": {"task": "letters.refresh_stats", "schedule": 600.0},  # letters.queries.REFRESH_EVERY
 }
 # Seconds after which a silent worker is reported as down by /healthz.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "90"))

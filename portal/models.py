@@ -63,15 +63,34 @@ class PlatformPage(Page):
         from .queries import site_record_for
 
         context = super().get_context(request, *args, **kwargs)
-        context["site_record"] = site_record_for(Site.find_for_request(request))
+        site = Site.find_for_request(request)
+        context["site_record"] = site_record_for(site)
+        self._take_home_from_site(site)
         context["home"] = self.home
-        # Specific column pages, so their links carry the site's /s/<slug>/ prefix.
-        context["breadcrumbs"] = list(ColumnPage.objects.ancestor_of(self).filter(depth__gt=2)) if self.depth > 2 else []
+        # Specific column pages, so their links carry the site's /s/<slug>/ prefix;
+        # the nearest one is the page's column, so one query gives both.
+        crumbs = self.column_trail()
+        context["breadcrumbs"] = crumbs
         context["nav"] = site_nav(self.home)
         column = self.column
         context["column"] = column
         context["column_kind"] = column.kind if column is not None else None
         return context
+
+    def _take_home_from_site(self, site):
+        """Routing has already fetched the site's home page in its specific form."""
+        root = site.root_page if site is not None else None
+        if root is not None and root.depth == 2 and self.path.startswith(root.path) and "home" not in self.__dict__:
+            self.__dict__["home"] = self if self.pk == root.pk else root.specific
+
+    def column_trail(self):
+        """The column pages between the site home and this page, outermost first."""
+        if "_column_trail" not in self.__dict__:
+            trail = []
+            if self.depth > 2:
+                trail = list(ColumnPage.objects.ancestor_of(self).filter(depth__gt=2).select_related("kind").order_by("path"))
+            self.__dict__["_column_trail"] = trail
+        return self.__dict__["_column_trail"]
 
     @cached_property
     def home(self):
@@ -86,13 +105,24 @@ class PlatformPage(Page):
         return None
 
 
+SITE_ADDRESSES_CACHE_KEY = "portal:site-addresses"
+
+
 def _site_address(site_id, request=None):
-    """(hostname, is_default) of a Wagtail site, looked up once per request."""
+    """(hostname, is_default) of a Wagtail site.
+
+    Kept in the cache like Wagtail's own site root paths, and dropped with them
+    when a site changes (portal/receivers.py); memoised on the request as well.
+    """
     memo = getattr(request, "_platform_site_addresses", None) if request is not None else None
     if memo is None:
+        from django.core.cache import cache
         from wagtail.models import Site
 
-        memo = {pk: (host, default) for pk, host, default in Site.objects.values_list("pk", "hostname", "is_default_site")}
+        memo = cache.get(SITE_ADDRESSES_CACHE_KEY)
+        if memo is None:
+            memo = {pk: (host, default) for pk, host, default in Site.objects.values_list("pk", "hostname", "is_default_site")}
+            cache.set(SITE_ADDRESSES_CACHE_KEY, memo, 3600)
         if request is not None:
             request._platform_site_addresses = memo
     return memo.get(site_id, ("", False))
@@ -287,7 +317,7 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
 
         context = super().get_context(request, *args, **kwargs)
         context["items"] = paginate(column_items(self), request.GET.get("page"), self.PAGE_SIZE)
-        context["subcolumns"] = self.get_children().live().type(ColumnPage).specific()
+        context["subcolumns"] = ColumnPage.objects.child_of(self).live().order_by("path")
         if self.kind.category == ColumnCategory.INTERACTION:
             from letters.queries import mailboxes_for_unit
 
@@ -346,6 +376,9 @@ class ContentPage(PlatformPage):
 
     @cached_property
     def column(self):
+        trail = self.__dict__.get("_column_trail")
+        if trail:
+            return trail[-1]
         column_id = self.parent_column_id or self.get_parent().pk
         return ColumnPage.objects.select_related("kind").get(pk=column_id)
 

@@ -76,7 +76,10 @@ def site_directory():
 def site_record_for(site):
     if site is None:
         return None
-    return SiteRecord.objects.filter(site=site).select_related("unit").first()
+    record = SiteRecord.objects.filter(site=site).select_related("unit").first()
+    if record is not None:
+        record.site = site  # the caller's site, no second query for its address
+    return record
 
 
 def portal_context():

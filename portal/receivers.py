@@ -1,8 +1,11 @@
 """Keeping denormalised tree facts true when Wagtail moves a page.
 
 Wagtail's move saves the moved page as a plain ``Page``, so ``ContentPage.save`` does
-not run; this receiver repoints ``parent_column`` instead. It changes no state of its
-own, only a derived column that mirrors the tree (see docs/decisions.md).
+not run; a receiver repoints ``parent_column`` instead. It changes no state of its
+own, only a derived column that mirrors the tree (see docs/decisions.md). Another
+drops the cached site addresses when a site changes, as Wagtail does for its own
+site root paths; and any change that can alter a public page starts a new
+generation of the page cache (portal/pagecache.py).
 """
 
 from wagtail.signals import post_page_move
@@ -15,8 +18,37 @@ def repoint_parent_column(sender, instance, parent_page_after, **kwargs):
     ContentPage.objects.filter(pk=instance.pk).update(parent_column_id=column_id)
 
 
+def forget_site_addresses(sender, **kwargs):
+    from django.core.cache import cache
+
+    from .models import SITE_ADDRESSES_CACHE_KEY
+
+    cache.delete(SITE_ADDRESSES_CACHE_KEY)
+
+
 def connect():
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page, PageViewRestriction, Site
+    from wagtail.signals import page_published, page_unpublished
+
+    from . import pagecache
+
+    # Anything that can change a public page starts a new page-cache generation.
+    page_published.connect(pagecache.invalidate, dispatch_uid="portal.pagecache.published")
+    page_unpublished.connect(pagecache.invalidate, dispatch_uid="portal.pagecache.unpublished")
+    post_page_move.connect(pagecache.invalidate, dispatch_uid="portal.pagecache.moved")
+    post_delete.connect(pagecache.invalidate, sender=Page, dispatch_uid="portal.pagecache.deleted")
+    post_save.connect(pagecache.forget_restrictions, sender=PageViewRestriction, dispatch_uid="portal.pagecache.r1")
+    post_delete.connect(pagecache.forget_restrictions, sender=PageViewRestriction, dispatch_uid="portal.pagecache.r2")
+    for label in ("wagtailcore.Site", "orgs.SiteRecord", "orgs.Unit", "portal.ColumnKind", "letters.Mailbox"):
+        model = apps.get_model(label)
+        post_save.connect(pagecache.invalidate, sender=model, dispatch_uid=f"portal.pagecache.save.{label}")
+        post_delete.connect(pagecache.invalidate, sender=model, dispatch_uid=f"portal.pagecache.delete.{label}")
+
     post_page_move.connect(repoint_parent_column, dispatch_uid="portal.repoint_parent_column")
+    post_save.connect(forget_site_addresses, sender=Site, dispatch_uid="portal.forget_site_addresses_save")
+    post_delete.connect(forget_site_addresses, sender=Site, dispatch_uid="portal.forget_site_addresses_delete")
 
 
 __all__ = ["connect"]

@@ -2,6 +2,12 @@ from django.db.models import Q
 from wagtail import hooks
 from wagtail.models import GroupPagePermission
 
+from .pagecache import mark_cacheable
+
+
+@hooks.register("before_serve_page")
+def page_cache_may_keep(page, request, serve_args, serve_kwargs):
+    mark_cacheable(request, page)
 
 
 @hooks.register("construct_page_chooser_queryset")

@@ -1,0 +1,125 @@
+"""Published pages kept ready for anonymous readers.
+
+A published page is the same for every reader (no per-user content and no CSRF
+token), so the first anonymous request of a page renders it and the next ones get
+the stored copy. This is the in-process half of DESIGN's "baked and cached"
+delivery: the platform's own cache (Redis in production, files in the embedded
+default) holds the rendered pages.
+
+Keeping it true: every stored page is filed under the current *generation*. Any
+change that can alter a public page (a page published, unpublished, moved or
+deleted; a site, site record, column kind or mailbox changed) starts a new
+generation, so every page is rendered afresh on its next request
+(portal/receivers.py connects the triggers). Publications are rare next to reads,
+so dropping everything at once is cheap and has no way to miss a listing, a menu or
+a placement in another site's column. Pages also expire after ``PAGE_CACHE_SECONDS``
+so that anything time-dependent drifts by minutes at most.
+
+What is stored: only responses of Wagtail page serves (marked by the
+``before_serve_page`` hook on pages without view restrictions), to GET or HEAD
+requests without a session cookie, with no query string other than ``page=<n>``,
+answered 200 without setting a cookie and without varying on the cookie.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+GENERATION_KEY = "pagecache:generation"
+HEADER = "X-Page-Cache"
+_SKIPPED_HEADERS = {"set-cookie", "content-length"}
+
+
+def invalidate(**kwargs):
+    """Start a new generation: every stored page is stale from now on."""
+    cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def _generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = time.time_ns()
+        cache.add(GENERATION_KEY, generation, None)
+        generation = cache.get(GENERATION_KEY, generation)
+    return generation
+
+
+def _candidate(request):
+    if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    query = request.GET
+    if not query:
+        return True
+    return list(query.keys()) == ["page"] and len(query.getlist("page")) == 1 and query["page"].isdigit() and len(query["page"]) <= 6
+
+
+def _key(request, generation):
+    return f"pagecache:{generation}:{request.scheme}:{request.get_host()}:{request.get_full_path()}"
+
+
+RESTRICTED_KEY = "pagecache:restricted-paths"
+
+
+def forget_restrictions(**kwargs):
+    cache.delete(RESTRICTED_KEY)
+    invalidate()
+
+
+def _restricted_paths():
+    paths = cache.get(RESTRICTED_KEY)
+    if paths is None:
+        from wagtail.models import PageViewRestriction
+
+        paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+        cache.set(RESTRICTED_KEY, paths, None)
+    return paths
+
+
+def mark_cacheable(request, page):
+    """Called before Wagtail serves ``page``: only pages under no view restriction
+    are stored (a restriction covers the page's whole subtree)."""
+    if settings.PAGE_CACHE_SECONDS:
+        request._page_cache_allowed = not page.path.startswith(_restricted_paths())
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_SECONDS or not _candidate(request):
+            return self.get_response(request)
+        generation = _generation()
+        key = _key(request, generation)
+        stored = cache.get(key)
+        if stored is not None:
+            return _rebuild(stored, head=request.method == "HEAD")
+        response = self.get_response(request)
+        if _storable(request, response):
+            cache.set(key, _freeze(response), settings.PAGE_CACHE_SECONDS)
+            response[HEADER] = "miss"
+        return response
+
+
+def _storable(request, response):
+    if not getattr(request, "_page_cache_allowed", False):
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    vary = response.get("Vary", "").lower()
+    return "cookie" not in vary and "private" not in response.get("Cache-Control", "")
+
+
+def _freeze(response):
+    headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIPPED_HEADERS]
+    return {"content": response.content, "headers": headers}
+
+
+def _rebuild(stored, *, head):
+    response = HttpResponse(b"" if head else stored["content"])
+    for name, value in stored["headers"]:
+        response[name] = value
+    response[HEADER] = "hit"
+    return response

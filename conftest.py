@@ -11,7 +11,7 @@ def fresh_page_cache():
     """Each test's database starts over, so pages kept by an earlier test are stale."""
     from portal import pagecache
 
-    pagecache.invalidate()
+    pagecache.forget_restrictions()  # also starts a new generation
 
 
 @pytest.fixture(autouse=True)

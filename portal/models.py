@@ -316,7 +316,7 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
         from .queries import column_items, paginate
 
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = paginate(column_items(self), request.GET.get("page"), self.PAGE_SIZE)
+        context["items"] = paginate(column_items(self), request.GET.get("page"), self.PAGE_SIZE, count_key=f"column:{self.pk}")
         context["subcolumns"] = ColumnPage.objects.child_of(self).live().order_by("path")
         if self.kind.category == ColumnCategory.INTERACTION:
             from letters.queries import mailboxes_for_unit

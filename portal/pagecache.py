@@ -37,13 +37,13 @@ def invalidate(**kwargs):
     cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = time.time_ns()
-        cache.add(GENERATION_KEY, generation, None)
-        generation = cache.get(GENERATION_KEY, generation)
-    return generation
+def generation():
+    """The current generation (started on first use)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(GENERATION_KEY)
+    return value
 
 
 def _candidate(request):
@@ -55,8 +55,8 @@ def _candidate(request):
     return list(query.keys()) == ["page"] and len(query.getlist("page")) == 1 and query["page"].isdigit() and len(query["page"]) <= 6
 
 
-def _key(request, generation):
-    return f"pagecache:{generation}:{request.scheme}:{request.get_host()}:{request.get_full_path()}"
+def _key(request, current):
+    return f"pagecache:{current}:{request.scheme}:{request.get_host()}:{request.get_full_path()}"
 
 
 RESTRICTED_KEY = "pagecache:restricted-paths"
@@ -91,8 +91,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not settings.PAGE_CACHE_SECONDS or not _candidate(request):
             return self.get_response(request)
-        generation = _generation()
-        key = _key(request, generation)
+        key = _key(request, generation())
         stored = cache.get(key)
         if stored is not None:
             return _rebuild(stored, head=request.method == "HEAD")

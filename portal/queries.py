@@ -2,6 +2,7 @@
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.db.models.expressions import RawSQL
 
 from orgs.models import SiteKind, SiteRecord
@@ -24,8 +25,34 @@ def column_items(column):
     return ContentPage.objects.live().filter(condition).only(*LISTING_FIELDS).order_by("-pub_date", "-pk")
 
 
-def paginate(queryset, page_number, per_page):
-    paginator = Paginator(queryset, per_page)
+class _KeptCountPaginator(Paginator):
+    """A paginator whose item count is kept in the cache until the next publication.
+
+    Counting a 10,000-item column joins every item to its page row (tens of ms on
+    PostgreSQL); the count only changes when something is published, unpublished,
+    moved or deleted, which starts a new page-cache generation.
+    """
+
+    def __init__(self, object_list, per_page, count_key):
+        super().__init__(object_list, per_page)
+        self._count_key = count_key
+
+    @cached_property
+    def count(self):
+        from django.core.cache import cache
+
+        from .pagecache import generation
+
+        key = f"listing-count:{generation()}:{self._count_key}"
+        count = cache.get(key)
+        if count is None:
+            count = super().count
+            cache.set(key, count, 3600)
+        return count
+
+
+def paginate(queryset, page_number, per_page, count_key=None):
+    paginator = _KeptCountPaginator(queryset, per_page, count_key) if count_key else Paginator(queryset, per_page)
     try:
         return paginator.page(page_number or 1)
     except (PageNotAnInteger, EmptyPage):

@@ -92,3 +92,24 @@ def test_restricted_pages_are_not_kept(city, article_factory, client):
     first = client.get(article.get_url())
     second = client.get(article.get_url())
     assert first.get(HEADER) is None and second.get(HEADER) is None
+
+
+@pytest.mark.django_db
+def test_a_column_count_is_kept_until_the_next_publication(city, article_factory):
+    from wagtail.models import Page
+
+    from portal.queries import column_items, paginate
+
+    def count():
+        return paginate(column_items(city.district_news), 1, 20, count_key="column:test").paginator.count
+
+    first = article_factory(title="计数一")
+    assert count() == 1
+    # A change that bypasses the publication signals is not seen until the next one…
+    Page.objects.filter(pk=first.pk).update(live=False)
+    assert count() == 1
+    # …and every publication starts a fresh count.
+    article_factory(title="计数二")
+    assert count() == 1  # the first is now unpublished in the database, the second is new
+    article_factory(title="计数三")
+    assert count() == 2

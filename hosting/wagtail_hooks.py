@@ -1,0 +1,33 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views
+from .services import may_migrate
+
+
+class MigrationMenuItem(MenuItem):
+    """Shown to the portal management centre only."""
+
+    def is_shown(self, request):
+        return may_migrate(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("hosting/", include((admin_views.urlpatterns, "hosting_admin"), namespace="hosting_admin"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu_item():
+    return MigrationMenuItem("网站迁移", reverse("hosting_admin:index"), name="site-migration", icon_name="upload",
+                             order=880)
+
+
+@hooks.register("register_log_actions")
+def register_migration_actions(actions):
+    actions.register_action("hosting.migration.create", "登记网站迁移", "上传了网站导出包")
+    actions.register_action("hosting.migration.start", "开始网站迁移", "开始(或继续)了网站迁移")
+    actions.register_action("hosting.item.migrate", "迁移发布", "从独立网站迁移并发布")
+    actions.register_action("hosting.item.hold", "迁移待审", "从独立网站迁移,筛查命中,存为草稿待审核")
+    actions.register_action("hosting.site.hosted", "网站迁入平台", "独立网站迁入平台托管")

@@ -12,8 +12,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -84,49 +83,97 @@ def staff_view(view):
     return wrapper
 
 
-# --- Paging without COUNT(*) ------------------------------------------------------------------
+# --- Paging without COUNT(*) or OFFSET ------------------------------------------------------
 
-class PeekPage(Page):
+class QueuePage:
+    """One page of a queue. A page reads one row more than it shows to know whether
+    another follows, so a queue of a million letters is never counted; ``next_query``
+    and ``previous_query`` continue from the letters shown (keyset paging), so page
+    2,000 costs what page 2 costs."""
+
+    def __init__(self, rows, number, has_previous, has_next, next_query="", previous_query=""):
+        self.object_list, self.number = rows, number
+        self._has_previous, self._has_next = has_previous, has_next
+        self.next_query, self.previous_query = next_query, previous_query
+
+    def has_previous(self):
+        return self._has_previous
+
     def has_next(self):
         return self._has_next
+
+    def start_index(self):
+        return (self.number - 1) * PER_PAGE + 1 if self.object_list else 0
 
     def end_index(self):
         return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
-    def start_index(self):
-        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
 
-
-class PeekPaginator(Paginator):
-    """Django's Paginator, but a page reads one row more than it shows to know whether
-    another page follows, so a queue of a million letters is never counted."""
-
-    def validate_number(self, number):
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger("页码应为整数。")
-        if number < 1:
-            raise EmptyPage("页码应大于0。")
-        return number
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom:bottom + self.per_page + 1])
-        if not rows and number > 1:
-            raise EmptyPage("这一页没有来信。")
-        page = PeekPage(rows[:self.per_page], number, self)
-        page._has_next = len(rows) > self.per_page
-        return page
-
-
-def _page(request, object_list):
-    paginator = PeekPaginator(object_list, PER_PAGE)
+def _number(request):
     try:
-        return paginator.page(request.GET.get("page") or 1)
-    except (EmptyPage, PageNotAnInteger):
-        return paginator.page(1)
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        return 1
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _position(letter):
+    """Where a letter stands in the queue's order (newest first): received_at in
+    microseconds since the epoch, and its id."""
+    return f"{(letter.received_at - EPOCH) // MICROSECOND}.{letter.pk}"
+
+
+def _parse_position(value):
+    try:
+        micros, pk = (int(part) for part in (value or "").split("."))
+        return EPOCH + micros * MICROSECOND, pk
+    except (ValueError, OverflowError):
+        return None
+
+
+def _offset_page(number, objects):
+    """Page ``number`` by OFFSET: a page reached by its number alone (a typed or old
+    link, and the short list of pending extensions)."""
+    bottom = (number - 1) * PER_PAGE
+    rows = list(objects[bottom:bottom + PER_PAGE + 1])
+    if not rows and number > 1:
+        number, rows = 1, list(objects[:PER_PAGE + 1])
+    return QueuePage(rows[:PER_PAGE], number, number > 1, len(rows) > PER_PAGE,
+                     next_query=f"page={number + 1}", previous_query=f"page={number - 1}")
+
+
+def _seek_page(request, letters):
+    """A page of letters ordered newest first (received_at, id descending), after or
+    before a position carried by the pager's links."""
+    number = _number(request)
+    after, before = _parse_position(request.GET.get("after")), _parse_position(request.GET.get("before"))
+    if after is not None and number > 1:
+        at, pk = after
+        # received_at <= at bounds the index scan; the OR alone would make PostgreSQL
+        # filter every row before the position.
+        rows = list(letters.filter(received_at__lte=at).filter(Q(received_at__lt=at) | Q(id__lt=pk))[:PER_PAGE + 1])
+        has_next, has_previous = len(rows) > PER_PAGE, True
+        rows = rows[:PER_PAGE]
+    elif before is not None and number > 1:
+        at, pk = before
+        newer = letters.filter(received_at__gte=at).filter(Q(received_at__gt=at) | Q(id__gt=pk))
+        rows = list(newer.order_by("received_at", "id")[:PER_PAGE + 1])
+        has_previous, has_next = len(rows) > PER_PAGE, True
+        rows = rows[:PER_PAGE][::-1]
+        if not has_previous:
+            number = 1
+    else:
+        return _offset_page(number, letters)
+    if not rows:
+        return _offset_page(1, letters)
+    return QueuePage(
+        rows, number, has_previous, has_next,
+        next_query=f"page={number + 1}&after={_position(rows[-1])}",
+        previous_query="page=1" if number <= 2 else f"page={number - 1}&before={_position(rows[0])}",
+    )
 
 
 # --- The queue ------------------------------------------------------------------------------------
@@ -194,7 +241,7 @@ def queue(request, scope):
     if tab != "extensions":
         filter_form = QueueFilterForm(request.GET or None)
         objects = filter_form.apply(objects)
-    page = _page(request, objects)
+    page = _offset_page(_number(request), objects) if tab == "extensions" else _seek_page(request, objects)
 
     today = timezone.localdate()
     rows = []
@@ -204,7 +251,8 @@ def queue(request, scope):
         rows.append({"letter": letter, "extension": extension, "overdue": services.is_overdue(letter, today)})
 
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     query["tab"] = tab
     return render(request, "letters/admin/queue.html", {
         "tabs": [(name, label, counts.get(name)) for name, label in TABS if name in querysets],
@@ -462,23 +510,19 @@ def stats(request, scope):
         since_date = form.cleaned_data["since"] if form.is_valid() else None
     else:
         since_date = form.initial["since"]
-    since = timezone.make_aware(dt.datetime.combine(since_date, dt.time.min)) if since_date else None
 
+    snapshot = queries.stats_snapshot(since_date)
+    rows = snapshot.rows
     mailboxes = Mailbox.objects.select_related("unit")
-    handled = Exists(Letter.objects.filter(handling_unit=OuterRef("pk")))
-    units = Unit.objects.filter(handled).order_by("sort_order", "id")
+    units = Unit.objects.filter(pk__in={row["unit"] for row in rows if row["unit"] is not None}).order_by("sort_order", "id")
+    criticism = snapshot.criticism
     if not scope.sees_all:
         mailboxes = mailboxes.filter(unit_id__in=scope.units)
         units = units.filter(pk__in=scope.units)
-    mailbox_rows = [
-        {"mailbox": m, "cells": _stat_cells(queries.letter_stats(mailbox=m, since=since))} for m in mailboxes
-    ]
-    unit_rows = [{"unit": u, "cells": _stat_cells(queries.letter_stats(unit=u, since=since))} for u in units]
-    total = queries.letter_stats(since=since) if scope.sees_all else None
-    criticism = list(queries.criticism_list())
-    if not scope.sees_all:
-        names = {u.name for u in Unit.objects.filter(pk__in=scope.units)}
-        criticism = [row for row in criticism if row["handling_unit__name"] in names]
+        criticism = [row for row in criticism if row["handling_unit_id"] in scope.units]
+    mailbox_rows = [{"mailbox": m, "cells": _stat_cells(queries.summarise(rows, mailbox_id=m.pk))} for m in mailboxes]
+    unit_rows = [{"unit": u, "cells": _stat_cells(queries.summarise(rows, unit_id=u.pk))} for u in units]
+    total = queries.summarise(rows) if scope.sees_all else None
     return render(request, "letters/admin/stats.html", {
         "form": form,
         "since": since_date,
@@ -488,6 +532,9 @@ def stats(request, scope):
         "total": total,
         "total_cells": _stat_cells(total) if total else None,
         "criticism": criticism,
+        "snapshot": snapshot,
+        "precomputed": snapshot.pk is not None,
+        "refresh_minutes": queries.REFRESH_EVERY // 60,
     })
 
 

@@ -5,7 +5,7 @@ from ninja import Field, Router, Schema
 from cityplatform import ratelimit
 from orgs.errors import DomainError, NotFound
 
-from . import services
+from . import lookups, services
 from .models import LetterType, Mailbox
 
 router = Router(tags=["公开信箱"])
@@ -79,10 +79,10 @@ def submit_letter(request, payload: LetterIn):
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (8 <= len(key) <= 80):
         raise DomainError("Idempotency-Key 长度应为8到80个字符。", field="Idempotency-Key")
-    mailbox = Mailbox.objects.filter(code=payload.mailbox, active=True).first()
+    mailbox = lookups.mailbox_by_code(payload.mailbox)
     if mailbox is None:
         raise NotFound("没有这个信箱。")
-    letter_type = LetterType.objects.filter(code=payload.letter_type, active=True).first()
+    letter_type = lookups.letter_type_by_code(payload.letter_type)
     if letter_type is None:
         raise NotFound("没有这个来信类型。")
     letter, code = services.letter_submit(

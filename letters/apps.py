@@ -7,3 +7,15 @@ class LettersConfig(AppConfig):
 
     name = "letters"
     verbose_name = "公开信箱"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from orgs.models import Unit
+
+        from . import lookups
+        from .models import LetterType, Mailbox
+
+        for model in (Mailbox, LetterType, Unit):
+            post_save.connect(lookups.forget, sender=model, dispatch_uid=f"letters-lookups-{model.__name__}-save")
+            post_delete.connect(lookups.forget, sender=model, dispatch_uid=f"letters-lookups-{model.__name__}-delete")

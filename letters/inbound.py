@@ -32,8 +32,8 @@ MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 def letter_from_email(raw: bytes, rcpt_tos: list[str]) -> Letter:
     """Take in the message ``raw`` sent to the envelope recipients ``rcpt_tos``.
 
-    Returns the letter; a message delivered again (same Message-ID) returns the
-    letter made the first time. Raises :class:`DomainError` with a message for the
+    Returns the letter; a message delivered again (same sender, same Message-ID)
+    returns the letter made the first time. Raises :class:`DomainError` with a message for the
     sender: ``code == UNKNOWN_MAILBOX`` when no recipient is a mailbox's address.
     """
     from .services import letter_submit
@@ -68,7 +68,7 @@ def letter_from_email(raw: bytes, rcpt_tos: list[str]) -> Letter:
         consent_publish=False,
         attachments=attachments,
         source="email",
-        idempotency_key=_idempotency_key(message_id, raw),
+        idempotency_key=_idempotency_key(address, message_id, raw),
     )[0]
 
 
@@ -178,14 +178,18 @@ def _attachments(message):
     return files
 
 
-def _idempotency_key(message_id, raw):
-    """``email:<Message-ID>``, so a message delivered twice makes one letter. A long
-    Message-ID is hashed to fit; a message without one is keyed by its content."""
+def _idempotency_key(sender, message_id, raw):
+    """``email:<sender>:<Message-ID>``, so a message delivered twice makes one letter.
+
+    A Message-ID is only unique for its sender (anyone can write any ID, and some
+    mailers reuse them), so the key holds the sender's address too: another
+    sender's message with the same ID is another letter. A long key is hashed to
+    fit; a message without a Message-ID is keyed by its content (From included)."""
     if message_id:
-        key = f"email:{message_id}"
+        key = f"email:{sender.lower()}:{message_id}"
         if len(key) <= IDEMPOTENCY_MAX:
             return key
-        return "email:sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
+        return "email:sha256:" + hashlib.sha256(f"{sender.lower()}\n{message_id}".encode()).hexdigest()
     return "email:content:" + hashlib.sha256(_content_fingerprint(raw)).hexdigest()
 
 

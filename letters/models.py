@@ -133,7 +133,8 @@ class Letter(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["mailbox", "status"]),
-            models.Index(fields=["handling_unit", "status"]),
+            # A unit's open and overdue letters (every queue page of a unit's staff counts them).
+            models.Index(fields=["handling_unit", "status", "due_on"], name="letters_letter_unit_status_due"),
             models.Index(fields=["status", "due_on"]),
         ]
         verbose_name = _("来信")
@@ -196,6 +197,13 @@ class Extension(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     approved = models.BooleanField(null=True)
 
+    class Meta:
+        indexes = [
+            # The few requests waiting for a supervisor, among every extension ever asked for.
+            models.Index(fields=["requested_at", "id"], condition=models.Q(approved__isnull=True),
+                         name="letters_extension_pending"),
+        ]
+
 
 class ContactView(models.Model):
     """Every time a member of staff saw a citizen's contact data."""
@@ -232,8 +240,26 @@ class Attachment(models.Model):
 
 
 class SerialCounter(models.Model):
-    """The last letter number handed out on one day; locked while it is increased,
-    so letters arriving at once never take the same serial."""
+    """The last letter number handed out on one day. Increased in one statement of
+    its own (``services._take_serial_number``), so letters arriving at once never
+    take the same serial and never wait for each other's transactions."""
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class StatsSnapshot(models.Model):
+    """The statistics of one period (all time, or since a date), computed ahead by
+    the periodic task ``letters.refresh_stats`` so that no page aggregates a
+    million letters: one row per (mailbox, handling unit) as
+    ``queries.stats_rows`` gives them, and the list for public criticism."""
+
+    period = models.CharField(max_length=20, unique=True, help_text='"all" or the first day, YYYY-MM-DD')
+    since = models.DateField(null=True, blank=True)
+    rows = models.JSONField(default=list)
+    criticism = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0, help_text="how long the computation took")
+
+    def __str__(self):
+        return f"{self.period} @ {self.computed_at:%Y-%m-%d %H:%M}"

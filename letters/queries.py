@@ -1,25 +1,24 @@
 """Reads of the mailbox used by the public pages, the staff pages, the API and supervision."""
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+import datetime as dt
+import time
+
+from django.db import IntegrityError
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
-from .models import OPEN_STATUSES, Feedback, Letter, Mailbox, NotAcceptedReason, Rating, Status
+from .models import OPEN_STATUSES, Feedback, Letter, Mailbox, NotAcceptedReason, Rating, StatsSnapshot, Status
 
 REPLIED = (Status.REPLIED, Status.CLOSED)
+COUNTS = ("received", "accepted", "not_accepted", "duplicates", "spam", "replied", "on_time", "open", "overdue",
+          "escalated", "timed_replies")
 
 
-def letter_stats(*, mailbox=None, unit=None, since=None):
-    """Received, accepted, not accepted by reason, replied, on time, overdue, average
-    working days to reply and satisfaction, for a mailbox, a handling unit or all."""
-    letters = Letter.objects.all()
-    if mailbox is not None:
-        letters = letters.filter(mailbox=mailbox)
-    if unit is not None:
-        letters = letters.filter(handling_unit=unit)
-    if since is not None:
-        letters = letters.filter(received_at__gte=since)
-    today = timezone.localdate()
-    totals = letters.aggregate(
+# --- The figures -------------------------------------------------------------------------------------
+
+def _figures(today):
+    timed = Q(status__in=REPLIED, routed_at__isnull=False)
+    return dict(
         received=Count("id"),
         accepted=Count("id", filter=Q(routed_at__isnull=False)),
         not_accepted=Count("id", filter=Q(status=Status.NOT_ACCEPTED)),
@@ -30,28 +29,141 @@ def letter_stats(*, mailbox=None, unit=None, since=None):
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
         escalated=Count("id", filter=Q(escalated_on__isnull=False)),
-        avg_reply=Avg(
-            ExpressionWrapper(F("replied_at") - F("routed_at"), output_field=DurationField()),
-            filter=Q(status__in=REPLIED, routed_at__isnull=False),
-        ),
+        timed_replies=Count("id", filter=timed),
+        reply_time=Sum(ExpressionWrapper(F("replied_at") - F("routed_at"), output_field=DurationField()), filter=timed),
     )
-    reasons = dict(
-        letters.filter(status=Status.NOT_ACCEPTED).values_list("not_accepted_reason").annotate(n=Count("id"))
-    )
+
+
+def stats_rows(*, letters=None, since=None):
+    """The statistics of ``letters`` (default: all) received since ``since``, one row
+    per (mailbox, handling unit): every count, the total reply time, the not-accepted
+    reasons and the ratings. Three grouped queries whatever the number of mailboxes
+    and units; the rows are plain data (JSON), summed by :func:`summarise`."""
+    letters = Letter.objects.all() if letters is None else letters
+    if since is not None:
+        letters = letters.filter(received_at__gte=since)
+    letters = letters.order_by()
+    rows = {}
+
+    def row(mailbox_id, unit_id):
+        key = (mailbox_id, unit_id)
+        if key not in rows:
+            rows[key] = {"mailbox": mailbox_id, "unit": unit_id, **{name: 0 for name in COUNTS}, "reply_seconds": 0.0,
+                         "reasons": {}, "ratings": {}}
+        return rows[key]
+
+    for figures in letters.values("mailbox_id", "handling_unit_id").annotate(**_figures(timezone.localdate())):
+        target = row(figures.pop("mailbox_id"), figures.pop("handling_unit_id"))
+        reply_time = figures.pop("reply_time")
+        target.update(figures)
+        target["reply_seconds"] = reply_time.total_seconds() if reply_time else 0.0
+    reasons = (letters.filter(status=Status.NOT_ACCEPTED)
+               .values_list("mailbox_id", "handling_unit_id", "not_accepted_reason").annotate(n=Count("id")))
+    for mailbox_id, unit_id, reason, n in reasons:
+        row(mailbox_id, unit_id)["reasons"][reason] = n
+    ratings = (Feedback.objects.filter(letter__in=letters.values("id")).order_by()
+               .values_list("letter__mailbox_id", "letter__handling_unit_id", "rating").annotate(n=Count("id")))
+    for mailbox_id, unit_id, rating, n in ratings:
+        row(mailbox_id, unit_id)["ratings"][rating] = n
+    return list(rows.values())
+
+
+def summarise(rows, *, mailbox_id=None, unit_id=None):
+    """The figures of the rows of one mailbox, one handling unit or all, in the form
+    :func:`letter_stats` returns."""
+    totals = {name: 0 for name in COUNTS}
+    seconds, reasons, ratings = 0.0, {}, {}
+    for row in rows:
+        if (mailbox_id is not None and row["mailbox"] != mailbox_id) or (unit_id is not None and row["unit"] != unit_id):
+            continue
+        for name in COUNTS:
+            totals[name] += row[name]
+        seconds += row["reply_seconds"]
+        for key, n in row["reasons"].items():
+            reasons[key] = reasons.get(key, 0) + n
+        for key, n in row["ratings"].items():
+            ratings[key] = ratings.get(key, 0) + n
+    timed = totals.pop("timed_replies")
     totals["not_accepted_by_reason"] = {NotAcceptedReason(k).label: v for k, v in reasons.items() if k}
-    ratings = dict(
-        Feedback.objects.filter(letter__in=letters.values("id")).values_list("rating").annotate(n=Count("id"))
-    )
     totals["ratings"] = {Rating(k).label: ratings.get(k, 0) for k in Rating.values}
     rated = sum(ratings.values())
     good = ratings.get(Rating.SATISFIED, 0) + ratings.get(Rating.BASICALLY, 0)
     totals["satisfaction"] = round(100 * good / rated, 1) if rated else None
-    average = totals.pop("avg_reply")
     # Calendar days between routing and reply, scaled to working days (5 of 7): an
     # estimate that needs no per-letter calendar walk over a million letters.
-    totals["avg_working_days_to_reply"] = round(average.total_seconds() / 86400 * 5 / 7, 1) if average else None
+    totals["avg_working_days_to_reply"] = round(seconds / timed / 86400 * 5 / 7, 1) if timed else None
     totals["on_time_rate"] = round(100 * totals["on_time"] / totals["replied"], 1) if totals["replied"] else None
     return totals
+
+
+def letter_stats(*, mailbox=None, unit=None, since=None):
+    """Received, accepted, not accepted by reason, replied, on time, overdue, average
+    working days to reply and satisfaction, for a mailbox, a handling unit or all,
+    computed now (about a second with a million letters; the pages read the
+    figures computed ahead, see :func:`stats_snapshot`)."""
+    letters = Letter.objects.all()
+    if mailbox is not None:
+        letters = letters.filter(mailbox=mailbox)
+    if unit is not None:
+        letters = letters.filter(handling_unit=unit)
+    return summarise(stats_rows(letters=letters, since=since))
+
+
+# --- Figures computed ahead ---------------------------------------------------------------------------
+
+REFRESH_EVERY = 600  # seconds; the beat schedule's letters-refresh-stats entry
+
+
+def precomputed_periods(today=None):
+    """The periods the pages show by default: all time and the current year."""
+    today = today or timezone.localdate()
+    return [None, dt.date(today.year, 1, 1)]
+
+
+def _period_key(since_date):
+    return "all" if since_date is None else since_date.isoformat()
+
+
+def _start(since_date):
+    return None if since_date is None else timezone.make_aware(dt.datetime.combine(since_date, dt.time.min))
+
+
+def compute_snapshot(since_date=None):
+    """The statistics of letters received since ``since_date`` (None: all), computed
+    now, as an unsaved :class:`StatsSnapshot`."""
+    started = time.monotonic()
+    rows = stats_rows(since=_start(since_date))
+    criticism = list(criticism_list())
+    return StatsSnapshot(period=_period_key(since_date), since=since_date, rows=rows, criticism=criticism,
+                         computed_at=timezone.now(), seconds=round(time.monotonic() - started, 3))
+
+
+def refresh_stats(today=None):
+    """Compute and store the figures of every precomputed period (the periodic task)."""
+    periods = precomputed_periods(today)
+    saved = [_save(compute_snapshot(since_date)) for since_date in periods]
+    StatsSnapshot.objects.exclude(period__in=[_period_key(d) for d in periods]).delete()
+    return saved
+
+
+def _save(snapshot):
+    fields = {f: getattr(snapshot, f) for f in ("since", "rows", "criticism", "computed_at", "seconds")}
+    try:
+        stored, _ = StatsSnapshot.objects.update_or_create(period=snapshot.period, defaults=fields)
+    except IntegrityError:  # another process stored the same period at this moment: either is right
+        return snapshot
+    return stored
+
+
+def stats_snapshot(since_date=None):
+    """The figures for letters received since ``since_date`` (None: all time): the
+    stored snapshot of a precomputed period, computed and stored now when it is
+    missing (the task has not run yet); any other period is computed now and not
+    stored. ``snapshot.computed_at`` says when the figures were taken."""
+    if since_date not in precomputed_periods():
+        return compute_snapshot(since_date)
+    stored = StatsSnapshot.objects.filter(period=_period_key(since_date)).first()
+    return stored or _save(compute_snapshot(since_date))
 
 
 def published_letters(*, unit=None, letter_type=None, date_from=None, date_to=None, q=None):
@@ -73,7 +185,7 @@ def criticism_list():
     """Units with letters escalated (督办) and still unanswered: the list for public criticism."""
     return (
         Letter.objects.filter(escalated_on__isnull=False)
-        .values("handling_unit__name")
+        .values("handling_unit_id", "handling_unit__name")
         .annotate(letters=Count("id"), still_open=Count("id", filter=Q(status__in=OPEN_STATUSES)))
         .order_by("-still_open", "-letters")
     )

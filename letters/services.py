@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,7 +19,8 @@ from orgs.models import Unit
 
 from . import calendar, codes, permissions
 from .models import (
-    OPEN_STATUSES, Attachment, ContactView, Event, Extension, Feedback, Letter, NotAcceptedReason, Notification, Rating, Reply, Status,
+    OPEN_STATUSES, Attachment, ContactView, Event, Extension, Feedback, Letter, NotAcceptedReason, Notification, Rating, Reply,
+    SerialCounter, Status,
 )
 
 SUPERIOR_ASSIGNED_LIMIT = 10  # working days, for a letter a superior unit assigns (N-2.5)
@@ -78,30 +79,36 @@ def _highest_serial_number(day):
     return int(last[9:]) if last else 0
 
 
-def _next_serial(now):
-    """X + date + the day's sequence, from a per-day counter.
+def _take_serial_number(day):
+    """The next number of ``day`` from its counter row, in one statement.
 
-    The number is taken in its own short transaction, before the letter's, so the
-    counter row is not held locked while a letter is written and a letter that
-    fails leaves a gap instead of handing its number to the next one. A counter
-    that is missing or behind the letters already stored (a restore, an import,
-    the first day after deployment) starts from the highest serial of the day.
+    Run outside the letter's transaction (in autocommit), the row is locked for
+    this statement only, so letters arriving at once wait for each other for an
+    increment, not for each other's whole transaction. A letter whose transaction
+    fails afterwards leaves a gap in the day's numbering: serials are unique, not
+    gap-free.
     """
-    from .models import SerialCounter
+    table = connection.ops.quote_name(SerialCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        return cursor.fetchone()[0]
 
+
+def _catch_up_serial_counter(day):
+    """Move ``day``'s counter past the highest serial stored: after a restore, an
+    import or letters the counter never saw, its next number would be taken."""
+    highest = _highest_serial_number(day)
+    SerialCounter.objects.filter(day=day, last__lt=highest).update(last=highest)
+
+
+def _next_serial(now):
+    """X + date + the day's sequence number."""
     day = timezone.localtime(now).date()
-    with transaction.atomic():
-        counter = SerialCounter.objects.select_for_update().filter(day=day).first()
-        if counter is None:
-            counter, _ = SerialCounter.objects.get_or_create(day=day, defaults={"last": _highest_serial_number(day)})
-            counter = SerialCounter.objects.select_for_update().get(day=day)
-        number = counter.last + 1
-        serial = f"X{day:%Y%m%d}{number:05d}"
-        if Letter.objects.filter(serial=serial).exists():
-            number = max(number, _highest_serial_number(day) + 1)
-            serial = f"X{day:%Y%m%d}{number:05d}"
-        SerialCounter.objects.filter(day=day).update(last=number)
-    return serial
+    return f"X{day:%Y%m%d}{_take_serial_number(day):05d}"
 
 
 def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, consent_publish=False,
@@ -150,7 +157,9 @@ def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, c
             if idempotency_key and Letter.objects.filter(idempotency_key=idempotency_key).exists():
                 existing = Letter.objects.get(idempotency_key=idempotency_key)
                 return existing, codes.query_code(existing.serial, existing.query_nonce)
-            continue  # two letters took the same serial at once; take the next one
+            if Letter.objects.filter(serial=serial).exists():
+                _catch_up_serial_counter(timezone.localtime(now).date())
+            continue  # the number was taken by a letter the counter never saw; take the next one
     raise DomainError("系统繁忙,请稍后再试。", code="busy")
 
 

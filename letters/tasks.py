@@ -64,3 +64,11 @@ def deadlines_sweep_task():
     from .services import deadlines_sweep
 
     return deadlines_sweep()
+
+
+@shared_task(name="letters.refresh_stats")
+def refresh_stats_task():
+    """Compute the statistics pages' figures ahead (every REFRESH_EVERY seconds, beat)."""
+    from .queries import refresh_stats
+
+    return {s.period: s.seconds for s in refresh_stats()}

@@ -144,9 +144,9 @@ def tiny_png():
 
 
 def citizen_mail(*, to="mayor@mail.cq.gov.cn", subject="关于东区建设路路灯长期不亮的反映", message_id=None, body=None,
-                 attachments=(), html=None):
+                 attachments=(), html=None, sender=f"张三 <{WRITER}>"):
     message = EmailMessage()
-    message["From"] = f"张三 <{WRITER}>"
+    message["From"] = sender
     message["To"] = to
     if subject is not None:
         message["Subject"] = subject
@@ -196,7 +196,7 @@ def queued(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_a_mail_to_the_mayors_address_becomes_a_letter_with_a_receipt(mailboxes, inbound_smtpd, smtp_sink, queued):
     png = tiny_png()
-    message_id = make_msgid(domain="example.com")
+    message_id = make_msgid(domain="ex.cn")
     message = citizen_mail(to="Mayor@Mail.CQ.gov.cn", message_id=message_id, body=BODY,
                            attachments=[("现场照片.png", png, "image", "png")])
     assert send(inbound_smtpd, message) == {}
@@ -209,7 +209,7 @@ def test_a_mail_to_the_mayors_address_becomes_a_letter_with_a_receipt(mailboxes,
     assert "路灯已经一个多月不亮了" in letter.body
     assert (letter.writer_name, letter.writer_email, letter.writer_phone) == ("张三", WRITER, "13812345678")
     assert letter.consent_publish is False
-    assert letter.idempotency_key == f"email:{message_id}"
+    assert letter.idempotency_key == f"email:{WRITER}:{message_id}"
     [attachment] = letter.attachments.all()
     assert attachment.name == "现场照片.png" and attachment.size == len(png)
     with attachment.file.open("rb") as stored:
@@ -262,6 +262,20 @@ def test_mail_that_cannot_become_a_letter_is_refused(mailboxes, inbound_smtpd, q
 
     assert Letter.objects.count() == 0 and Attachment.objects.count() == 0
     assert Notification.objects.count() == 0 and queued == []
+
+
+@pytest.mark.django_db
+def test_a_message_id_makes_one_letter_per_sender_not_one_for_everybody(mailboxes):
+    """Message-IDs are written by the sender's mailer: another sender's message with
+    the same ID is another letter, not a repeat of the first."""
+    to = ["mayor@mail.cq.gov.cn"]
+    for message_id in ("<20261127.1@mailer.example>", "<" + "y" * 90 + "@mailer.example>"):  # short, and hashed to fit
+        first = letter_from_email(bytes(citizen_mail(message_id=message_id, body=BODY)), to)
+        other = letter_from_email(bytes(citizen_mail(message_id=message_id, body=BODY, sender="李四 <lisi@example.org>")), to)
+        assert other != first and other.writer_email == "lisi@example.org"
+        again = letter_from_email(bytes(citizen_mail(message_id=message_id, body=BODY, sender="张三 <ZhangSan@Example.com>")), to)
+        assert again == first  # the same sender delivering again, whatever the case of the address
+    assert Letter.objects.count() == 4
 
 
 @pytest.mark.django_db

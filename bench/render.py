@@ -331,7 +331,9 @@ def markdown(scenarios, args, mach, db, started):
         f"{db['sites']} hosted sites, {db['columns']} columns",
         f"- Code: {code_version()}",
         f"- Settings: DEBUG={settings.DEBUG}, cache {cache}, CONN_MAX_AGE={connection.settings_dict.get('CONN_MAX_AGE')}, "
-        f"PLATFORM_PATH_SITES={settings.PLATFORM_PATH_SITES}",
+        f"PLATFORM_PATH_SITES={settings.PLATFORM_PATH_SITES}, PAGE_CACHE_SECONDS={settings.PAGE_CACHE_SECONDS} "
+        + ("(page cache off: every request renders)" if not settings.PAGE_CACHE_SECONDS
+           else "(page cache on: the warm-up renders, the timed requests are served kept copies)"),
         f"- Method: Django test client in one process; {args.warmup} warm-up requests, then {args.n} timed requests "
         f"per page in {args.rounds} interleaved rounds (wall time of `Client.get`; CPU ms is this process's CPU time, the SQL server's not included); "
         f"queries counted and timed on {args.capture} further requests (`CaptureQueriesContext`).",

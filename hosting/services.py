@@ -528,7 +528,7 @@ def _set_item(item, status, *, page_id=None, message="", notes=""):
 def _finish(migration, token, actor):
     """Open the site: its Wagtail site, redirects from the old addresses, the registry."""
     with transaction.atomic():
-        record = SiteRecord.objects.select_for_update().select_related("unit", "site").get(pk=migration.record_id)
+        record = SiteRecord.objects.select_for_update(of=("self",)).select_related("unit", "site").get(pk=migration.record_id)
         home = _home_of(migration)
         site = record.site
         if site is None:

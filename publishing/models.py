@@ -1,8 +1,20 @@
-"""Review (三审) and the register of everything published (N-3.2b)."""
+"""Review (三审), the register of everything published (N-3.2b) and the
+business systems that publish through the API (N-2.4b)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Task
+
+
+def screened_texts(page):
+    """``{field label: text}`` of the fields a page type declares for screening."""
+    fields = {}
+    for name in getattr(page, "screened_fields", ("title",)):
+        value = getattr(page, name, "") or ""
+        if isinstance(value, str):
+            fields[str(page._meta.get_field(name).verbose_name)] = value
+    return fields
 
 
 class ScreeningTask(Task):
@@ -16,13 +28,7 @@ class ScreeningTask(Task):
         from guard.screening import screen
 
         task_state = super().start(workflow_state, user=user)
-        page = task_state.revision.as_object()
-        fields = {}
-        for name in getattr(page, "screened_fields", ("title",)):
-            value = getattr(page, name, "") or ""
-            if isinstance(value, str):
-                fields[str(page._meta.get_field(name).verbose_name)] = value
-        hits = screen(fields)
+        hits = screen(screened_texts(task_state.revision.as_object()))
         if hits:
             comment = "机器筛查未通过:" + ";".join(h.describe() for h in hits)
             task_state.reject(user=None, update=False, comment=comment[:2000])
@@ -56,6 +62,10 @@ class PublicationRecord(models.Model):
     published_by = models.CharField(max_length=150, blank=True)
     published_at = models.DateTimeField()
     column_title = models.CharField(max_length=255, blank=True)
+    api_client = models.ForeignKey(
+        "publishing.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="publications",
+        verbose_name=_("来源接口"), help_text=_("经发布接口由业务系统提交的内容,登记提交它的接口。"),
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -65,3 +75,86 @@ class PublicationRecord(models.Model):
 
     def __str__(self):
         return f"{self.page_title} ({self.published_at:%Y-%m-%d})"
+
+
+class ApiClient(models.Model):
+    """A business system of one unit (its OA or document system) that submits
+    content through the publish API.
+
+    The client acts through its own account (``user``): an editor of its unit that
+    cannot log in (no usable password), so the page tree, the workflow history and
+    the audit log name the system like any other submitter. Its bearer tokens are
+    Wagtail ``APIToken`` rows of that account: only an HMAC of each token is stored.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="api_clients", verbose_name=_("单位"))
+    name = models.CharField(_("系统名称"), max_length=100, help_text=_("例如:东区公文交换系统。"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client", editable=False,
+        verbose_name=_("接口账号"),
+    )
+    active = models.BooleanField(_("启用"), default=True, help_text=_("停用后,它的令牌一律被拒绝。"))
+    columns = models.ManyToManyField(
+        "portal.ColumnPage", blank=True, related_name="+", verbose_name=_("允许的栏目"),
+        help_text=_("不选则可提交到本单位网站的全部栏目。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["unit__sort_order", "unit_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="api_client_unit_name_unique")]
+        verbose_name = _("发布接口客户端")
+        verbose_name_plural = _("发布接口客户端")
+
+    def __str__(self):
+        return f"{self.unit.short_name or self.unit.name} · {self.name}"
+
+
+class WithdrawalState(models.TextChoices):
+    NONE = "", _("—")
+    REQUESTED = "requested", _("已申请撤下")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    DECLINED = "declined", _("不予撤下")
+
+
+class ApiSubmission(models.Model):
+    """One item a business system submitted, keyed by its ``Idempotency-Key``."""
+
+    KIND_ARTICLE = "article"
+    KIND_DOCUMENT = "document"
+    KIND_CHOICES = [(KIND_ARTICLE, _("文章")), (KIND_DOCUMENT, _("政府文件"))]
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("接口"))
+    idempotency_key = models.CharField(max_length=80)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request, to tell a retry from a reuse")
+    kind = models.CharField(_("类型"), max_length=20, choices=KIND_CHOICES)
+    page = models.ForeignKey("wagtailcore.Page", null=True, on_delete=models.SET_NULL, related_name="+")
+    column = models.ForeignKey("portal.ColumnPage", null=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(_("标题"), max_length=255)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    withdrawal = models.CharField(
+        _("撤稿"), max_length=20, choices=WithdrawalState.choices, default=WithdrawalState.NONE, blank=True
+    )
+    withdrawal_reason = models.CharField(_("撤稿理由"), max_length=500, blank=True)
+    withdrawal_requested_at = models.DateTimeField(_("申请撤稿时间"), null=True, blank=True)
+    withdrawal_decided_at = models.DateTimeField(_("撤稿处理时间"), null=True, blank=True)
+    withdrawal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawal_comment = models.CharField(_("处理意见"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "idempotency_key"], name="api_submission_key_unique"),
+        ]
+        indexes = [models.Index(fields=["withdrawal"], name="api_submission_withdrawal")]
+        verbose_name = _("接口提交")
+        verbose_name_plural = _("接口提交")
+
+    def __str__(self):
+        return self.title

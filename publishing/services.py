@@ -1,15 +1,32 @@
-"""Review workflows and the publication register."""
+"""Review workflows, the publication register and the publish API."""
 
+import base64
+import binascii
+import hashlib
+import html
+import json
+from dataclasses import dataclass
+from datetime import timedelta
 from io import BytesIO
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
-from wagtail.models import GroupApprovalTask, TaskState, Workflow, WorkflowPage, WorkflowTask
+from wagtail.log_actions import log
+from wagtail.models import APIToken, GroupApprovalTask, TaskState, Workflow, WorkflowPage, WorkflowTask
 
+from guard.screening import plain_text, screen
+from guard.services import check_upload
+from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Role
+from portal.models import ColumnPage
 
-from .models import PublicationRecord, ScreeningTask
+from .models import ApiClient, ApiSubmission, PublicationRecord, ScreeningTask, WithdrawalState, screened_texts
+from .queries import client_columns, site_root_paths, unit_columns
 
 SCREENING_TASK_NAME = "机器筛查"
 
@@ -65,6 +82,7 @@ def register_publication(*, page, workflow_state=None, user=None):
             )
     home = page.home
     column = page.get_parent()
+    submission = ApiSubmission.objects.filter(page_id=page.pk).select_related("client").order_by("-id").first()
     return PublicationRecord.objects.create(
         unit=home.unit,
         page=page,
@@ -77,14 +95,16 @@ def register_publication(*, page, workflow_state=None, user=None):
         published_by=user.get_username() if user else "系统",
         published_at=timezone.now(),
         column_title=column.title if column else "",
+        api_client=submission.client if submission else None,
     )
 
 
-REGISTER_HEADERS = ["发布时间", "标题", "类型", "栏目", "版本", "提交人", "提交时间", "各级审核", "发布人"]
+REGISTER_HEADERS = ["发布时间", "标题", "类型", "栏目", "版本", "提交人", "提交时间", "各级审核", "发布人", "来源"]
 
 
 def register_rows(unit):
-    for rec in PublicationRecord.objects.filter(unit=unit).order_by("published_at", "id"):
+    records = PublicationRecord.objects.filter(unit=unit).select_related("api_client").order_by("published_at", "id")
+    for rec in records:
         yield [
             timezone.localtime(rec.published_at).strftime("%Y-%m-%d %H:%M"),
             rec.page_title,
@@ -95,6 +115,7 @@ def register_rows(unit):
             timezone.localtime(rec.submitted_at).strftime("%Y-%m-%d %H:%M") if rec.submitted_at else "",
             ";".join(f"{a['level']}:{a['by']}" for a in rec.approvals),
             rec.published_by,
+            f"发布接口:{rec.api_client.name}" if rec.api_client else "后台",
         ]
 
 
@@ -111,3 +132,365 @@ def register_export_xlsx(unit):
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- The publish API (N-2.4b): business systems submit into the unit's review ------
+
+API_TOKEN_NAME = "发布接口令牌"
+IDEMPOTENCY_KEY_LENGTH = (8, 80)
+MAX_ATTACHMENTS = 10
+LAST_USED_INTERVAL = 60  # seconds between two writes of ApiClient.last_used_at
+
+ARTICLE_FIELDS = {"title", "summary", "source", "pub_date", "author"}
+DOCUMENT_FIELDS = {
+    "title", "summary", "source", "pub_date", "doc_type", "issuing_organ", "document_number", "date_written",
+    "topic", "keywords", "validity",
+}
+
+
+class ScreeningRefused(DomainError):
+    """A submission with lexicon hits; ``hits`` say which term, where and why."""
+
+    code = "screening"
+
+    def __init__(self, hits):
+        super().__init__("机器筛查未通过,内容未保存:" + ";".join(h.describe() for h in hits))
+        self.hits = hits
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    filename: str
+    content_base64: str
+    label: str = ""
+
+
+def _api_username(unit):
+    User = get_user_model()
+    n = ApiClient.objects.filter(unit=unit).count() + 1
+    while User.objects.filter(username=f"api-{unit.code}-{n}").exists():
+        n += 1
+    return f"api-{unit.code}-{n}"
+
+
+def _check_client_fields(*, unit, name, columns, instance=None):
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise DomainError("系统名称不能为空,最多100个字符。", field="name")
+    taken = ApiClient.objects.filter(unit=unit, name=name).exclude(pk=getattr(instance, "pk", None))
+    if taken.exists():
+        raise DomainError(f"{unit.name}已有名为「{name}」的接口。", code="conflict", field="name")
+    columns = list(columns or [])
+    own = set(unit_columns(unit).filter(pk__in=[c.pk for c in columns]).values_list("pk", flat=True))
+    foreign = [c.title for c in columns if c.pk not in own]
+    if foreign:
+        raise DomainError(f"以下栏目不属于{unit.name}的网站:{'、'.join(foreign)}。", field="columns")
+    return name, columns
+
+
+def _issue_token(client):
+    _, plaintext = APIToken.create_token(user=client.user, name=f"{API_TOKEN_NAME}:{client.name}"[:255])
+    return plaintext
+
+
+@transaction.atomic
+def api_client_create(*, unit, name, columns=(), actor=None):
+    """Register a business system of ``unit``; return ``(client, token)``.
+
+    The token is shown to the caller once: only its HMAC is stored.
+    """
+    from orgs.services import membership_grant
+
+    name, columns = _check_client_fields(unit=unit, name=name, columns=columns)
+    User = get_user_model()
+    user = User(username=_api_username(unit), first_name=f"接口:{name}"[:150], is_active=True)
+    user.set_unusable_password()
+    user.save()
+    # An editor of its unit: it may add pages and submit them for review, nothing more.
+    membership_grant(user=user, unit=unit, role=Role.EDITOR, actor=actor)
+    client = ApiClient.objects.create(unit=unit, name=name, user=user, created_by=actor)
+    client.columns.set(columns)
+    token = _issue_token(client)
+    log(client, "publishing.api_client.create", user=actor,
+        data={"unit": unit.code, "name": name, "columns": [c.pk for c in columns]})
+    return client, token
+
+
+@transaction.atomic
+def api_client_update(*, client, name, active, columns, actor=None):
+    name, columns = _check_client_fields(unit=client.unit, name=name, columns=columns, instance=client)
+    before = {"name": client.name, "active": client.active,
+              "columns": sorted(client.columns.values_list("pk", flat=True))}
+    client.name, client.active = name, active
+    client.save(update_fields=["name", "active"])
+    client.columns.set(columns)
+    after = {"name": name, "active": active, "columns": sorted(c.pk for c in columns)}
+    log(client, "publishing.api_client.update", user=actor, data={"before": before, "after": after})
+    return client
+
+
+@transaction.atomic
+def api_client_rotate_token(*, client, actor=None):
+    """Revoke every token of ``client`` and issue a new one (returned once)."""
+    for token in APIToken.objects.filter(user=client.user, revoked_at__isnull=True):
+        token.revoke()
+    plaintext = _issue_token(client)
+    log(client, "publishing.api_client.rotate", user=actor)
+    return plaintext
+
+
+def api_client_for_user(user):
+    """The active client acting as ``user`` (from a bearer token), or None; notes the use."""
+    client = ApiClient.objects.select_related("unit").filter(user=user, active=True).first()
+    if client is not None:
+        now = timezone.now()
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(seconds=LAST_USED_INTERVAL))
+        ApiClient.objects.filter(stale, pk=client.pk).update(last_used_at=now)
+    return client
+
+
+def _check_idempotency_key(key):
+    key = (key or "").strip()
+    low, high = IDEMPOTENCY_KEY_LENGTH
+    if not (low <= len(key) <= high) or not key.isascii() or not key.isprintable():
+        raise DomainError(f"请求头 Idempotency-Key 必填,应为{low}到{high}个可见的 ASCII 字符(如 UUID)。",
+                          field="Idempotency-Key")
+    return key
+
+
+def _fingerprint(*, kind, column_id, fields, body, body_format, attachments):
+    digest = {
+        "kind": kind, "column": column_id, "fields": fields, "body": body, "body_format": body_format,
+        "attachments": [(a.filename, a.label, hashlib.sha256(a.content_base64.encode()).hexdigest())
+                        for a in attachments],
+    }
+    return hashlib.sha256(json.dumps(digest, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _replay(client, key, fingerprint):
+    existing = ApiSubmission.objects.filter(client=client, idempotency_key=key).first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise DomainError("这个 Idempotency-Key 已用于另一份内容;新内容请换一个 Idempotency-Key。", code="conflict",
+                          field="Idempotency-Key")
+    return existing
+
+
+def column_for_client(*, client, column_id):
+    """The column ``client`` may submit to, or a NotFound / PermissionRefused saying why not."""
+    column = ColumnPage.objects.filter(pk=column_id).first()
+    if column is None:
+        raise NotFound("没有这个栏目。", field="column")
+    if not client_columns(client).filter(pk=column.pk).exists():
+        raise PermissionRefused(f"本接口不能向栏目「{column.title}」提交内容:它不是{client.unit.name}网站上"
+                                "开放给本接口的已发布栏目。", field="column")
+    return column
+
+
+def _supersedes(client, index_number):
+    if not index_number:
+        return None
+    from disclosure.models import GovDocumentPage
+
+    found = GovDocumentPage.objects.filter(index_number=index_number)
+    for root_path in site_root_paths(client.unit):
+        document = found.filter(path__startswith=root_path).first()
+        if document is not None:
+            return document
+    raise DomainError(f"本单位没有索引号为 {index_number} 的文件。", field="supersedes")
+
+
+def body_to_rich_text(body, *, fmt="html"):
+    """The body as the rich-text editor stores it. Plain text is a paragraph a line;
+    HTML goes through the platform's one sanitiser (nh3, then Wagtail's own editor
+    converter), the one that also cleans migrated sites' pages."""
+    from hosting.sanitize import clean_body
+
+    if fmt == "text":
+        body = "".join(f"<p>{html.escape(line.strip())}</p>" for line in (body or "").splitlines() if line.strip())
+    return clean_body(body or "").html
+
+
+def _build_page(*, client, kind, fields, body, body_format):
+    from disclosure.models import GovDocumentPage
+    from portal.models import ArticlePage
+
+    allowed = ARTICLE_FIELDS if kind == ApiSubmission.KIND_ARTICLE else DOCUMENT_FIELDS
+    unknown = set(fields) - allowed - {"supersedes"}
+    if unknown:
+        raise DomainError(f"不认识的字段:{'、'.join(sorted(unknown))}。")
+    values = {k: v for k, v in fields.items() if k in allowed and v is not None}
+    if values.get("pub_date") is not None and timezone.is_naive(values["pub_date"]):
+        values["pub_date"] = timezone.make_aware(values["pub_date"])
+    values["body"] = body_to_rich_text(body, fmt=body_format)
+    if not plain_text(values["body"]).strip():
+        raise DomainError("正文不能为空。", field="body")
+    if kind == ApiSubmission.KIND_ARTICLE:
+        return ArticlePage(**values)
+    return GovDocumentPage(supersedes=_supersedes(client, fields.get("supersedes")), **values)
+
+
+def _decode_attachments(attachments):
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise DomainError(f"附件最多{MAX_ATTACHMENTS}个。", field="attachments")
+    decoded = []
+    for item in attachments:
+        try:
+            content = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise DomainError(f"附件「{item.filename}」的内容不是有效的 base64 编码。", field="attachments") from exc
+        try:
+            check_upload(name=item.filename, size=len(content), head=content[:8192],
+                         allowed=settings.WAGTAILDOCS_EXTENSIONS)
+        except DomainError as exc:
+            raise DomainError(f"附件「{item.filename}」:{exc.message}", code=exc.code, field="attachments") from exc
+        decoded.append((item, content))
+    return decoded
+
+
+def _store_document(*, client, filename, content, label, stored):
+    from wagtail.documents.models import Document
+
+    document = Document(title=(label or filename.rsplit(".", 1)[0])[:255], collection=client.unit.collection,
+                        uploaded_by_user=client.user)
+    document.file.save(filename, ContentFile(content), save=False)
+    stored.append(document.file.name)
+    document.file_size = len(content)
+    document._set_file_hash()
+    document.save()
+    return document
+
+
+def _remove_files(names):
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+def api_submit(*, client, idempotency_key, column_id, kind, fields, body, body_format="html", attachments=()):
+    """Take in an article or a government document from ``client``'s business system.
+
+    Returns ``(submission, created)``. The item is screened before anything is
+    stored (a hit raises :class:`ScreeningRefused`), then created as a draft in the
+    column and started on the unit's review workflow in one transaction; the client
+    cannot publish it. A repeated request with the same ``idempotency_key`` and
+    the same content returns the first submission; other content under a used key
+    is refused. On any refusal nothing is stored, attachment files included.
+    """
+    from portal.models import ContentAttachment
+    from portal.services import page_create, page_submit_for_review
+
+    if kind not in (ApiSubmission.KIND_ARTICLE, ApiSubmission.KIND_DOCUMENT):
+        raise DomainError(f"未知的内容类型:{kind}")
+    key = _check_idempotency_key(idempotency_key)
+    attachments = list(attachments)
+    fingerprint = _fingerprint(kind=kind, column_id=column_id, fields=fields, body=body, body_format=body_format,
+                               attachments=attachments)
+    existing = _replay(client, key, fingerprint)
+    if existing is not None:
+        return existing, False
+    column = column_for_client(client=client, column_id=column_id)
+    page = _build_page(client=client, kind=kind, fields=fields, body=body, body_format=body_format)
+    files = _decode_attachments(attachments)
+    texts = screened_texts(page)
+    if files:
+        texts["附件名称"] = "\n".join(item.label or item.filename for item, _ in files)
+    hits = screen(texts)
+    if hits:
+        raise ScreeningRefused(hits)
+
+    stored = []
+    try:
+        with transaction.atomic():
+            # The key is taken first: a concurrent duplicate waits here, then fails on the constraint.
+            submission = ApiSubmission.objects.create(client=client, idempotency_key=key, fingerprint=fingerprint,
+                                                      kind=kind, column=column, title=page.title)
+            page.attachments = [
+                ContentAttachment(document=_store_document(client=client, filename=item.filename, content=content,
+                                                           label=item.label, stored=stored), label=item.label)
+                for item, content in files
+            ]
+            page = page_create(parent=column, page=page, actor=client.user)
+            submission.page = page
+            submission.save(update_fields=["page"])
+            page_submit_for_review(page=page, actor=client.user)
+            log(page, "publishing.api.submit", user=client.user,
+                data={"client": client.pk, "client_name": client.name, "idempotency_key": key})
+    except IntegrityError:
+        _remove_files(stored)
+        existing = _replay(client, key, fingerprint)
+        if existing is not None:
+            return existing, False
+        raise
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return submission, True
+
+
+def _lock_submission(submission):
+    return ApiSubmission.objects.select_for_update().select_related("client", "client__user").get(pk=submission.pk)
+
+
+@transaction.atomic
+def api_withdraw(*, submission, reason=""):
+    """The business system takes back an item it submitted.
+
+    Still in review (or sent back): the review is cancelled at once and the item
+    stays an unpublished draft. Published: a withdrawal request goes to the unit,
+    whose leader unpublishes it (:func:`api_withdrawal_decide`); the API itself
+    never takes a page off the site, as it never puts one on.
+    """
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise DomainError("撤稿理由最多500个字。", field="reason")
+    submission = _lock_submission(submission)
+    if submission.withdrawal in (WithdrawalState.REQUESTED, WithdrawalState.WITHDRAWN):
+        return submission  # asked twice: the first request stands
+    if submission.page is None:
+        raise DomainError("这份内容已被删除。", code="state")
+    page = submission.page.specific
+    now = timezone.now()
+    user = submission.client.user
+    submission.withdrawal_reason = reason
+    submission.withdrawal_requested_at = now
+    submission.withdrawal_comment = ""
+    submission.withdrawal_decided_by = None
+    if page.live:
+        submission.withdrawal = WithdrawalState.REQUESTED
+        submission.withdrawal_decided_at = None
+        log(page, "publishing.api.withdrawal_request", user=user, data={"reason": reason})
+    else:
+        state = page.current_workflow_state
+        if state is not None:
+            state.cancel(user=user)
+        submission.withdrawal = WithdrawalState.WITHDRAWN
+        submission.withdrawal_decided_at = now
+        log(page, "publishing.api.withdraw", user=user, data={"reason": reason})
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def api_withdrawal_decide(*, submission, actor, approve, comment=""):
+    """A leader of the unit takes a published item down at its business system's
+    request, or declines with a reason."""
+    submission = _lock_submission(submission)
+    if submission.withdrawal != WithdrawalState.REQUESTED:
+        raise DomainError("这份撤稿申请已经处理过了。", code="state")
+    page = submission.page.specific if submission.page else None
+    if page is None or not page.live:
+        raise DomainError("这份内容已不在网站上。", code="state")
+    if not page.permissions_for_user(actor).can_unpublish():
+        raise PermissionRefused("只有本单位分管领导(或网站管理员)能处理撤稿申请。")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise DomainError("不予撤下时请写明理由,接口会把它告诉业务系统。", field="comment")
+    if approve:
+        page.unpublish(user=actor, log_action=True)
+    submission.withdrawal = WithdrawalState.WITHDRAWN if approve else WithdrawalState.DECLINED
+    submission.withdrawal_decided_at = timezone.now()
+    submission.withdrawal_decided_by = actor
+    submission.withdrawal_comment = comment[:500]
+    submission.save()
+    return submission

@@ -1,0 +1,256 @@
+"""The publish API (N-2.4b): a unit's business systems submit articles and
+government documents into the unit's review, follow them, and take them back.
+
+A thin face over ``publishing.services``; see ``docs/publish-api.md``.
+"""
+
+from datetime import date, datetime
+from functools import wraps
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
+from ninja import Field, Header, Router, Schema
+from ninja.responses import Status
+from wagtail.api.v3.auth import BearerTokenAuth
+
+from disclosure.models import DocumentType, TopicCategory, Validity
+from orgs.errors import NotFound
+
+from . import queries, services
+from .models import ApiSubmission
+
+
+class ApiClientAuth(BearerTokenAuth):
+    """``Authorization: Bearer <token>`` → the active ApiClient whose account holds the token.
+
+    Wagtail checks the token against its stored HMACs; a token of a person, not of
+    a business system, is refused like a wrong one.
+    """
+
+    def __call__(self, request):
+        if not hasattr(request, "publish_client"):
+            request.publish_client = super().__call__(request)
+        return request.publish_client
+
+    def authenticate(self, request, token):
+        api_token = super().authenticate(request, token)
+        return services.api_client_for_user(api_token.user) if api_token else None
+
+
+bearer = ApiClientAuth()
+
+
+def _error(status, code, message, **headers):
+    response = JsonResponse({"code": code, "message": message}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _too_large():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return _error(400, "too_large", f"请求过大:整个请求不能超过 {limit} MB(附件经 base64 编码后约增大三分之一)。")
+
+
+def _guarded(run):
+    """Answer a missing or wrong token, and a request too large to read, with the
+    API's typed Chinese errors before ninja parses anything."""
+
+    @wraps(run)
+    def wrapper(request, *args, **kwargs):
+        if bearer(request) is None:
+            return _error(401, "unauthorized", "令牌无效、已吊销或接口已停用:请在请求头带上 Authorization: Bearer <令牌>。",
+                          WWW_Authenticate='Bearer realm="publish"')
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return _too_large()
+        try:
+            return run(request, *args, **kwargs)
+        except RequestDataTooBig:
+            return _too_large()
+
+    return wrapper
+
+
+router = Router(tags=["发布接口"], auth=bearer)
+router.add_decorator(_guarded, mode="view")  # ninja: "view" wraps the whole run, auth and parsing included
+
+
+class Strict(Schema):
+    model_config = {"extra": "forbid"}  # a misspelt field is an error, not silently dropped
+
+
+class Error(Schema):
+    code: str
+    message: str
+
+
+class HitOut(Schema):
+    field: str = Field(..., description="字段名称,如 标题、正文")
+    term: str
+    kind: str
+    kind_label: str
+    start: int = Field(..., description="在去掉标签后的字段文本中的起始位置(从0开始)")
+    end: int = Field(..., description="结束位置(不含)")
+    reason: str
+    correct_form: str
+    context: str
+
+
+class PublishError(Schema):
+    code: str
+    message: str
+    hits: list[HitOut] = Field(default_factory=list, description="机器筛查命中的词(code 为 screening 时)")
+
+
+class ColumnOut(Schema):
+    id: int
+    title: str
+    trail: str = Field(..., description="网站 / 栏目 / 子栏目")
+    kind: str
+    kind_name: str
+    category: str
+    url: str | None
+
+
+class AttachmentIn(Strict):
+    filename: str = Field(..., min_length=1, max_length=100, description="文件名,含扩展名,如 附件1.pdf")
+    content_base64: str = Field(..., min_length=1, description="文件内容的 base64 编码")
+    label: str = Field("", max_length=200, description="在页面上显示的名称;不填用文件名")
+
+
+class ItemIn(Strict):
+    column: int = Field(..., description="栏目编号(见 GET /publish/columns)")
+    title: str = Field(..., min_length=1, max_length=255)
+    body: str = Field(..., min_length=1, description="正文:HTML(只保留段落、标题、列表、加粗、链接等)或纯文本")
+    body_format: Literal["html", "text"] = Field("html", description="text:纯文本,每行一段")
+    summary: str = Field("", max_length=300)
+    source: str = Field("", max_length=100, description="信息来源")
+    pub_date: datetime | None = Field(None, description="发布日期;不填为提交时间;不带时区按北京时间")
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
+
+
+class ArticleIn(ItemIn):
+    author: str = Field("", max_length=60)
+
+
+class DocumentIn(ItemIn):
+    doc_type: Literal[tuple(DocumentType.values)] = Field(..., description="文件类型:" + "、".join(
+        f"{v} {label}" for v, label in DocumentType.choices))
+    issuing_organ: str = Field(..., min_length=1, max_length=100, description="发文机关")
+    document_number: str = Field("", max_length=60, description="发文字号;规范性文件必填")
+    date_written: date = Field(..., description="成文日期")
+    topic: Literal[tuple(TopicCategory.values)] = Field(TopicCategory.GENERAL.value, description="主题分类")
+    keywords: str = Field("", max_length=200, description="主题词")
+    validity: Literal[tuple(Validity.values)] = Field(Validity.IN_FORCE.value, description="效力状态")
+    supersedes: str | None = Field(None, max_length=80, description="被本文件修改或替代的本单位文件的索引号")
+
+
+class WithdrawIn(Strict):
+    reason: str = Field("", max_length=500, description="撤稿理由")
+
+
+class SubmissionOut(Schema):
+    id: int
+    kind: str
+    title: str
+    column: int | None
+    page_id: int | None
+    idempotency_key: str
+    submitted_at: datetime
+    status: str = Field(..., description="in_review / rejected / published / withdrawal_requested / withdrawn / "
+                                         "unpublished / cancelled / deleted")
+    status_label: str
+    step: str | None = Field(None, description="审核中:当前所在的审核环节;退回:退回的环节")
+    step_number: int | None = Field(None, description="环节序号:1 机器筛查,2 审核,3 领导审签")
+    comment: str = Field("", description="退回意见、撤稿处理意见")
+    url: str | None = Field(None, description="已发布时的公开地址")
+    published_at: datetime | None
+    index_number: str | None = Field(None, description="政府文件的索引号")
+    withdrawal_requested_at: datetime | None
+
+
+ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+def _out(submission):
+    status = queries.submission_status(submission)
+    return {
+        "id": submission.pk, "kind": submission.kind, "title": submission.title, "column": submission.column_id,
+        "page_id": submission.page_id, "idempotency_key": submission.idempotency_key,
+        "submitted_at": submission.created_at, "status": status["code"], "status_label": status["label"],
+        "step": status["step"], "step_number": status["step_number"], "comment": status["comment"],
+        "url": status["url"], "published_at": status["published_at"], "index_number": status["index_number"],
+        "withdrawal_requested_at": submission.withdrawal_requested_at,
+    }
+
+
+def _hit(hit):
+    return {"field": hit.field, "term": hit.term, "kind": hit.kind, "kind_label": str(hit.kind_label),
+            "start": hit.start, "end": hit.end, "reason": hit.reason, "correct_form": hit.correct_form, "context": hit.context}
+
+
+def _submit(request, response, payload, kind, idempotency_key):
+    fields = payload.dict(exclude={"column", "body", "body_format", "attachments"})
+    attachments = [services.IncomingAttachment(a.filename, a.content_base64, a.label) for a in payload.attachments]
+    try:
+        submission, created = services.api_submit(
+            client=request.auth, idempotency_key=idempotency_key, column_id=payload.column, kind=kind, fields=fields,
+            body=payload.body, body_format=payload.body_format, attachments=attachments,
+        )
+    except services.ScreeningRefused as exc:
+        return Status(400, {"code": exc.code, "message": exc.message, "hits": [_hit(h) for h in exc.hits]})
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201 if created else 200, _out(submission))
+
+
+SUBMIT_RESPONSES = {201: SubmissionOut, 200: SubmissionOut, 400: PublishError, **ERRORS}
+KEY_HEADER = Header(None, alias="Idempotency-Key", description="本次提交的唯一标识(8–80个 ASCII 字符,如 UUID);重试时原样再发")
+
+
+@router.get("/columns", response={200: list[ColumnOut], **ERRORS}, summary="本接口可以提交的栏目")
+def list_columns(request):
+    columns = list(queries.client_columns(request.auth))
+    trails = queries.column_trails(columns)
+    return [
+        {"id": c.pk, "title": c.title, "trail": trails[c.pk], "kind": c.kind.code, "kind_name": c.kind.name,
+         "category": c.kind.category, "url": c.get_full_url()}
+        for c in columns
+    ]
+
+
+@router.post("/articles", response=SUBMIT_RESPONSES, summary="提交文章,进入本单位三审")
+def submit_article(request, response: HttpResponse, payload: ArticleIn, idempotency_key: str | None = KEY_HEADER):
+    return _submit(request, response, payload, ApiSubmission.KIND_ARTICLE, idempotency_key)
+
+
+@router.post("/documents", response=SUBMIT_RESPONSES,
+             summary="提交政府文件(公告、通告、公示、便民告示、规范性文件),进入本单位三审")
+def submit_document(request, response: HttpResponse, payload: DocumentIn, idempotency_key: str | None = KEY_HEADER):
+    return _submit(request, response, payload, ApiSubmission.KIND_DOCUMENT, idempotency_key)
+
+
+def _own_submission(request, submission_id):
+    submission = ApiSubmission.objects.filter(pk=submission_id, client=request.auth).select_related("page").first()
+    if submission is None:
+        raise NotFound("本接口没有这份提交。")
+    return submission
+
+
+@router.get("/submissions/{submission_id}", response={200: SubmissionOut, **ERRORS}, summary="提交的办理状态")
+def submission_status(request, submission_id: int):
+    return _out(_own_submission(request, submission_id))
+
+
+@router.post("/submissions/{submission_id}/withdraw", response={200: SubmissionOut, 400: Error, **ERRORS},
+             summary="撤回:审核中的立即撤回;已发布的申请撤下,由本单位分管领导处理")
+def withdraw(request, submission_id: int, payload: WithdrawIn):
+    submission = services.api_withdraw(submission=_own_submission(request, submission_id), reason=payload.reason)
+    return _out(submission)

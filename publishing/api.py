@@ -4,6 +4,7 @@ government documents into the unit's review, follow them, and take them back.
 A thin face over ``publishing.services``; see ``docs/publish-api.md``.
 """
 
+import json
 from datetime import date, datetime
 from functools import wraps
 from typing import Literal
@@ -56,8 +57,8 @@ def _too_large():
 
 
 def _guarded(run):
-    """Answer a missing or wrong token, and a request too large to read, with the
-    API's typed Chinese errors before ninja parses anything."""
+    """Answer a missing or wrong token, a request too large to read and a body that
+    is not JSON with the API's typed Chinese errors, before ninja parses anything."""
 
     @wraps(run)
     def wrapper(request, *args, **kwargs):
@@ -71,9 +72,13 @@ def _guarded(run):
         if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return _too_large()
         try:
+            if request.method == "POST" and request.body:
+                json.loads(request.body)
             return run(request, *args, **kwargs)
         except RequestDataTooBig:
             return _too_large()
+        except ValueError:  # ninja would answer {"detail": "Cannot parse request body"}
+            return _error(422, "invalid", "请求数据不是有效的 JSON:请以 application/json 发送 UTF-8 编码的 JSON 对象。")
 
     return wrapper
 
@@ -221,7 +226,7 @@ def list_columns(request):
     trails = queries.column_trails(columns)
     return [
         {"id": c.pk, "title": c.title, "trail": trails[c.pk], "kind": c.kind.code, "kind_name": c.kind.name,
-         "category": c.kind.category, "url": c.get_full_url()}
+         "category": c.kind.category, "url": c.get_full_url(request)}
         for c in columns
     ]
 

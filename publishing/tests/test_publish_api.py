@@ -497,3 +497,27 @@ def test_a_body_with_nothing_left_after_cleaning_is_refused(oa, article_payload,
     response = oa.article(dict(article_payload, body="<script>alert(1)</script><style>p{}</style>"))
     assert response.status_code == 400 and "正文不能为空" in response.json()["message"]
     assert stored_nothing(media)
+
+
+@pytest.mark.django_db
+def test_the_admin_pages_for_systems_render_and_rotating_shows_a_new_token(city, client, User, east_system):
+    client.force_login(User.objects.create_superuser("centre", password="pw-Test-2026"))
+    system = east_system.client
+    for url in ("/admin/api-clients/", "/admin/api-clients/new/", f"/admin/api-clients/edit/{system.pk}/",
+                f"/admin/api-clients/delete/{system.pk}/", f"/admin/api-clients/rotate/{system.pk}/",
+                "/admin/withdrawals/"):
+        assert client.get(url).status_code == 200, url
+    html = client.post(f"/admin/api-clients/rotate/{system.pk}/").content.decode()
+    token = html.split('id="api-token-value" value="')[1].split('"')[0]
+    assert token != east_system.token
+    assert client.get("/api/v1/publish/columns", headers={"Authorization": f"Bearer {east_system.token}"}).status_code == 401
+    assert client.get("/api/v1/publish/columns", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_gets_a_typed_chinese_error(oa, media):
+    response = oa.http.post("/api/v1/publish/articles", data="title=东区通知", content_type="application/json",
+                            headers=oa.headers(key="oa-article-0001"))
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid" and "JSON" in response.json()["message"]
+    assert stored_nothing(media)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Letter intake through the real API over HTTP, on PostgreSQL.
 
-    /tmp/v/bin/python bench/letters_intake.py -n 3000 --clients 16 \\
+    .venv/bin/python bench/letters_intake.py -n 3000 --clients 16 \\
         --write docs/performance-letters.md
 
 1. Creates a fresh database (``--db``, default ``bench_letters_intake``), runs
@@ -185,9 +185,7 @@ def run_load(port, jobs, clients):
 
 def start_gunicorn(args, port, env):
     log = open(args.log, "w")
-    whatif = args.whatif_serial or args.whatif_lean
-    app = ["--pythonpath", "bench", "letters_whatif_wsgi:application"] if whatif else ["cityplatform.wsgi:application"]
-    cmd = [str(Path(common.PYTHON).with_name("gunicorn")), *app, "--bind", f"127.0.0.1:{port}",
+    cmd = [str(Path(common.PYTHON).with_name("gunicorn")), "cityplatform.wsgi:application", "--bind", f"127.0.0.1:{port}",
            "--workers", str(args.workers), "--threads", str(args.threads), "--access-logfile", "/dev/null",
            "--graceful-timeout", "5", "--timeout", "60"]
     proc = subprocess.Popen(cmd, cwd=common.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -280,6 +278,24 @@ def pg_counters(cursor):
     return cursor.fetchone()
 
 
+def statements_of_one_submission(letter, key):
+    """The SQL statements of one POST /api/v1/letters with an e-mail address, in this
+    process through Django's test client, after a first one that warms the caches
+    (BEGIN and COMMIT are not logged by Django)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    letter = {**letter, "email": letter.get("email") or "citizen@example.com"}
+    for attempt in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post("/api/v1/letters", json.dumps({**letter, "title": f"{letter['title']}-{attempt}"}),
+                                   content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"{key}-{attempt}")
+        assert response.status_code == 201, response.content
+    return [q["sql"] for q in captured.captured_queries]
+
+
 def summarise(results, wall):
     ok = [r for r in results if r.status == 201]
     errors = [r for r in results if r.status != 201]
@@ -293,6 +309,14 @@ def summarise(results, wall):
         "p50": pct(times, 50), "p95": pct(times, 95), "p99": pct(times, 99), "max": times[-1] if times else float("nan"),
         "mean": sum(times) / len(times) if times else float("nan"), "reconnects": sum(r.reconnects for r in results),
     }
+
+
+def shorten(sql, width=160):
+    import re
+
+    sql = re.sub(r"SELECT .*? FROM", "SELECT … FROM", sql, count=1, flags=re.S)
+    sql = re.sub(r"\(\"[^)]*\"\) VALUES \(.*?\) RETURNING", "(…) VALUES (…) RETURNING", sql, count=1, flags=re.S)
+    return sql if len(sql) <= width else sql[:width] + " …"
 
 
 def cpu_text(summary):
@@ -317,11 +341,6 @@ def main(argv=None):
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/8", help="REDIS_URL for the server (flushed before and after)")
     parser.add_argument("--reposts", type=int, default=200, help="keys re-posted after the run (default 200)")
     parser.add_argument("--race-keys", type=int, default=50, help="new keys each sent by two threads at once (default 50)")
-    parser.add_argument("--whatif-serial", action="store_true", help="run the server with the suggested serial "
-                        "allocation (bench/letters_whatif_wsgi.py: a per-day counter row taken in autocommit) "
-                        "instead of the day's highest serial + 1")
-    parser.add_argument("--whatif-lean", action="store_true", help="also take four queries of each submission away "
-                        "(memoised mailbox/type lookups with the unit, memoised lexicon version: bench/letters_whatif_wsgi.py)")
     parser.add_argument("--seed", type=int, default=2005209)
     parser.add_argument("--log", default="/tmp/bench_letters_gunicorn.log", help="gunicorn's output")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -330,8 +349,7 @@ def main(argv=None):
     parser.add_argument("--json", metavar="FILE", help="also write the raw figures as JSON")
     args = parser.parse_args(argv)
     started_at = common.utcnow()
-    label = args.label or (f"intake -w {args.workers} --threads {args.threads}, {args.clients} clients, n={args.n}"
-                           f"{', what-if: serial counter' if args.whatif_serial else ''}{', what-if: lean' if args.whatif_lean else ''}")
+    label = args.label or f"intake -w {args.workers} --threads {args.threads}, {args.clients} clients, n={args.n}"
 
     # 1. A fresh database with the demo city.
     fresh = not (args.reuse and common.db_exists(args.db))
@@ -358,13 +376,6 @@ def main(argv=None):
             "load_demo ran with the bench-only work-around")
     base_letters = Letter.objects.count()
     mailbox_codes = list(Mailbox.objects.filter(active=True).order_by("-is_mayor", "sort_order", "id").values_list("code", flat=True))
-    if args.whatif_serial:
-        import letters_whatif_wsgi as whatif
-
-        with connection.cursor() as cursor:
-            for sql in whatif.SETUP:
-                cursor.execute(sql)
-        say("what-if: serials from the per-day counter table bench_letter_serial (bench/letters_whatif_wsgi.py)")
     common.close_connections()
     if args.template:
         say(f"keeping a copy of the loaded database as {args.template}")
@@ -374,7 +385,7 @@ def main(argv=None):
     redis_flush(args.redis)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": common.db_url(args.db), "REDIS_URL": args.redis, "DEBUG": "0",
-           "LOG_LEVEL": "ERROR", "BENCH_SERIAL": "counter" if args.whatif_serial else "", "BENCH_LEAN": "1" if args.whatif_lean else ""}
+           "LOG_LEVEL": "ERROR"}
     proc, gunicorn_cmd = start_gunicorn(args, port, env)
     say(f"gunicorn up on 127.0.0.1:{port} (pid {proc.pid}): -w {args.workers} --threads {args.threads}")
     summary = {}
@@ -486,6 +497,9 @@ def main(argv=None):
         for name, ok, detail in checks:
             say(f"  [{'ok' if ok else 'FAILED'}] {name}: {detail}")
         summary["checks"] = [{"check": c, "ok": ok, "detail": d} for c, ok, d in checks]
+        summary["statements"] = statements_of_one_submission(payload(args.n + args.race_keys, mailbox_codes, types, rng),
+                                                             f"stmt-{run_id}")
+        say(f"one submission (with an e-mail) runs {len(summary['statements'])} SQL statements besides BEGIN/COMMIT")
     finally:
         stop_gunicorn(proc)
         queued_after = redis_flush(args.redis)
@@ -518,6 +532,13 @@ def main(argv=None):
         "Checks:",
         "",
         *[f"- {'ok' if c['ok'] else '**FAILED**'}: {c['check']} ({c['detail']})" for c in summary.get("checks", [])],
+        "",
+        f"SQL statements of one submission with an e-mail address ({len(summary.get('statements', []))}, "
+        "besides BEGIN and COMMIT; measured in the benchmark's process after a warm-up):",
+        "",
+        "```",
+        *[shorten(sql) for sql in summary.get("statements", [])],
+        "```",
         "",
     ])
     if lock_bug:

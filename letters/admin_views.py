@@ -163,16 +163,17 @@ def _seek_page(request, letters):
         rows = list(newer.order_by("received_at", "id")[:PER_PAGE + 1])
         has_previous, has_next = len(rows) > PER_PAGE, True
         rows = rows[:PER_PAGE][::-1]
-        if not has_previous:
-            number = 1
+        if not has_previous:  # back at the top: the first page, in full
+            rows, number = None, 1
     else:
-        return _offset_page(number, letters)
-    if not rows:
-        return _offset_page(1, letters)
+        rows = None
+    if not rows:  # no position, or nothing left there (letters moved on): by number
+        page = _offset_page(number, letters)
+        rows, number, has_previous, has_next = page.object_list, page.number, page.has_previous(), page.has_next()
     return QueuePage(
         rows, number, has_previous, has_next,
-        next_query=f"page={number + 1}&after={_position(rows[-1])}",
-        previous_query="page=1" if number <= 2 else f"page={number - 1}&before={_position(rows[0])}",
+        next_query=f"page={number + 1}&after={_position(rows[-1])}" if rows else "",
+        previous_query="page=1" if number <= 2 or not rows else f"page={number - 1}&before={_position(rows[0])}",
     )
 
 

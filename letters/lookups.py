@@ -40,9 +40,16 @@ def _fresh(memo, token):
     return memo["token"] == token and memo["until"] > time.monotonic()
 
 
+def _shared_token():
+    try:
+        return cache.get(TOKEN_KEY)
+    except Exception:  # the cache is down: read the tables every time, as without the memo
+        return object()
+
+
 def _current():
     global _memo
-    token = cache.get(TOKEN_KEY)  # read before the rows, so a change committed in between is seen next time
+    token = _shared_token()  # read before the rows, so a change committed in between is seen next time
     if _fresh(_memo, token):
         return _memo
     with _lock:

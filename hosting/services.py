@@ -48,7 +48,7 @@ from publishing.services import register_publication, unit_workflow_install
 
 from .models import CLOSED_STATUSES, ItemStatus, MigratedPage, MigrationItem, MigrationStatus, SiteMigration
 from .package import PackageInvalid, attachment_member, old_site_hosts, open_archive, read_package
-from .sanitize import clean_body
+from guard.sanitize import clean_body
 
 logger = logging.getLogger(__name__)
 

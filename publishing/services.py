@@ -303,7 +303,7 @@ def body_to_rich_text(body, *, fmt="html"):
     """The body as the rich-text editor stores it. Plain text is a paragraph a line;
     HTML goes through the platform's one sanitiser (nh3, then Wagtail's own editor
     converter), the one that also cleans migrated sites' pages."""
-    from hosting.sanitize import clean_body
+    from guard.sanitize import clean_body
 
     if fmt == "text":
         body = "".join(f"<p>{html.escape(line.strip())}</p>" for line in (body or "").splitlines() if line.strip())

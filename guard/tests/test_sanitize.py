@@ -2,7 +2,7 @@
 
 import pytest
 
-from hosting.sanitize import clean_body
+from guard.sanitize import clean_body
 
 
 def test_scripts_handlers_and_unsafe_links_are_removed_and_reported():

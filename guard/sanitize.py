@@ -1,4 +1,5 @@
-"""Turning an old site's body HTML into what Wagtail's rich text holds.
+"""Turning HTML from outside (an old site's bodies, a business system's items)
+into what Wagtail's rich text holds.
 
 Three steps, each with one job:
 

@@ -499,8 +499,9 @@ class QueryTimer:
 
 
 class Scenario:
-    def __init__(self, key, name, *, user=None, url=None, func=None, note=""):
+    def __init__(self, key, name, *, user=None, url=None, func=None, note="", page=None):
         self.key, self.name, self.user, self.url, self.func, self.note = key, name, user, url, func, note
+        self.page = url is not None if page is None else page  # a page request, judged against the target
         self.times, self.status, self.queries, self.sql_ms, self.captured = [], None, None, None, []
         self.client = None
 
@@ -576,7 +577,8 @@ def scenarios(args):
         Scenario("s_admin_sup_all", "统计 (admin, all time) · supervisor", user=supervisor, url=f"{q}stats/?since="),
         Scenario("s_admin_hand", "统计 (admin, this year) · handler (渝中区)", user=handler, url=f"{q}stats/"),
         Scenario("s_public", "公开统计 /mailbox/stats/ · anonymous (page cache)", url="/mailbox/stats/"),
-        Scenario("s_public_rendered", "公开统计 /mailbox/stats/ · anonymous (page cache emptied)", func=public_stats_rendered),
+        Scenario("s_public_rendered", "公开统计 /mailbox/stats/ · anonymous (page cache emptied)", func=public_stats_rendered,
+                 page=True),
         Scenario("f_refresh", "refresh_stats() (the periodic task)", func=queries.refresh_stats),
         Scenario("f_stats_mayor", "letter_stats(mailbox=市长信箱)", func=lambda: queries.letter_stats(mailbox=mayor)),
         Scenario("f_stats_unit", "letter_stats(mailbox=渝中区)", func=lambda: queries.letter_stats(mailbox=unit_box)),
@@ -683,11 +685,12 @@ def markdown(items, args, dist, load_info, started_at, ver, load_start, plans):
         "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for sc in items:
-        ok = "met" if sc.p(50) < TARGET_MS else "**not met**"
-        who = sc.user.username if sc.user else ("anonymous" if sc.func is None else "(function)")
+        # The target is for pages; functions (the periodic task, letter_stats) are shown for what they cost.
+        ok = ("met" if sc.p(50) < TARGET_MS else "**not met**") if sc.page else "(not a page)"
+        who = sc.user.username if sc.user else ("anonymous" if sc.page else "(function)")
         what = f"`{sc.url}`" if sc.url else sc.name
         lines.append(f"| {sc.name} {what if sc.url else ''} | {who} | {fmt(sc.p(50))} | {fmt(sc.p(95))} | {len(sc.times)} "
-                     f"| {sc.queries} | {fmt(sc.sql_ms)} | < {TARGET_MS:.0f} ms | {ok} |")
+                     f"| {sc.queries} | {fmt(sc.sql_ms)} | {f'< {TARGET_MS:.0f} ms' if sc.page else '—'} | {ok} |")
     lines.append("")
     lines += ["#### Where the SQL time goes (one request each; queries of the same shape summed)", ""]
     for sc in items:
@@ -696,7 +699,7 @@ def markdown(items, args, dist, load_info, started_at, ver, load_start, plans):
             lines.append(f"{g['ms']:8.1f} ms  ×{g['n']:<3d} {shorten(g['sql'])}")
         lines += ["```", ""]
     if plans:
-        lines += ["#### EXPLAIN ANALYZE of the slowest query of each page over the target", ""]
+        lines += ["#### EXPLAIN ANALYZE of the slowest query of each page over the target, and of the periodic task", ""]
         for name, ms, sql, plan in plans:
             lines += [f"{name} — {ms:.1f} ms:", "", "```sql", sql[:3000], "```", "", "```", plan, "```", ""]
     return "\n".join(lines)
@@ -781,7 +784,7 @@ def main(argv=None):
     measure(items, args)
     plans = []
     for sc in items:
-        if sc.p(50) >= TARGET_MS and sc.captured:
+        if ((sc.page and sc.p(50) >= TARGET_MS) or sc.key == "f_refresh") and sc.captured:
             slowest = max(sc.captured, key=lambda q: q["ms"])
             plans.append((sc.name, slowest["ms"], slowest["sql"], explain(slowest["sql"])))
     text = markdown(items, args, dist, load_info, started_at, ver, load_start, plans)

@@ -34,15 +34,21 @@ def _figures(today):
     )
 
 
-def stats_rows(*, letters=None, since=None):
-    """The statistics of ``letters`` (default: all) received since ``since``, one row
-    per (mailbox, handling unit): every count, the total reply time, the not-accepted
-    reasons and the ratings. Three grouped queries whatever the number of mailboxes
-    and units; the rows are plain data (JSON), summed by :func:`summarise`."""
-    letters = Letter.objects.all() if letters is None else letters
+def stats_rows(*, mailbox=None, unit=None, since=None):
+    """The statistics of the letters (of a mailbox, of a handling unit, or all)
+    received since ``since``, one row per (mailbox, handling unit): every count, the
+    total reply time, the not-accepted reasons and the ratings. Three grouped
+    queries whatever the number of mailboxes and units; the rows are plain data
+    (JSON), summed by :func:`summarise`."""
+    conditions = {}
+    if mailbox is not None:
+        conditions["mailbox"] = mailbox
+    if unit is not None:
+        conditions["handling_unit"] = unit
     if since is not None:
-        letters = letters.filter(received_at__gte=since)
-    letters = letters.order_by()
+        conditions["received_at__gte"] = since
+    letters = Letter.objects.filter(**conditions).order_by()
+    feedback = Feedback.objects.filter(**{f"letter__{name}": value for name, value in conditions.items()}).order_by()
     rows = {}
 
     def row(mailbox_id, unit_id):
@@ -61,8 +67,7 @@ def stats_rows(*, letters=None, since=None):
                .values_list("mailbox_id", "handling_unit_id", "not_accepted_reason").annotate(n=Count("id")))
     for mailbox_id, unit_id, reason, n in reasons:
         row(mailbox_id, unit_id)["reasons"][reason] = n
-    ratings = (Feedback.objects.filter(letter__in=letters.values("id")).order_by()
-               .values_list("letter__mailbox_id", "letter__handling_unit_id", "rating").annotate(n=Count("id")))
+    ratings = feedback.values_list("letter__mailbox_id", "letter__handling_unit_id", "rating").annotate(n=Count("id"))
     for mailbox_id, unit_id, rating, n in ratings:
         row(mailbox_id, unit_id)["ratings"][rating] = n
     return list(rows.values())
@@ -101,12 +106,7 @@ def letter_stats(*, mailbox=None, unit=None, since=None):
     working days to reply and satisfaction, for a mailbox, a handling unit or all,
     computed now (about a second with a million letters; the pages read the
     figures computed ahead, see :func:`stats_snapshot`)."""
-    letters = Letter.objects.all()
-    if mailbox is not None:
-        letters = letters.filter(mailbox=mailbox)
-    if unit is not None:
-        letters = letters.filter(handling_unit=unit)
-    return summarise(stats_rows(letters=letters, since=since))
+    return summarise(stats_rows(mailbox=mailbox, unit=unit, since=since))
 
 
 # --- Figures computed ahead ---------------------------------------------------------------------------

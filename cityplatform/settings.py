@@ -141,6 +141,8 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # Kept pages are entries too; past MAX_ENTRIES the file cache drops a third.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 

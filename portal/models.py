@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from orgs.addressing import path_prefix
 
+from . import pagecache
 from .forms import ScreenedPageForm
 
 
@@ -108,8 +109,8 @@ class PlatformPage(Page):
 SITE_ADDRESSES_CACHE_KEY = "portal:site-addresses"
 
 
-def _site_address(site_id, request=None):
-    """(hostname, is_default) of a Wagtail site.
+def _site_addresses(request=None):
+    """{site id: (hostname, is_default)} of every Wagtail site.
 
     Kept in the cache like Wagtail's own site root paths, and dropped with them
     when a site changes (portal/receivers.py); memoised on the request as well.
@@ -125,7 +126,23 @@ def _site_address(site_id, request=None):
             cache.set(SITE_ADDRESSES_CACHE_KEY, memo, 3600)
         if request is not None:
             request._platform_site_addresses = memo
-    return memo.get(site_id, ("", False))
+    return memo
+
+
+def _site_address(site_id, request=None):
+    """(hostname, is_default) of a Wagtail site."""
+    return _site_addresses(request).get(site_id, ("", False))
+
+
+def known_hostnames():
+    """The host names the platform answers for: its sites', its own address's, and
+    those named literally in ALLOWED_HOSTS."""
+    from urllib.parse import urlsplit
+
+    names = {host for host, _default in _site_addresses().values()}
+    names.add(urlsplit(settings.PLATFORM_BASE_URL).hostname)
+    names.update(h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith("."))
+    return names
 
 
 def _owning_home(page):
@@ -316,7 +333,10 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
         from .queries import column_items, paginate
 
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = paginate(column_items(self), request.GET.get("page"), self.PAGE_SIZE, count_key=f"column:{self.pk}")
+        requested = request.GET.get("page")
+        context["items"] = items = paginate(column_items(self), requested, self.PAGE_SIZE, count_key=f"column:{self.pk}")
+        if requested is not None and requested != str(items.number):
+            pagecache.refuse(request)  # page 1 answered for a page that does not exist
         context["subcolumns"] = ColumnPage.objects.child_of(self).live().order_by("path")
         if self.kind.category == ColumnCategory.INTERACTION:
             from letters.queries import mailboxes_for_unit

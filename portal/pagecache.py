@@ -17,15 +17,18 @@ so that anything time-dependent drifts by minutes at most.
 
 What is stored: only responses of Wagtail page serves (marked by the
 ``before_serve_page`` hook on pages without view restrictions), to GET or HEAD
-requests without a session cookie, with no query string other than ``page=<n>``,
-answered 200 without setting a cookie and without varying on the cookie.
+requests without a session cookie, to a host the platform answers for, with no
+query string other than a canonical ``page=<n>`` that exists, answered 200 without
+setting a cookie and without varying on the cookie.
 """
 
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 
 GENERATION_KEY = "pagecache:generation"
 HEADER = "X-Page-Cache"
@@ -33,7 +36,17 @@ _SKIPPED_HEADERS = {"set-cookie", "content-length"}
 
 
 def invalidate(**kwargs):
-    """Start a new generation: every stored page is stale from now on."""
+    """Start a new generation: every stored page is stale from now on.
+
+    Called from inside the transaction that makes the change, so it runs again when
+    that transaction commits: a request served in between would have rendered the
+    old state and filed it under the generation started first.
+    """
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation():
     cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
@@ -50,9 +63,25 @@ def _candidate(request):
     if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
     query = request.GET
-    if not query:
-        return True
-    return list(query.keys()) == ["page"] and len(query.getlist("page")) == 1 and query["page"].isdigit() and len(query["page"]) <= 6
+    if query and not (list(query.keys()) == ["page"] and _canonical_page_number(query.getlist("page"))):
+        return False
+    return _known_host(request.get_host())
+
+
+def _canonical_page_number(values):
+    """One page number written the one way (``7``, not ``007``): any other spelling
+    would file another copy of the same page."""
+    return len(values) == 1 and values[0].isdigit() and len(values[0]) <= 6 and values[0] == str(int(values[0])) != "0"
+
+
+def _known_host(host):
+    """Only requests to a host the platform answers for are kept: with ALLOWED_HOSTS
+    open, anyone could otherwise file copies under hosts of their own making (and a
+    feed's absolute links follow the request's host)."""
+    from portal.models import known_hostnames
+
+    hostname, _port = split_domain_port(host)
+    return hostname in known_hostnames()
 
 
 def _key(request, current):
@@ -64,7 +93,7 @@ RESTRICTED_KEY = "pagecache:restricted-paths"
 
 def forget_restrictions(**kwargs):
     cache.delete(RESTRICTED_KEY)
-    invalidate()
+    invalidate(**kwargs)
 
 
 def _restricted_paths():
@@ -75,6 +104,12 @@ def _restricted_paths():
         paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
         cache.set(RESTRICTED_KEY, paths, None)
     return paths
+
+
+def refuse(request):
+    """The page served is not the one the address names (e.g. a page number past the
+    end, answered with page 1): do not keep it under that address."""
+    request._page_cache_allowed = False
 
 
 def mark_cacheable(request, page):

@@ -37,7 +37,7 @@ def connect():
     # Anything that can change a public page starts a new page-cache generation.
     page_published.connect(pagecache.invalidate, dispatch_uid="portal.pagecache.published")
     page_unpublished.connect(pagecache.invalidate, dispatch_uid="portal.pagecache.unpublished")
-    post_page_move.connect(pagecache.invalidate, dispatch_uid="portal.pagecache.moved")
+    post_page_move.connect(pagecache.forget_restrictions, dispatch_uid="portal.pagecache.moved")  # paths change
     post_delete.connect(pagecache.invalidate, sender=Page, dispatch_uid="portal.pagecache.deleted")
     post_save.connect(pagecache.forget_restrictions, sender=PageViewRestriction, dispatch_uid="portal.pagecache.r1")
     post_delete.connect(pagecache.forget_restrictions, sender=PageViewRestriction, dispatch_uid="portal.pagecache.r2")

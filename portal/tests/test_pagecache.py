@@ -69,7 +69,7 @@ def test_signed_in_readers_and_odd_queries_are_never_kept(city, article_factory,
     url = article.get_url()
     assert client.get(url, {"utm_source": "x"}).get(HEADER) is None
     assert client.get(url + "?page=abc").get(HEADER) is None
-    assert client.get("/s/east/news/?page=2")[HEADER] == "miss"
+    assert client.get("/s/east/news/?page=1")[HEADER] == "miss"
     user = make_user("cache_reader")
     client.force_login(user)
     assert client.get(url).get(HEADER) is None
@@ -113,3 +113,38 @@ def test_a_column_count_is_kept_until_the_next_publication(city, article_factory
     assert count() == 1  # the first is now unpublished in the database, the second is new
     article_factory(title="计数三")
     assert count() == 2
+
+
+@pytest.mark.django_db
+def test_only_canonical_existing_pages_of_known_hosts_are_kept(city, article_factory, client):
+    for i in range(3):
+        article_factory(title=f"分页{i}")
+    assert client.get("/s/east/news/?page=1")[HEADER] == "miss"
+    # Other spellings of page 1, and pages past the end (answered with page 1), are not filed.
+    for query in ("?page=01", "?page=0", "?page=999"):
+        response = client.get("/s/east/news/" + query)
+        assert response.status_code == 200 and response.get(HEADER) is None, query
+        assert client.get("/s/east/news/" + query).get(HEADER) is None, query
+    # A host the platform does not answer for is served but never filed.
+    article = article_factory(title="主机名")
+    response = client.get(article.get_url(), HTTP_HOST="made-up.example")
+    assert response.status_code == 200 and response.get(HEADER) is None
+    # A site's own host name is.
+    client.get("/news/", HTTP_HOST="east.cq.gov.cn")
+    assert client.get("/news/", HTTP_HOST="east.cq.gov.cn")[HEADER] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_generation_starts_again_when_the_change_commits(city, article_factory, client):
+    from django.db import transaction
+
+    from portal import pagecache
+
+    article = article_factory(title="提交之后")
+    with transaction.atomic():
+        pagecache.invalidate()
+        during = pagecache.generation()
+        # A reader served now still sees the old state: what it files goes under `during`.
+        client.get(article.get_url())
+    assert pagecache.generation() != during
+    assert client.get(article.get_url())[HEADER] == "miss"

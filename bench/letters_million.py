@@ -46,7 +46,7 @@
    statistics (/admin/letters/stats/, this year as by default and all time), the
    public statistics (/mailbox/stats/: from the page cache, and rendered with
    the page cache emptied before each request), and, as function calls, the
-   periodic task's work (``queries.refresh_stats()``: every figure of all time
+   periodic task's work (``services.stats_refresh()``: every figure of all time
    and of this year) and ``queries.letter_stats()`` computed now for one mailbox
    and for all (what the supervision work calls). The pages read the figures the
    task computed (its first run is one of the warm-up requests). p50/p95 in ms
@@ -536,7 +536,7 @@ def scenarios(args):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from letters import queries
+    from letters import queries, services
     from letters.models import Mailbox
 
     User = get_user_model()
@@ -579,7 +579,7 @@ def scenarios(args):
         Scenario("s_public", "公开统计 /mailbox/stats/ · anonymous (page cache)", url="/mailbox/stats/"),
         Scenario("s_public_rendered", "公开统计 /mailbox/stats/ · anonymous (page cache emptied)", func=public_stats_rendered,
                  page=True),
-        Scenario("f_refresh", "refresh_stats() (the periodic task)", func=queries.refresh_stats),
+        Scenario("f_refresh", "stats_refresh() (the periodic task)", func=services.stats_refresh),
         Scenario("f_stats_mayor", "letter_stats(mailbox=市长信箱)", func=lambda: queries.letter_stats(mailbox=mayor)),
         Scenario("f_stats_unit", "letter_stats(mailbox=渝中区)", func=lambda: queries.letter_stats(mailbox=unit_box)),
         Scenario("f_stats_all", "letter_stats() overall", func=lambda: queries.letter_stats()),

@@ -95,7 +95,7 @@ class GovDocumentPage(ContentPage):
         InlinePanel("attachments", label=_("附件")),
         FieldPanel("also_in"),
     ]
-    screened_fields = ("title", "summary", "body", "issuing_organ", "keywords", "search_description")
+    screened_fields = ("title", "summary", "body", "source", "issuing_organ", "keywords", "search_description")
     search_fields = ContentPage.search_fields + [
         index.SearchField("body"),
         index.SearchField("document_number"),

@@ -36,6 +36,7 @@ from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import Collection, Page, Site
 
+from guard.sanitize import clean_body
 from guard.screening import screen
 from guard.services import check_upload
 from orgs.addressing import path_prefix
@@ -44,11 +45,11 @@ from orgs.models import Hosting, Membership, Role, SiteRecord
 from orgs.services import grant_page_permissions
 from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage, ContentAttachment
 from portal.services import HOME_PAGE_TYPES, page_create
+from publishing.models import screened_texts
 from publishing.services import register_publication, unit_workflow_install
 
 from .models import CLOSED_STATUSES, ItemStatus, MigratedPage, MigrationItem, MigrationStatus, SiteMigration
 from .package import PackageInvalid, attachment_member, old_site_hosts, open_archive, read_package
-from guard.sanitize import clean_body
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,9 @@ def inspect_package(*, record, path, old_url):
         kind = kinds[column.kind]
         if kind.category == ColumnCategory.SOCIAL_NEWS and (kind.approval is None or kind.approval.unit_id != record.unit_id):
             problems.append(f"栏目「{column.title}」的类型为社会新闻,{record.unit.name}没有新闻主管部门批准开设此类栏目的记录")
+        # Column names and descriptions go live with the site, outside any review.
+        for hit in screen({"栏目名称": column.title, "栏目说明": column.intro or ""}):
+            problems.append(f"栏目「{column.title}」:{hit.describe()}")
     if problems:
         raise PackageInvalid(problems)
     return package
@@ -429,7 +433,7 @@ def _import_in_transaction(migration, item, spec, columns, archive, actor, store
         raise DomainError("正文清理后没有文字内容(原正文可能只有图片、脚本或框架)。")
     page = ArticlePage(title=spec.title, summary=spec.summary, source=spec.source, pub_date=spec.published, body=body.html)
     page.attachments = [ContentAttachment(document=doc, label=doc.title) for _, doc in documents]
-    hits = screen(_screened_texts(page))
+    hits = screen(screened_texts(page))
     page_create(parent=columns[spec.column], page=page, publish=not hits)
     changes = {"owner": actor} if hits else {"owner": actor, "first_published_at": spec.published}
     Page.objects.filter(pk=page.pk).update(**changes)
@@ -444,16 +448,6 @@ def _import_in_transaction(migration, item, spec, columns, archive, actor, store
         _register(page, spec, actor)
         log(page, "hosting.item.migrate", user=actor, data=data)
         _set_item(item, ItemStatus.PUBLISHED, page_id=page.pk, message="", notes="\n".join(body.notes))
-
-
-def _screened_texts(page):
-    """{field label: text} of the fields the page type screens, as the review's machine task reads them."""
-    fields = {}
-    for name in page.screened_fields:
-        value = getattr(page, name, "") or ""
-        if isinstance(value, str):
-            fields[str(page._meta.get_field(name).verbose_name)] = value
-    return fields
 
 
 def _attachments(spec, archive, unit, actor, stored):

@@ -3,7 +3,6 @@
 import datetime as dt
 import time
 
-from django.db import IntegrityError
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
@@ -120,7 +119,7 @@ def precomputed_periods(today=None):
     return [None, dt.date(today.year, 1, 1)]
 
 
-def _period_key(since_date):
+def period_key(since_date):
     return "all" if since_date is None else since_date.isoformat()
 
 
@@ -134,36 +133,19 @@ def compute_snapshot(since_date=None):
     started = time.monotonic()
     rows = stats_rows(since=_start(since_date))
     criticism = list(criticism_list())
-    return StatsSnapshot(period=_period_key(since_date), since=since_date, rows=rows, criticism=criticism,
+    return StatsSnapshot(period=period_key(since_date), since=since_date, rows=rows, criticism=criticism,
                          computed_at=timezone.now(), seconds=round(time.monotonic() - started, 3))
-
-
-def refresh_stats(today=None):
-    """Compute and store the figures of every precomputed period (the periodic task)."""
-    periods = precomputed_periods(today)
-    saved = [_save(compute_snapshot(since_date)) for since_date in periods]
-    StatsSnapshot.objects.exclude(period__in=[_period_key(d) for d in periods]).delete()
-    return saved
-
-
-def _save(snapshot):
-    fields = {f: getattr(snapshot, f) for f in ("since", "rows", "criticism", "computed_at", "seconds")}
-    try:
-        stored, _ = StatsSnapshot.objects.update_or_create(period=snapshot.period, defaults=fields)
-    except IntegrityError:  # another process stored the same period at this moment: either is right
-        return snapshot
-    return stored
 
 
 def stats_snapshot(since_date=None):
     """The figures for letters received since ``since_date`` (None: all time): the
-    stored snapshot of a precomputed period, computed and stored now when it is
-    missing (the task has not run yet); any other period is computed now and not
-    stored. ``snapshot.computed_at`` says when the figures were taken."""
+    stored snapshot of a precomputed period (``services.stats_refresh``, run by the
+    periodic task); computed now, not stored, for any other period or before the
+    task has first run. ``snapshot.computed_at`` says when the figures were taken."""
     if since_date not in precomputed_periods():
         return compute_snapshot(since_date)
-    stored = StatsSnapshot.objects.filter(period=_period_key(since_date)).first()
-    return stored or _save(compute_snapshot(since_date))
+    stored = StatsSnapshot.objects.filter(period=period_key(since_date)).first()
+    return stored or compute_snapshot(since_date)
 
 
 def published_letters(*, unit=None, letter_type=None, date_from=None, date_to=None, q=None):

@@ -20,7 +20,7 @@ from orgs.models import Unit
 from . import calendar, codes, permissions
 from .models import (
     OPEN_STATUSES, Attachment, ContactView, Event, Extension, Feedback, Letter, NotAcceptedReason, Notification, Rating, Reply,
-    SerialCounter, Status,
+    SerialCounter, StatsSnapshot, Status,
 )
 
 SUPERIOR_ASSIGNED_LIMIT = 10  # working days, for a letter a superior unit assigns (N-2.5)
@@ -630,3 +630,23 @@ def _notify_unit(letter, kind, subject, body):
     ).exclude(email="").distinct()
     for person in people:
         _notify(letter, kind, person.email, subject, body)
+
+
+def stats_refresh(today=None):
+    """Compute and store the figures of every precomputed period (the periodic task)."""
+    from .queries import compute_snapshot, period_key, precomputed_periods
+
+    periods = precomputed_periods(today)
+    saved = [_stats_store(compute_snapshot(since_date)) for since_date in periods]
+    StatsSnapshot.objects.exclude(period__in=[period_key(d) for d in periods]).delete()
+    return saved
+
+
+def _stats_store(snapshot):
+    fields = {f: getattr(snapshot, f) for f in ("since", "rows", "criticism", "computed_at", "seconds")}
+    try:
+        with transaction.atomic():
+            stored, _ = StatsSnapshot.objects.update_or_create(period=snapshot.period, defaults=fields)
+    except IntegrityError:  # another process stored the same period at this moment: either is right
+        return snapshot
+    return stored

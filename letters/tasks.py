@@ -69,6 +69,6 @@ def deadlines_sweep_task():
 @shared_task(name="letters.refresh_stats")
 def refresh_stats_task():
     """Compute the statistics pages' figures ahead (every REFRESH_EVERY seconds, beat)."""
-    from .queries import refresh_stats
+    from .services import stats_refresh
 
-    return {s.period: s.seconds for s in refresh_stats()}
+    return {s.period: s.seconds for s in stats_refresh()}

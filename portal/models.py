@@ -378,7 +378,7 @@ class ContentPage(PlatformPage):
         related_name="own_items",
     )
 
-    screened_fields = ("title", "summary", "search_description")
+    screened_fields = ("title", "summary", "source", "search_description")
     parent_page_types = ["portal.ColumnPage"]
     subpage_types = []
     search_fields = Page.search_fields + [index.SearchField("summary")]
@@ -439,7 +439,7 @@ class ArticlePage(ContentPage):
         InlinePanel("attachments", label=_("附件")),
         FieldPanel("also_in"),
     ]
-    screened_fields = ("title", "summary", "body", "search_description")
+    screened_fields = ("title", "summary", "body", "source", "author", "search_description")
     search_fields = ContentPage.search_fields + [index.SearchField("body")]
     template = "portal/article_page.html"
 

@@ -74,11 +74,11 @@ def _guarded(run):
         try:
             if request.method == "POST" and request.body:
                 json.loads(request.body)
-            return run(request, *args, **kwargs)
         except RequestDataTooBig:
             return _too_large()
         except ValueError:  # ninja would answer {"detail": "Cannot parse request body"}
             return _error(422, "invalid", "请求数据不是有效的 JSON:请以 application/json 发送 UTF-8 编码的 JSON 对象。")
+        return run(request, *args, **kwargs)
 
     return wrapper
 

@@ -321,6 +321,10 @@ def _build_page(*, client, kind, fields, body, body_format):
     values = {k: v for k, v in fields.items() if k in allowed and v is not None}
     if values.get("pub_date") is not None and timezone.is_naive(values["pub_date"]):
         values["pub_date"] = timezone.make_aware(values["pub_date"])
+    if values.get("pub_date") is not None and values["pub_date"] > timezone.now() + timedelta(days=1):
+        # A future date would keep the item at the top of every listing; to publish
+        # later, submit later.
+        raise DomainError("发布日期不能晚于今天。", field="pub_date")
     values["body"] = body_to_rich_text(body, fmt=body_format)
     if not plain_text(values["body"]).strip():
         raise DomainError("正文不能为空。", field="body")

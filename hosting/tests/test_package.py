@@ -85,6 +85,15 @@ def test_bad_columns_are_refused(police, centre, package):
     assert "须为小写字母" in problems and "key「jwdt」重复" in problems and "上级栏目「nowhere」" in problems
 
 
+def test_column_names_and_descriptions_are_screened(police, centre, package):
+    manifest = site_package.manifest()
+    manifest["columns"][0]["title"] = "六合彩专栏"
+    manifest["columns"][1]["intro"] = "本栏目提供代开发票服务。"
+    problems = refused(police, centre, package(manifest))
+    assert "栏目「六合彩专栏」" in problems and "「六合彩」" in problems
+    assert "「代开发票」" in problems and "栏目说明" in problems
+
+
 def test_a_package_of_another_site_is_refused(police, centre, package):
     manifest = site_package.manifest()
     manifest["site"]["url"] = "https://jtj.cq.gov.cn/"

@@ -521,3 +521,22 @@ def test_a_body_that_is_not_json_gets_a_typed_chinese_error(oa, media):
     assert response.status_code == 422
     assert response.json()["code"] == "invalid" and "JSON" in response.json()["message"]
     assert stored_nothing(media)
+
+
+@pytest.mark.django_db
+def test_a_publication_date_in_the_future_is_refused(oa, article_payload, media):
+    response = oa.article(dict(article_payload, pub_date="2099-01-01T09:00:00+08:00"))
+    assert response.status_code == 400 and "发布日期不能晚于今天" in response.json()["message"]
+    assert stored_nothing(media)
+
+
+@pytest.mark.django_db
+def test_an_error_inside_the_service_is_not_reported_as_bad_json(oa, article_payload, media, monkeypatch):
+    from publishing import services
+
+    def broken(*args, **kwargs):
+        raise ValueError("a fault of the service, not of the request")
+
+    monkeypatch.setattr(services, "body_to_rich_text", broken)
+    with pytest.raises(ValueError):
+        oa.article(article_payload)

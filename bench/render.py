@@ -75,7 +75,8 @@ class Scenario:
 
     def request(self, client):
         parts = urlsplit(self.url)
-        extra = {"HTTP_HOST": parts.netloc} if parts.netloc else {}
+        # A reader reaches path-addressed sites on the platform's own address.
+        extra = {"HTTP_HOST": parts.netloc or urlsplit(settings.PLATFORM_BASE_URL).netloc}
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         return client.get(path, **extra)
 

@@ -15,7 +15,7 @@ def fresh_page_cache():
         return
     from portal import pagecache
 
-    pagecache.forget_restrictions()  # also starts a new generation
+    pagecache.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -91,6 +91,12 @@ def _key(request, current):
 RESTRICTED_KEY = "pagecache:restricted-paths"
 
 
+def reset():
+    """Forget everything kept, touching only the cache (for tests without a database)."""
+    cache.delete(RESTRICTED_KEY)
+    _new_generation()
+
+
 def forget_restrictions(**kwargs):
     cache.delete(RESTRICTED_KEY)
     invalidate(**kwargs)

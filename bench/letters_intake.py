@@ -7,7 +7,7 @@
 1. Creates a fresh database (``--db``, default ``bench_letters_intake``), runs
    ``migrate`` and ``load_demo --items-per-column 1`` (with the bench-only
    work-around for ``letters.services._lock`` on PostgreSQL, see
-   ``letters_common.patch_lock_for_postgres``; submission itself does not use it).
+   ``common.patch_lock_for_postgres``; submission itself does not use it).
    ``--template NAME`` afterwards keeps a copy of that database, which
    ``bench/letters_million.py --template NAME`` starts from.
 2. Flushes the Redis database of ``--redis`` (the Celery broker and the cache),
@@ -47,8 +47,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import letters_common as common  # noqa: E402
-from letters_common import fmt, pct, say  # noqa: E402
+import common  # noqa: E402
+from common import fmt, pct, say  # noqa: E402
 
 TARGET_RATE = 200.0
 

@@ -69,8 +69,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import letters_common as common  # noqa: E402
-from letters_common import fmt, pct, say  # noqa: E402
+import common  # noqa: E402
+from common import fmt, pct, say  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -484,20 +484,6 @@ def distribution():
 
 # --- Measuring ------------------------------------------------------------------------
 
-class QueryTimer:
-    """An execute wrapper timing each query (Django logs times to the millisecond only)."""
-
-    def __init__(self):
-        self.times = []
-
-    def __call__(self, execute, sql, params, many, context):
-        t = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.times.append((time.perf_counter() - t) * 1000)
-
-
 class Scenario:
     def __init__(self, key, name, *, user=None, url=None, func=None, note="", page=None):
         self.key, self.name, self.user, self.url, self.func, self.note = key, name, user, url, func, note
@@ -625,7 +611,7 @@ def measure(items, args):
                 sc.times.append(ms)
                 spent[sc.key] += ms / 1000
     for sc in items:
-        timer = QueryTimer()
+        timer = common.QueryTimer()
         with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
             sc.once()
         sc.queries = len(ctx.captured_queries)

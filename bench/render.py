@@ -32,8 +32,10 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityplatform.settings")
 
+import common  # noqa: E402
 import django  # noqa: E402
 
 django.setup()
@@ -136,20 +138,6 @@ def pick_scenarios(deep_page):
     return out
 
 
-class QueryTimer:
-    """An execute wrapper timing each query (Django logs times to the millisecond only)."""
-
-    def __init__(self):
-        self.times = []
-
-    def __call__(self, execute, sql, params, many, context):
-        t = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.times.append((time.perf_counter() - t) * 1000)
-
-
 def run(scenarios, n, warmup, capture, rounds):
     """Warm up, then time the pages in interleaved rounds (n/rounds requests a page a
     round), so that a burst of other work on the machine hits every page alike."""
@@ -169,7 +157,7 @@ def run(scenarios, n, warmup, capture, rounds):
     for sc in scenarios:
         response = None
         for i in range(capture):
-            timer = QueryTimer()
+            timer = common.QueryTimer()
             with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
                 response = sc.request(client)
             sc.queries.append(len(ctx.captured_queries))
@@ -250,25 +238,6 @@ def explain_slowest(scenarios, top, min_ms=2.0):
                 lines += [f"{sc.name} — {q['ms']:.1f} ms:", "", "```sql", sql[:2000], "```", "", "```", plan, "```", ""]
     return "\n".join(lines)
 
-
-def machine():
-    info = {"nproc": os.cpu_count()}
-    try:
-        info["nproc"] = len(os.sched_getaffinity(0))
-    except AttributeError:
-        pass
-    try:
-        cpu = Path("/proc/cpuinfo").read_text()
-        info["cpu"] = re.search(r"model name\s*:\s*(.*)", cpu).group(1).strip()
-    except (OSError, AttributeError):
-        info["cpu"] = platform.processor() or "?"
-    try:
-        mem = Path("/proc/meminfo").read_text()
-        kib = int(re.search(r"MemTotal:\s*(\d+)", mem).group(1))
-        info["memory"] = f"{kib / 1024 / 1024:.1f} GiB"
-    except (OSError, AttributeError):
-        info["memory"] = "?"
-    return info
 
 
 def code_version():
@@ -397,7 +366,7 @@ def main(argv=None):
     args.load_start = os.getloadavg()[0]
 
     started = datetime.datetime.now(datetime.timezone.utc)
-    mach, db = machine(), database()
+    mach, db = common.machine(), database()
     if not args.label:
         args.label = f"{db['version']} · {db['content']:,} content items"
     say(f"{args.label}: {db['pages']:,} pages on {db['vendor']} `{db['name']}`, DEBUG={settings.DEBUG}, "

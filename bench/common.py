@@ -1,5 +1,6 @@
-"""Shared helpers of the mailbox benchmarks (``bench/letters_intake.py``,
-``bench/letters_million.py``). Not a benchmark itself.
+"""Shared helpers of the benchmarks (``bench/letters_intake.py``,
+``bench/letters_million.py``; ``bench/render.py`` takes :func:`machine` and
+:class:`QueryTimer`). Not a benchmark itself; nothing here imports Django.
 
 Import order matters: a benchmark parses its arguments, calls :func:`use_database`
 (which sets ``DATABASE_URL`` and may create the database), and only then
@@ -192,6 +193,20 @@ def pct(values, p):
 
 def fmt(x, digits=1):
     return "—" if x is None or x != x else f"{x:,.{digits}f}"
+
+
+class QueryTimer:
+    """An execute wrapper timing each query (Django logs times to the millisecond only)."""
+
+    def __init__(self):
+        self.times = []
+
+    def __call__(self, execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.times.append((time.perf_counter() - t) * 1000)
 
 
 def machine():

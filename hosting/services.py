@@ -42,11 +42,10 @@ from guard.services import check_upload
 from orgs.addressing import path_prefix
 from orgs.errors import DomainError, NotFound, PermissionRefused, clean_or_refuse
 from orgs.models import Hosting, Membership, Role, SiteRecord
-from orgs.services import grant_page_permissions
 from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage, ContentAttachment
-from portal.services import HOME_PAGE_TYPES, page_create
+from portal.services import home_page_create, page_create
 from publishing.models import screened_texts
-from publishing.services import register_publication, unit_workflow_install
+from publishing.services import register_publication
 
 from .models import CLOSED_STATUSES, ItemStatus, MigratedPage, MigrationItem, MigrationStatus, SiteMigration
 from .package import PackageInvalid, attachment_member, old_site_hosts, open_archive, read_package
@@ -351,7 +350,7 @@ def _ensure_site_tree(migration, package, actor):
     with transaction.atomic():
         home = _home_of(migration)
         if home is None:
-            home = _create_home(record, actor)
+            home = home_page_create(record=record, actor=actor)
             SiteMigration.objects.filter(pk=migration.pk).update(home_page=home)
             migration.home_page = home
         kinds = {kind.code: kind for kind in ColumnKind.objects.all()}
@@ -381,24 +380,6 @@ def _home_of(migration):
     )
     page = Page.objects.filter(pk=earlier).first() if earlier else None
     return page.specific if page is not None else None
-
-
-def _create_home(record, actor):
-    """The site's home page, its unit's permissions over it and its review workflow
-    (as ``portal.services.site_create`` does for a new site)."""
-    root = Page.get_first_root_node()
-    base = record.path_slug.replace(".", "-")
-    taken = set(root.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    home = HOME_PAGE_TYPES[record.kind](title=record.name, slug=slug, unit=record.unit)
-    root.add_child(instance=home)
-    home.save_revision(user=actor).publish(user=actor, skip_permission_checks=True)
-    grant_page_permissions(record.unit, home)
-    unit_workflow_install(unit=record.unit, root_page=home)
-    return home
 
 
 # --- One item ----------------------------------------------------------------------------------

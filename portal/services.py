@@ -30,8 +30,6 @@ def site_create(*, unit, kind, name, hostname, site_id_code, icp_number, psb_num
                 contact_email="", address="", colour="#b31b1b", tagline="", is_default=False, sort_order=0, actor=None):
     """Host a new site on the platform: its home page, Wagtail site, registry entry,
     the unit's permissions over it and its review workflow."""
-    from publishing.services import unit_workflow_install
-
     if kind not in HOME_PAGE_TYPES:
         raise DomainError(f"未知的网站类别:{kind}")
     record = SiteRecord(
@@ -40,18 +38,34 @@ def site_create(*, unit, kind, name, hostname, site_id_code, icp_number, psb_num
         contact_email=contact_email, address=address, colour=colour, sort_order=sort_order,
     )
     clean_or_refuse(record)
-    root = Page.get_first_root_node()
-    slug = record.path_slug.replace(".", "-")
-    home = HOME_PAGE_TYPES[kind](title=name, slug=slug, unit=unit, tagline=tagline)
-    root.add_child(instance=home)
-    home.save_revision(user=actor).publish(user=actor)
+    home = home_page_create(record=record, tagline=tagline, actor=actor)
     site = Site.objects.create(hostname=hostname, port=80, root_page=home, site_name=name, is_default_site=is_default)
     record.site = site
     record.save()
-    grant_page_permissions(unit, home)
-    unit_workflow_install(unit=unit, root_page=home)
     log(unit, "orgs.site.register", user=actor, data={"site": name, "hostname": hostname, "hosting": "hosted"})
     return record
+
+
+def home_page_create(*, record, tagline="", actor=None):
+    """A site's home page under the tree's root, of the type its kind asks for and
+    published, with its unit's permissions over it and its review workflow. Part of
+    hosting a site (``site_create``, or moving an independent one onto the platform);
+    the caller has checked who may do that."""
+    from publishing.services import unit_workflow_install
+
+    root = Page.get_first_root_node()
+    base = record.path_slug.replace(".", "-")
+    taken = set(root.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    home = HOME_PAGE_TYPES[record.kind](title=record.name, slug=slug, unit=record.unit, tagline=tagline)
+    root.add_child(instance=home)
+    home.save_revision(user=actor).publish(user=actor, skip_permission_checks=True)
+    grant_page_permissions(record.unit, home)
+    unit_workflow_install(unit=record.unit, root_page=home)
+    return home
 
 
 @transaction.atomic

@@ -1,7 +1,10 @@
 """The platform's open API, /api/v1/ (django-ninja, OpenAPI at /api/v1/openapi.json)."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from orgs.errors import DomainError
@@ -37,6 +40,33 @@ def validation_error(request, exc):
         fields.append(location or "请求")
     message = "请求数据格式不正确:" + "、".join(fields) if fields else "请求数据格式不正确。"
     return api.create_response(request, {"code": "invalid", "message": message, "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    response = api.create_response(request, {
+        "code": "unauthorized",
+        "message": "令牌无效、已吊销或接口已停用:请在请求头带上 Authorization: Bearer <令牌>。",
+    }, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return api.create_response(request, {
+            "code": "invalid", "message": "请求数据不是有效的 JSON:请以 application/json 发送 UTF-8 编码的 JSON 对象。",
+        }, status=422)
+    return api.create_response(request, {"code": "error", "message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return api.create_response(request, {
+        "code": "too_large", "message": f"请求过大:整个请求不能超过 {limit} MB(附件经 base64 编码后约增大三分之一)。",
+    }, status=400)
 
 
 @api.exception_handler(Http404)

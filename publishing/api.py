@@ -4,14 +4,10 @@ government documents into the unit's review, follow them, and take them back.
 A thin face over ``publishing.services``; see ``docs/publish-api.md``.
 """
 
-import json
 from datetime import date, datetime
-from functools import wraps
 from typing import Literal
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from ninja import Field, Header, Router, Schema
 from ninja.responses import Status
 from wagtail.api.v3.auth import BearerTokenAuth
@@ -30,61 +26,13 @@ class ApiClientAuth(BearerTokenAuth):
     a business system, is refused like a wrong one.
     """
 
-    def __call__(self, request):
-        if not hasattr(request, "publish_client"):
-            request.publish_client = super().__call__(request)
-        return request.publish_client
-
     def authenticate(self, request, token):
         api_token = super().authenticate(request, token)
         return services.api_client_for_user(api_token.user) if api_token else None
 
 
 bearer = ApiClientAuth()
-
-
-def _error(status, code, message, **headers):
-    response = JsonResponse({"code": code, "message": message}, status=status,
-                            json_dumps_params={"ensure_ascii": False})
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
-
-
-def _too_large():
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-    return _error(400, "too_large", f"请求过大:整个请求不能超过 {limit} MB(附件经 base64 编码后约增大三分之一)。")
-
-
-def _guarded(run):
-    """Answer a missing or wrong token, a request too large to read and a body that
-    is not JSON with the API's typed Chinese errors, before ninja parses anything."""
-
-    @wraps(run)
-    def wrapper(request, *args, **kwargs):
-        if bearer(request) is None:
-            return _error(401, "unauthorized", "令牌无效、已吊销或接口已停用:请在请求头带上 Authorization: Bearer <令牌>。",
-                          WWW_Authenticate='Bearer realm="publish"')
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return _too_large()
-        try:
-            if request.method == "POST" and request.body:
-                json.loads(request.body)
-        except RequestDataTooBig:
-            return _too_large()
-        except ValueError:  # ninja would answer {"detail": "Cannot parse request body"}
-            return _error(422, "invalid", "请求数据不是有效的 JSON:请以 application/json 发送 UTF-8 编码的 JSON 对象。")
-        return run(request, *args, **kwargs)
-
-    return wrapper
-
-
 router = Router(tags=["发布接口"], auth=bearer)
-router.add_decorator(_guarded, mode="view")  # ninja: "view" wraps the whole run, auth and parsing included
 
 
 class Strict(Schema):

@@ -39,3 +39,11 @@ def test_bad_input_gets_a_typed_chinese_error(city, client):
     missing = client.get("/api/v1/columns/999999/items")
     assert missing.status_code == 404
     assert missing.json() == {"code": "not_found", "message": "没有找到请求的对象。"}
+
+
+@pytest.mark.django_db
+def test_every_router_answers_a_body_that_is_not_json_with_a_typed_chinese_error(city, client):
+    response = client.post("/api/v1/letters/track", data="{not json", content_type="application/json")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid" and "不是有效的 JSON" in body["message"]

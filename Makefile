@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# Parallel test processes (pytest-xdist); the suite keeps each worker's database and cache apart.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-unit e2e e2e-deps install migrate demo worker clean bench
 
@@ -32,7 +34,7 @@ run: demo
 # The whole test suite: unit and integration tests, then the browser tests when
 # Chromium is installed (`make e2e-deps` installs it; .ci/run does).
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 	@if [ -x /usr/bin/chromium ] && [ -d node_modules/axe-core ]; then \
 		$(MAKE) --no-print-directory e2e; \
 	else \

@@ -125,8 +125,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # The test suite keeps its cache entries apart: Wagtail's site root paths and the
-# kept pages of a test city must never reach a platform running on the same var/.
-CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or ("test" if "pytest" in sys.modules else "city")
+# kept pages of a test city must never reach a platform running on the same var/,
+# and parallel test workers (pytest-xdist) must not see each other's entries.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or (
+    "test" + os.environ.get("PYTEST_XDIST_WORKER", "") if "pytest" in sys.modules else "city"
+)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -158,6 +161,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(BROKER_DIR),
         "control_folder": str(BROKER_DIR / "control"),
     }
+# Parallel test processes (pytest-xdist) share the broker; each worker's tasks go to
+# a queue of its own, and a worker a test starts inherits the variable.
+CELERY_TASK_DEFAULT_QUEUE = "celery" + os.environ.get("PYTEST_XDIST_WORKER", "")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True

@@ -42,20 +42,25 @@ def is_database_unavailable(exc):
     """Whether ``exc`` says the database cannot be written or reached (not a bug in a query)."""
     if not isinstance(exc, DatabaseError):
         return False
+    if isinstance(exc, InterfaceError):
+        return True  # the connection is gone
     cause = exc.__cause__ or exc
-    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-    if sqlstate:
-        return sqlstate.startswith(POSTGRES_UNAVAILABLE)
     text = str(exc).lower()
-    if any(fragment in text for fragment in SQLITE_UNAVAILABLE):
-        return True
-    # With no SQLSTATE and no known words: a lost connection (psycopg's InterfaceError,
-    # an OperationalError raised while connecting) is still the database being away.
-    return isinstance(exc, InterfaceError) or (isinstance(exc, OperationalError) and "sqlite" not in type(cause).__module__)
+    if type(cause).__module__.startswith("sqlite3"):
+        return any(fragment in text for fragment in SQLITE_UNAVAILABLE)
+    if isinstance(exc, OperationalError):
+        return True  # PostgreSQL: connecting failed, the server shut down or ended the session
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None) or ""
+    return sqlstate.startswith(POSTGRES_UNAVAILABLE) or "read-only transaction" in text
 
 
 def unavailable_response(request):
-    if request.path.startswith("/api/"):
+    if request.path == "/healthz":
+        # Failed before the health view ran (a middleware asked the database first): the
+        # same report, for the monitoring that reads it.
+        body = {"status": "degraded", "database": {"ok": False, "writable": False, "detail": message()}}
+        response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+    elif request.path.startswith("/api/"):
         response = JsonResponse({"code": CODE, "message": message()}, status=503, json_dumps_params={"ensure_ascii": False})
     else:
         # Rendered with no request: context processors (the user, messages) would ask the database.

@@ -273,6 +273,8 @@ LOGGING = {
 # A site migration renews its lease after every item; a lease this old belongs to a
 # dead worker, and the sweep (hosting.sweep_migrations) continues the migration.
 HOSTING_LEASE_SECONDS = int(os.environ.get("HOSTING_LEASE_SECONDS", "120"))
+# Export packages wait here (outside the public media) until their migration is done.
+HOSTING_PACKAGE_DIR = Path(os.environ.get("HOSTING_PACKAGE_DIR", VAR_DIR / "migration-packages"))
 # The embedded default serves uploaded media itself; production lets the web server do it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # Where the notice (渝办发〔2005〕209号) is read from when the demo city is loaded.

@@ -310,3 +310,17 @@ def test_two_launchers_on_one_installation_run_one_scheduler_and_the_second_take
     active.process.wait(timeout=20)
     assert _wait_until(lambda: "Sending due task" in passive.worker_log, 30), passive.logs()
     assert "scheduler active" in passive.worker_log
+
+
+@pytest.mark.django_db
+def test_a_bug_in_a_query_is_not_taken_for_an_unavailable_database():
+    """SQLite reports a missing table as an OperationalError too: that is a 500 (a bug to
+    fix), not a 503 telling citizens to come back later."""
+    from django.db import DatabaseError, transaction
+
+    from cityplatform.middleware import is_database_unavailable
+
+    with pytest.raises(DatabaseError) as raised, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table_anywhere")
+    assert not is_database_unavailable(raised.value)
+    assert not is_database_unavailable(ValueError("database is locked"))

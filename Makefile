@@ -29,7 +29,9 @@ demo: migrate
 # Start the platform at http://$(HOST):$(PORT) with its background worker.
 run: demo
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	PORT=$(PORT) HOST=$(HOST) bin/run-platform
+	@# exec: the launcher is make's own child, so a TERM to make reaches it (a shell in
+	@# between would die and leave the web server and the worker running).
+	PORT=$(PORT) HOST=$(HOST) exec bin/run-platform
 
 # The whole test suite: unit and integration tests, then the browser tests when
 # Chromium is installed (`make e2e-deps` installs it; .ci/run does).

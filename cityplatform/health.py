@@ -5,7 +5,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.http import JsonResponse
 from django.utils import timezone
 
@@ -22,12 +22,46 @@ def heartbeat():
     return now.isoformat()
 
 
+# A health check answers in a moment: on SQLite it waits this long for the write lock, not 20 s.
+HEALTH_WRITE_WAIT_MS = 2000
+
+
 def _check_database():
+    """A read and a write (rolled back): a database that still answers reads but
+    refuses writes (read-only, locked, a disk that is full) cannot take a letter."""
+    from .middleware import _drop_connections, is_database_unavailable, message
+
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return {"ok": True, "engine": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 2)}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        _check_write()
+    except DatabaseError as exc:
+        _drop_connections()  # the next request, or check, opens a fresh connection
+        return {"ok": False, "engine": connection.vendor, "writable": False,
+                "detail": message() if is_database_unavailable(exc) else "数据库出错", "error": f"{type(exc).__name__}: {exc}"}
+    return {"ok": True, "engine": connection.vendor, "writable": True, "ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+def _check_write():
+    from .models import WorkerHeartbeat
+
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {HEALTH_WRITE_WAIT_MS}")
+    try:
+        with transaction.atomic():
+            # Updates no row, but a write all the same: SQLite takes its write lock
+            # (BEGIN IMMEDIATE), PostgreSQL refuses it in a read-only transaction.
+            WorkerHeartbeat.objects.filter(pk=-1).update(seen_at=timezone.now())
+            transaction.set_rollback(True)
+    finally:
+        if sqlite and connection.connection is not None:
+            timeout_ms = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
 def _check_cache():

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 503 with a Chinese message when the database refuses writes or is away (outside
+    # every middleware that may touch the database, so it sees their failures too).
+    "cityplatform.middleware.DatabaseUnavailableMiddleware",
     "portal.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,9 +174,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A submission queues its e-mail on commit: a broker that is down must cost it a
+# moment, not a hang (the outbox sweep sends the mail later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# One beat scheduler per installation (cityplatform/beat.py): the others wait, passive,
+# and one takes over within BEAT_LOCK_RETRY_SECONDS when the active one is gone.
+CELERY_BEAT_SCHEDULER = "cityplatform.beat:SingleBeatScheduler"
+BEAT_LOCK_RETRY_SECONDS = float(os.environ.get("BEAT_LOCK_RETRY_SECONDS", "10"))
+# How often the sweeps that pick up what a killed worker or a lost message left run.
+SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cityplatform.heartbeat", "schedule": 20.0},
-    "letters-flush-notifications": {"task": "letters.flush_notifications", "schedule": 60.0},
+    "letters-flush-notifications": {"task": "letters.flush_notifications", "schedule": SWEEP_SECONDS},
+    "hosting-sweep-migrations": {"task": "hosting.sweep_migrations", "schedule": SWEEP_SECONDS},
     "letters-deadlines-sweep": {"task": "letters.deadlines_sweep", "schedule": 3600.0},
     "letters-refresh-stats": {"task": "letters.refresh_stats", "schedule": 600.0},  # letters.queries.REFRESH_EVERY
 }
@@ -187,8 +201,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@cq.gov.cn")
-# A mail server that hangs must not hold a worker (and, on SQLite, the write lock) for ever.
+# A mail server that hangs must not hold a worker for ever (seconds per SMTP step).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# A worker sending a notification claims it for this long; a claim that old belongs to
+# a dead worker and the sweep sends the mail again (same Message-ID). Longer than the
+# slowest send: connect, EHLO, MAIL, RCPT, DATA, QUIT may each take EMAIL_TIMEOUT.
+NOTIFICATION_CLAIM_SECONDS = int(os.environ.get("NOTIFICATION_CLAIM_SECONDS", str(max(300, 10 * EMAIL_TIMEOUT))))
+# A new notification is left to its own task for this long before the sweep sends it.
+NOTIFICATION_SWEEP_AFTER_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_AFTER_SECONDS", "30"))
 if "EMAIL_HOST" not in os.environ:
     # Embedded default: keep outgoing mail as files instead of failing.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -256,6 +276,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# A site migration renews its lease after every item; a lease this old belongs to a
+# dead worker, and the sweep (hosting.sweep_migrations) continues the migration.
+HOSTING_LEASE_SECONDS = int(os.environ.get("HOSTING_LEASE_SECONDS", "120"))
+# Export packages wait here (outside the public media) until their migration is done.
+HOSTING_PACKAGE_DIR = Path(os.environ.get("HOSTING_PACKAGE_DIR", VAR_DIR / "migration-packages"))
 # The embedded default serves uploaded media itself; production lets the web server do it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # Where the notice (渝办发〔2005〕209号) is read from when the demo city is loaded.

@@ -52,7 +52,8 @@ from .package import PackageInvalid, attachment_member, old_site_hosts, open_arc
 
 logger = logging.getLogger(__name__)
 
-# A run renews its lease after every item; one silent for this long is taken to be dead.
+# A run renews its lease after every item; one silent for this long is taken to be dead
+# (the default of settings.HOSTING_LEASE_SECONDS; read it through lease_seconds()).
 LEASE_SECONDS = 120
 MIGRATION_LEVEL = "网站迁移"
 
@@ -212,7 +213,10 @@ def migration_start(*, migration, actor):
             raise DomainError("这次迁移已经完成,没有需要重试的条目。", code="done")
         migration.status = MigrationStatus.PENDING
         migration.error = ""
-        migration.save(update_fields=["status", "error"])
+        # Handed to the worker now: if the broker loses the message, the sweep starts it
+        # once this is older than a lease (a migration never started has no heartbeat).
+        migration.heartbeat_at = timezone.now()
+        migration.save(update_fields=["status", "error", "heartbeat_at"])
         log(migration.record.unit, "hosting.migration.start", user=actor, data={"migration": migration.pk})
         pk = migration.pk
         transaction.on_commit(lambda: _enqueue(pk))
@@ -231,10 +235,38 @@ def _enqueue(migration_id):
         )
 
 
+def lease_seconds():
+    return int(getattr(settings, "HOSTING_LEASE_SECONDS", LEASE_SECONDS))
+
+
 def lease_is_live(migration):
     return bool(migration.runner) and migration.heartbeat_at is not None and (
-        migration.heartbeat_at >= timezone.now() - timedelta(seconds=LEASE_SECONDS)
+        migration.heartbeat_at >= timezone.now() - timedelta(seconds=lease_seconds())
     )
+
+
+def migrations_left_behind(now=None):
+    """What the sweep continues: a run whose worker died (its lease ran out), and a
+    migration handed to the worker whose task never came (a lost broker message).
+    Stopped, failed and finished migrations wait for a person."""
+    stale = (now or timezone.now()) - timedelta(seconds=lease_seconds())
+    return SiteMigration.objects.filter(
+        Q(status=MigrationStatus.RUNNING) | Q(status=MigrationStatus.PENDING, runner=""),
+        heartbeat_at__lt=stale,
+    )
+
+
+def migrations_sweep():
+    """Continue every migration left behind (the periodic task); returns their final states."""
+    results = {}
+    for pk in list(migrations_left_behind().order_by("pk").values_list("pk", flat=True)):
+        try:
+            results[pk] = migration_run(migration_id=pk).status
+        except MigrationBusy:
+            results[pk] = "busy"  # another worker took it over first
+        except Exception:  # recorded on the migration (failed), shown in the admin; the others go on
+            results[pk] = "failed"
+    return results
 
 
 # --- Running -----------------------------------------------------------------------------------
@@ -284,7 +316,7 @@ def migration_run(*, migration_id, progress=None):
 
 def _claim(migration_id, token):
     now = timezone.now()
-    free = Q(runner="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - timedelta(seconds=LEASE_SECONDS))
+    free = Q(runner="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - timedelta(seconds=lease_seconds()))
     claimed = SiteMigration.objects.filter(pk=migration_id).exclude(status=MigrationStatus.SUPERSEDED).filter(free).update(
         runner=token, heartbeat_at=now, status=MigrationStatus.RUNNING, error=""
     )

@@ -227,9 +227,18 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    # A claim, not a lock: the worker that is sending marks the row in a short
+    # transaction and talks SMTP outside any transaction. A claim older than
+    # settings.NOTIFICATION_CLAIM_SECONDS belongs to a dead worker and is taken over.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # The sweep's question: what is still waiting, among every mail ever sent.
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="letters_notification_waiting"),
+        ]
 
 
 class Attachment(models.Model):

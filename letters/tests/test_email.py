@@ -322,11 +322,16 @@ def _database_url():
     return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
 
 
+CLAIM_SECONDS = 3
+
+
 def _start_worker(number, sink):
     env = {
         **os.environ, "DATABASE_URL": _database_url(), "PYTHONUNBUFFERED": "1",
         "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port), "EMAIL_USE_TLS": "0",
         "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "",
+        # A killed worker's claim on a notification runs out after this (300 s in production).
+        "NOTIFICATION_CLAIM_SECONDS": str(CLAIM_SECONDS),
     }
     log = Path(settings.VAR_DIR) / f"test-letters-worker-{number}.log"
     with open(log, "w") as out:
@@ -379,6 +384,8 @@ def test_a_worker_killed_while_sending_the_receipt_leaves_it_to_be_sent_exactly_
         assert smtp_sink.messages == []
         note.refresh_from_db()
         assert note.sent_at is None, "nothing recorded the crashed attempt as sent"
+        assert note.claimed_at is not None, "the dead worker's claim is left behind"
+        time.sleep(CLAIM_SECONDS + 0.5)  # until it runs out
 
         # The broker may or may not hand the task to a new worker (the file-system broker
         # drops a message once it is taken); the periodic flush sends what is waiting.
@@ -401,6 +408,7 @@ def test_a_worker_killed_while_sending_the_receipt_leaves_it_to_be_sent_exactly_
         assert note.sent_at is not None and note.attempts >= 1
         [received] = smtp_sink.messages
         assert_receipt(received, letter, code)
+        assert received.message["Message-ID"] == tasks.message_id(note)
         assert smtp_sink.data_started == 2, "one interrupted attempt, one delivery"
     finally:
         for worker in (first, second):

@@ -21,6 +21,15 @@ def test_the_demo_city_is_complete(client):
     _columns_of_every_kind_some_fresh_some_stale_some_blank()
     _the_2005_notice_is_a_normative_document_of_the_general_office(client)
     _a_demo_account_exists_for_every_role(client)
+    _every_sites_home_reaches_the_mailbox_within_three_clicks(client)
+
+
+def _every_sites_home_reaches_the_mailbox_within_three_clicks(client):
+    from portal.tests.reader_paths import MAILBOX, clicks_to
+
+    for record in SiteRecord.objects.filter(hosting="hosted"):
+        found = clicks_to(client, record.public_url, set(MAILBOX.values()))
+        assert set(found) == set(MAILBOX.values()) and max(found.values()) <= 3, (record.name, found)
 
 
 def _every_kind_of_site_is_there_and_answers(client):

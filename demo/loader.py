@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site
 
 from disclosure.models import DocumentType, GovDocumentPage, TopicCategory
 from guard.services import lexicon_term_save
@@ -73,6 +73,9 @@ def _clear_wagtail_welcome():
     for page in Page.objects.filter(depth=2, slug="home"):
         if page.specific_class is Page:
             page.delete()
+    # The admin shows the tree's root and the root collection by name: in Chinese.
+    Page.objects.filter(depth=1).update(title="全部网站", draft_title="全部网站")
+    Collection.objects.filter(depth=1).update(name="全部文件")
 
 
 def _load_units():

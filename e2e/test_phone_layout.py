@@ -15,7 +15,15 @@ def _menu(page):
     return page.get_by_role("navigation", name="栏目导航")
 
 
+def _assert_site_name_not_squeezed(page):
+    # The buttons share the header with the site's name: the name keeps at most two lines.
+    name = page.locator(".site-name")
+    font = name.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert name.bounding_box()["height"] <= 3.5 * font, name.bounding_box()
+
+
 def _check_menu_button(page):
+    _assert_site_name_not_squeezed(page)
     button = page.locator("[data-menu-toggle]")
     menu = _menu(page)
     expect(button).to_be_visible()

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # Parallel test processes (pytest-xdist); the suite keeps each worker's database and cache apart.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-unit e2e e2e-deps install migrate demo worker clean bench
+.PHONY: run test test-unit e2e e2e-deps install migrate demo worker clean bench messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11($(PYTHON))"; exit 1; }
@@ -48,6 +48,11 @@ e2e-deps:
 
 e2e: install
 	$(BIN)/python -m pytest -q e2e -p no:django -o addopts="-p no:cacheprovider"
+
+# Recompile the project's translations after editing locale/*/LC_MESSAGES/django.po
+# (needs GNU gettext's msgfmt); the compiled .mo is committed, so installing needs neither.
+messages:
+	msgfmt --check -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po
 
 bench: install
 	$(BIN)/python bench/render.py

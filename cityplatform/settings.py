@@ -226,6 +226,8 @@ LOGIN_URL = "wagtailadmin_login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+# One city, one time zone: the account page offers it instead of the world's list in English.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

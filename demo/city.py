@@ -117,8 +117,43 @@ PEOPLE = {
     "airport": [("editor", ["editor"]), ("reviewer", ["reviewer"]), ("leader", ["leader"])],
 }
 
+# Every unit a letter can be routed to (the dispatcher's form offers every unit) has
+# a mailbox handler who drafts the reply and a leader who signs it off.
+for _unit in UNITS:
+    _people = PEOPLE.setdefault(_unit[0], [])
+    for _suffix, _role in (("mailbox", "mailbox_handler"), ("leader", "leader")):
+        if not any(suffix == _suffix for suffix, _roles in _people):
+            _people.append((_suffix, [_role]))
+
+# How the demo logins name each role: the words staff use for the job.
+ROLE_WORDS = {
+    "editor": "编辑", "reviewer": "审核人", "leader": "领导", "mailbox_handler": "信件办理员",
+    "supervisor": "督查员", "site_admin": "网站管理员",
+}
+# The mayor's mailbox is handled by the General Office: its handler screens and routes every letter.
+DISPATCHER_UNIT = "cq-bgt"
+DISPATCHER_WORD = "调度员"
+
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何罗高林"
 GIVEN = ["晓明", "丽娟", "建国", "海燕", "志强", "雪梅", "永红", "文博", "静怡", "子涵", "宇航", "欣然"]
+
+
+def people():
+    """Every demo account but the superuser: (username, unit code, roles, full name in
+    Chinese order, e-mail). The names are fixed by the order, so the loader and the
+    printed logins agree."""
+    for index, (code, suffix, roles) in enumerate(
+        (code, suffix, roles) for code, entries in PEOPLE.items() for suffix, roles in entries
+    ):
+        name = SURNAMES[index % len(SURNAMES)] + GIVEN[index % len(GIVEN)]
+        yield f"{code.replace('-', '_')}_{suffix}", code, roles, name, f"{code}.{suffix}@demo.cq.gov.cn"
+
+
+def role_words(code, roles):
+    words = [ROLE_WORDS[role] for role in roles]
+    if code == DISPATCHER_UNIT and "mailbox_handler" in roles:
+        words.insert(0, DISPATCHER_WORD)
+    return "、".join(words)
 
 LEXICON = [
     ("六合彩", "banned", "赌博类违法内容", ""),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site
 
 from disclosure.models import DocumentType, GovDocumentPage, TopicCategory
 from guard.services import lexicon_term_save
@@ -73,6 +73,9 @@ def _clear_wagtail_welcome():
     for page in Page.objects.filter(depth=2, slug="home"):
         if page.specific_class is Page:
             page.delete()
+    # The admin shows the tree's root and the root collection by name: in Chinese.
+    Page.objects.filter(depth=1).update(title="全部网站", draft_title="全部网站")
+    Collection.objects.filter(depth=1).update(name="全部文件")
 
 
 def _load_units():
@@ -133,17 +136,10 @@ def _load_people(units):
     admin = User.objects.filter(username="admin").first()
     if admin is None:
         admin = User.objects.create_superuser("admin", "admin@cq.gov.cn", city.PASSWORD, first_name="管理员", last_name="门户")
-    index = 0
-    for code, people in city.PEOPLE.items():
-        for suffix, roles in people:
-            name = city.SURNAMES[index % len(city.SURNAMES)] + city.GIVEN[index % len(city.GIVEN)]
-            user = person_create(
-                username=f"{code.replace('-', '_')}_{suffix}", password=city.PASSWORD, full_name=name,
-                email=f"{code}.{suffix}@demo.cq.gov.cn",
-            )
-            for role in roles:
-                membership_grant(user=user, unit=units[code], role=role)
-            index += 1
+    for username, code, roles, name, email in city.people():
+        user = person_create(username=username, password=city.PASSWORD, full_name=name, email=email)
+        for role in roles:
+            membership_grant(user=user, unit=units[code], role=role)
     return admin
 
 
@@ -154,6 +150,12 @@ def _load_columns(records, kinds):
             continue
         home = record.site.root_page.specific
         for title, kind_code, accepts in city.COLUMNS[record.kind]:
+            existing = ColumnPage.objects.child_of(home).filter(kind=kinds[kind_code]).first()
+            if existing is not None:
+                # site_create made the 互动交流 column already; it keeps its place in the menu order.
+                existing.move(home, pos="last-child")
+                columns[(record.unit.code, title)] = ColumnPage.objects.get(pk=existing.pk)
+                continue
             column = ColumnPage(
                 title=title, slug=kind_code, kind=kinds[kind_code], accepts_placements=accepts, show_in_menus=True,
                 intro=f"{record.name} · {title}",
@@ -280,11 +282,13 @@ def _load_mailboxes(records, units):
         router = dispatcher if mailbox.is_mayor else _superuser()
         letter = letter_services.letter_route(letter=letter, unit=target, actor=router, version=letter.version)
         if outcome == "replied":
-            handler = _superuser()
+            # The handling unit's own demo accounts draft and sign the reply, as its people would.
+            handler = User.objects.get(username=f"{target.code.replace('-', '_')}_mailbox")
+            leader = User.objects.get(username=f"{target.code.replace('-', '_')}_leader")
             reply = letter_services.reply_draft(letter=letter, body=_REPLIES.get(target.code, _REPLIES["default"]), actor=handler,
                                                 version=letter.version)
             letter.refresh_from_db()
-            letter_services.reply_decide(reply=reply, approve=True, actor=handler, version=letter.version)
+            letter_services.reply_decide(reply=reply, approve=True, actor=leader, version=letter.version)
     return count
 
 

@@ -44,3 +44,39 @@ def test_portal_to_district_article_within_three_clicks(page):
     expect(footer).to_contain_text("网站标识码")
     expect(footer).to_contain_text(DISTRICT_ID_CODE)
     expect(footer.get_by_role("link", name="我为政府网站找错")).to_be_visible()
+
+
+def _to_interaction_column(page):
+    page.get_by_role("navigation", name="栏目导航").get_by_role("link", name="互动交流", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("互动交流")
+    return page.get_by_role("region", name="公开信箱")
+
+
+def test_citizen_finds_published_letters_and_statistics_from_the_portal_home(page):
+    page.goto("/")
+    mailbox = _to_interaction_column(page)  # click 1
+    mailbox.get_by_role("link", name="全部信件公开").click()  # click 2
+    expect(page).to_have_url(re.compile(r"/mailbox/letters/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("信件公开")
+
+    page.goto("/")
+    mailbox = _to_interaction_column(page)
+    mailbox.get_by_role("link", name="信箱统计").click()
+    expect(page).to_have_url(re.compile(r"/mailbox/stats/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("信箱统计")
+    expect(page.get_by_role("region", name="各信箱办理统计").locator("tbody tr").first).to_be_visible()
+
+    page.goto("/")
+    mailbox = _to_interaction_column(page)
+    mailbox.get_by_role("link", name="公开信箱首页").click()
+    expect(page).to_have_url(re.compile(r"/mailbox/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("公开信箱")
+
+
+def test_a_unit_sites_interaction_column_offers_its_mailbox_and_its_published_letters(page):
+    page.goto("/s/yuzhong/")
+    mailbox = _to_interaction_column(page)
+    expect(mailbox.get_by_role("link", name="写信给渝中区区县长信箱")).to_be_visible()
+    expect(mailbox.get_by_role("link", name="写信给市长信箱")).to_be_visible()
+    mailbox.get_by_role("link", name="本单位信件公开").click()
+    expect(page).to_have_url(re.compile(r"/mailbox/letters/unit/yuzhong/$"))

@@ -43,7 +43,7 @@ from orgs.addressing import path_prefix
 from orgs.errors import DomainError, NotFound, PermissionRefused, clean_or_refuse
 from orgs.models import Hosting, Membership, Role, SiteRecord
 from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage, ContentAttachment
-from portal.services import home_page_create, page_create
+from portal.services import home_page_create, interaction_column_ensure, page_create
 from publishing.models import screened_texts
 from publishing.services import register_publication
 
@@ -395,6 +395,7 @@ def _ensure_site_tree(migration, package, actor):
                                     show_in_menus=not spec.parent)
                 page_create(parent=parent, page=column, publish=True)
             columns[spec.key] = column
+        interaction_column_ensure(home=home, actor=actor)  # the mailbox stays reachable whatever the package held
     return columns
 
 

@@ -345,6 +345,7 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
             from letters.queries import mailboxes_for_unit
 
             context["mailboxes"] = mailboxes_for_unit(self.home.unit_id)
+            context["interaction"] = True
         return context
 
     @path("rss/")

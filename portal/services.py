@@ -39,6 +39,7 @@ def site_create(*, unit, kind, name, hostname, site_id_code, icp_number, psb_num
     )
     clean_or_refuse(record)
     home = home_page_create(record=record, tagline=tagline, actor=actor)
+    interaction_column_ensure(home=home, actor=actor)
     site = Site.objects.create(hostname=hostname, port=80, root_page=home, site_name=name, is_default_site=is_default)
     record.site = site
     record.save()
@@ -66,6 +67,26 @@ def home_page_create(*, record, tagline="", actor=None):
     grant_page_permissions(record.unit, home)
     unit_workflow_install(unit=record.unit, root_page=home)
     return home
+
+
+INTERACTION_KIND = ("interaction", "互动交流")
+
+
+def interaction_column_ensure(*, home, actor=None):
+    """Every hosted site has a published 互动交流 column in its menu, so the public
+    mailbox (write, published letters, statistics) is two clicks from its home page;
+    an existing interaction column of any title is kept as it is."""
+    from .models import ColumnCategory, ColumnPage
+
+    existing = ColumnPage.objects.child_of(home).filter(kind__category=ColumnCategory.INTERACTION).first()
+    if existing is not None:
+        return existing.specific
+    code, name = INTERACTION_KIND
+    kind = ColumnKind.objects.filter(category=ColumnCategory.INTERACTION).order_by("pk").first()
+    if kind is None:
+        kind = column_kind_save(code=code, name=name, category=ColumnCategory.INTERACTION, update_period=0, actor=actor)
+    column = ColumnPage(title=name, slug=code, kind=kind, show_in_menus=True, intro=f"{home.title} · {name}")
+    return page_create(parent=home, page=column, publish=True)
 
 
 @transaction.atomic

@@ -21,6 +21,17 @@ def test_the_demo_city_is_complete(client):
     _columns_of_every_kind_some_fresh_some_stale_some_blank()
     _the_2005_notice_is_a_normative_document_of_the_general_office(client)
     _a_demo_account_exists_for_every_role(client)
+    _every_sites_home_reaches_the_mailbox_within_three_clicks(client)
+    _every_unit_a_letter_can_be_routed_to_has_a_handler_and_a_leader()
+    _people_are_named_family_name_first()
+
+
+def _every_sites_home_reaches_the_mailbox_within_three_clicks(client):
+    from portal.tests.reader_paths import MAILBOX, clicks_to
+
+    for record in SiteRecord.objects.filter(hosting="hosted"):
+        found = clicks_to(client, record.public_url, set(MAILBOX.values()))
+        assert set(found) == set(MAILBOX.values()) and max(found.values()) <= 3, (record.name, found)
 
 
 def _every_kind_of_site_is_there_and_answers(client):
@@ -73,3 +84,39 @@ def _a_demo_account_exists_for_every_role(client):
     user = get_user_model().objects.get(username="yuzhong_editor")
     assert user.check_password(data.PASSWORD)
     assert client.login(username="yuzhong_editor", password=data.PASSWORD)
+
+
+def _every_unit_a_letter_can_be_routed_to_has_a_handler_and_a_leader():
+    # The dispatcher's routing form offers every unit (letters.admin_forms._units).
+    for unit in Unit.objects.all():
+        roles = set(Membership.objects.filter(unit=unit).values_list("role", flat=True))
+        assert {Role.MAILBOX_HANDLER, Role.LEADER} <= roles, unit.name
+    # The demo's replied letters were drafted and signed by the handling unit's own people.
+    from letters.models import Reply
+
+    for reply in Reply.objects.filter(approved_at__isnull=False).select_related("letter__handling_unit"):
+        unit = reply.letter.handling_unit
+        assert Membership.objects.filter(user=reply.drafted_by, unit=unit, role=Role.MAILBOX_HANDLER).exists()
+        assert Membership.objects.filter(user=reply.approved_by, unit=unit, role=Role.LEADER).exists()
+
+
+def _people_are_named_family_name_first():
+    for username, _code, _roles, name, _email in data.people():
+        user = get_user_model().objects.get(username=username)
+        assert user.get_full_name() == name and " " not in name
+
+
+def test_the_printed_logins_name_roles_in_chinese():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_demo", "--logins-only", stdout=out)
+    text = out.getvalue()
+    for word in ("编辑", "审核人", "领导", "信件办理员", "调度员", "督查员"):
+        assert word in text, word
+    import re
+
+    assert not re.search(r" (editor|reviewer|leader|mailbox_handler|supervisor|site_admin)\b", text), text
+    assert "shapingba_mailbox" in text and "shapingba_leader" in text

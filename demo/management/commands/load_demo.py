@@ -21,8 +21,9 @@ class Command(BaseCommand):
         self.print_logins()
 
     def print_logins(self):
+        units = {code: short or name for code, name, short, *_rest in city.UNITS}
         self.stdout.write("\n演示账号(密码均为 %s):" % city.PASSWORD)
-        self.stdout.write("  admin                门户网站管理中心(超级管理员)")
-        for code, people in city.PEOPLE.items():
-            for suffix, roles in people:
-                self.stdout.write(f"  {code.replace('-', '_') + '_' + suffix:<20} {code} {'/'.join(roles)}")
+        self.stdout.write(f"  {'admin':<20} 门户网站管理中心 · 超级管理员")
+        for username, code, roles, name, _email in city.people():
+            self.stdout.write(f"  {username:<20} {units[code]} · {city.role_words(code, roles)} · {name}")
+        self.stdout.write("  调度员受理市长信箱的来信并分办给各单位;领导签发本单位的答复;督查员督办全市来信。")

@@ -38,7 +38,8 @@ def index(request):
 def write(request, code):
     mailbox = get_object_or_404(Mailbox, code=code, active=True)
     types = LetterType.objects.filter(active=True)
-    context = {"mailbox": mailbox, "types": types, "reasons": NotAcceptedReason.choices, "page_title": f"写信给{mailbox.name}"}
+    context = {"mailbox": mailbox, "types": types, "reasons": NotAcceptedReason.choices, "page_title": f"写信给{mailbox.name}",
+               "max_request_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)}
     if request.method != "POST":
         question, token = challenge.new_challenge()
         return _render(request, "letters/write.html", {**context, "question": question, "token": token, "values": {}})

@@ -258,10 +258,16 @@ def test_json_sent_by_a_browser_from_another_site_is_refused(mailboxes, client, 
 
 
 @pytest.mark.django_db
-def test_the_platforms_own_pages_and_servers_may_call_it(mailboxes, client):
+def test_the_platforms_own_pages_and_trusted_origins_may_call_it(mailboxes, client, settings):
     same_origin = client.post("/api/v1/letters", {**API_LETTER, **api_challenge(client)}, content_type="application/json",
                               HTTP_ORIGIN="http://testserver", HTTP_SEC_FETCH_SITE="same-origin")
     assert same_origin.status_code == 201
+    settings.CSRF_TRUSTED_ORIGINS = ["https://www.cq.gov.cn"]
+    portal = client.post("/api/v1/letters", {**API_LETTER, "title": "门户页面上的写信", **api_challenge(client)},
+                         content_type="application/json", HTTP_ORIGIN="https://www.cq.gov.cn",
+                         HTTP_SEC_FETCH_SITE="same-site")
+    assert portal.status_code == 201
+    assert Letter.objects.count() == 2
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from guard.webrequests import RequestRefused
 from orgs.errors import DomainError
 
 api = NinjaAPI(
@@ -30,6 +31,11 @@ STATUS_FOR_CODE = {"forbidden": 403, "not_found": 404, "conflict": 409, "too_man
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
     return api.create_response(request, {"code": exc.code, "message": exc.message}, status=STATUS_FOR_CODE.get(exc.code, 400))
+
+
+@api.exception_handler(RequestRefused)
+def request_refused(request, exc):
+    return api.create_response(request, {"code": exc.code, "message": exc.message}, status=exc.status)
 
 
 @api.exception_handler(NinjaValidationError)

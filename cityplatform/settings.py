@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First of all: a body over MAX_REQUEST_BYTES is refused before anything reads it.
+    "guard.bodylimit.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 503 with a Chinese message when the database refuses writes or is away (outside
@@ -287,3 +289,17 @@ HOSTING_PACKAGE_DIR = Path(os.environ.get("HOSTING_PACKAGE_DIR", VAR_DIR / "migr
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # Where the notice (渝办发〔2005〕209号) is read from when the demo city is loaded.
 PLATFORM_SEED_DIR = Path(os.environ.get("PLATFORM_SEED_DIR", BASE_DIR.parent / "shared" / "seed"))
+
+# --- Abuse limits (guard) ----------------------------------------------------------
+# Reverse proxies of the platform's own in front of the application server, each
+# appending to X-Forwarded-For; the client is the N-th address from the right. 0 (the
+# embedded server, reached directly) ignores the header: never set it higher than the
+# number of proxies, or clients can choose their own address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The largest request body accepted anywhere (pages, the API, the admin), checked
+# before the body is read: one attachment of UPLOAD_MAX_BYTES plus the form around it.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(UPLOAD_MAX_BYTES + 5 * 1024 * 1024)))
+# Letters a client may send per hour: per address (or IPv6 /64) through the form and
+# the API together, and per business system with a token.
+LETTERS_PER_ADDRESS_PER_HOUR = int(os.environ.get("LETTERS_PER_ADDRESS_PER_HOUR", "5"))
+LETTERS_PER_CLIENT_PER_HOUR = int(os.environ.get("LETTERS_PER_CLIENT_PER_HOUR", "1000"))

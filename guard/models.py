@@ -38,3 +38,22 @@ class LexiconTerm(RevisionMixin, models.Model):
             raise ValidationError({"term": _("词条不能为空。")})
         if self.kind == TermKind.WRONG_NAME and not self.correct_form.strip():
             raise ValidationError({"correct_form": _("错误名称类词条须填写正确表述。")})
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter of ``guard.ratelimit`` when the cache is not Redis.
+
+    Changed only by single SQL statements there, so that counting is atomic across
+    processes; ``expires`` is a Unix time, when the counter's window closes.
+    """
+
+    name = models.CharField(max_length=200, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires = models.FloatField(db_index=True)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+
+    def __str__(self):
+        return f"{self.name}: {self.count}"

@@ -171,17 +171,18 @@ TRACK_WINDOW = 15 * 60  # seconds
 
 def letter_find_guarded(*, code, check, client):
     """:func:`letter_find` for the public faces: after five wrong tries in fifteen
-    minutes a client is refused for the rest of the window, found or not."""
-    from cityplatform import ratelimit
+    minutes a client is refused for the rest of the window, found or not.
+
+    Each try is counted before it is looked up (and given back when it finds the
+    letter), so a burst of guesses at once gets no more than five looks."""
+    from guard import ratelimit
 
     key = f"track-fail:{client}"
-    if ratelimit.peek(key) >= TRACK_FAILURES_ALLOWED:
+    if not ratelimit.hit(key, limit=TRACK_FAILURES_ALLOWED, window=TRACK_WINDOW).allowed:
         raise DomainError("查询失败次数过多,请15分钟后再试。", code="too_many")
-    try:
-        return letter_find(code=code, check=check)
-    except NotFound:
-        ratelimit.count(key, TRACK_WINDOW)
-        raise
+    letter = letter_find(code=code, check=check)
+    ratelimit.undo(key)
+    return letter
 
 
 def letter_find(*, code, check):

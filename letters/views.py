@@ -1,21 +1,28 @@
 """Citizens' pages of the public mailbox: write, track, rate, read published letters."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.http import require_POST
 
-from cityplatform import ratelimit
+from guard import challenge, ratelimit
 from orgs.errors import DomainError
 from orgs.models import Unit
 from portal.queries import portal_context
 
-from . import challenge, queries, services
+from . import queries, services
 from .publication import masked
 from .models import LetterType, Mailbox, NotAcceptedReason, Rating, Status
 
-LETTERS_PER_IP_PER_HOUR = 5
+LETTER_QUOTA_WINDOW = 3600  # seconds; the quota is settings.LETTERS_PER_ADDRESS_PER_HOUR
+
+
+def letter_quota_key(client):
+    """The quota of letters an anonymous client (an address bucket) may send; the
+    form and the API count under the same key."""
+    return f"letters:{client}"
 
 
 def _render(request, template, context, status=200):
@@ -31,17 +38,24 @@ def index(request):
 def write(request, code):
     mailbox = get_object_or_404(Mailbox, code=code, active=True)
     types = LetterType.objects.filter(active=True)
-    context = {"mailbox": mailbox, "types": types, "reasons": NotAcceptedReason.choices, "page_title": f"写信给{mailbox.name}"}
+    context = {"mailbox": mailbox, "types": types, "reasons": NotAcceptedReason.choices, "page_title": f"写信给{mailbox.name}",
+               "max_request_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)}
     if request.method != "POST":
         question, token = challenge.new_challenge()
         return _render(request, "letters/write.html", {**context, "question": question, "token": token, "values": {}})
     values = request.POST
-    error = _spam_check(request, values)
+    error = _spam_check(values)
     if error is None:
         try:
             letter_type = types.get(pk=values.get("letter_type"))
         except (LetterType.DoesNotExist, ValueError):
             error = "请选择来信类型。"
+    quota_key = letter_quota_key(ratelimit.client_key(request))
+    if error is None:
+        # Counted before it is checked, so a burst of posts at once gets no more than the quota.
+        quota = ratelimit.hit(quota_key, limit=settings.LETTERS_PER_ADDRESS_PER_HOUR, window=LETTER_QUOTA_WINDOW)
+        if not quota.allowed:
+            error = "您提交得太频繁了,请一小时后再试。"
     if error is None:
         try:
             attachments = [(f.name, f.read()) for f in request.FILES.getlist("attachments")]
@@ -52,22 +66,20 @@ def write(request, code):
                 ip=ratelimit.client_ip(request),
             )
         except DomainError as exc:
+            ratelimit.undo(quota_key)  # a letter refused for a mistake stores nothing and does not count
             error = exc.message
         else:
-            ratelimit.count(f"letters:{ratelimit.client_ip(request)}", 3600)
             return _render(request, "letters/submitted.html", {"letter": letter, "code": code_shown, "page_title": "来信已提交"})
     question, token = challenge.new_challenge()
     return _render(request, "letters/write.html", {**context, "question": question, "token": token, "values": values,
                                                    "error": error}, status=400)
 
 
-def _spam_check(request, values):
+def _spam_check(values):
     if values.get("website"):  # a field people never see; robots fill it in
         return "提交未通过校验,请重试。"
     if not challenge.passes(values.get("challenge_token"), values.get("challenge_answer")):
-        return "验证题答案不正确或已过期,请重新作答。"
-    if ratelimit.peek(f"letters:{ratelimit.client_ip(request)}") >= LETTERS_PER_IP_PER_HOUR:
-        return "您提交得太频繁了,请一小时后再试。"
+        return "验证题答案不正确、已过期或已使用过,请回答新的验证题。"
     return None
 
 
@@ -78,7 +90,7 @@ def track(request):
         return _render(request, "letters/track.html", context)
     try:
         letter = services.letter_find_guarded(code=request.POST.get("code"), check=request.POST.get("check"),
-                                              client=ratelimit.client_ip(request))
+                                              client=ratelimit.client_key(request))
     except DomainError as exc:
         status = 429 if exc.code == "too_many" else 404
         return _render(request, "letters/track.html", {**context, "error": exc.message}, status=status)
@@ -105,7 +117,7 @@ def rate(request):
     context = {"page_title": "来信查询"}
     try:
         letter = services.letter_find_guarded(code=request.POST.get("code"), check=request.POST.get("check"),
-                                              client=ratelimit.client_ip(request))
+                                              client=ratelimit.client_key(request))
         letter = services.letter_rate(letter=letter, rating=request.POST.get("rating", ""), comment=request.POST.get("comment", ""))
     except DomainError as exc:
         status = {"too_many": 429, "not_found": 404}.get(exc.code, 400)

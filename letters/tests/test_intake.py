@@ -140,7 +140,9 @@ API_LETTER = {"mailbox": "mayor", "letter_type": "complaint", "name": "赵敏", 
 
 
 def _post(client, **changes):
-    return client.post("/api/v1/letters", {**API_LETTER, **changes}, content_type="application/json")
+    from letters.tests.helpers import api_challenge
+
+    return client.post("/api/v1/letters", {**API_LETTER, **api_challenge(client), **changes}, content_type="application/json")
 
 
 @pytest.mark.django_db

@@ -4,7 +4,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from letters import challenge, services as s
+from guard import challenge
+from letters import services as s
+from letters.tests.helpers import api_challenge, solve
 from letters.models import Letter, Status
 
 
@@ -15,10 +17,9 @@ def fresh_rate_limits():
 
 def _form(mailboxes, **extra):
     question, token = challenge.new_challenge()
-    a, b = (int(n) for n in re.findall(r"\d", question))
     data = {"letter_type": mailboxes.types["complaint"].pk, "name": "王丽", "phone": "13987654321", "email": "",
             "title": "路灯不亮", "body": "东区滨江路一段的路灯已经坏了一个星期,晚上行走很不安全。", "challenge_token": token,
-            "challenge_answer": str(a + b), "website": ""}
+            "challenge_answer": solve(question), "website": ""}
     data.update(extra)
     return data
 
@@ -96,8 +97,10 @@ def test_repeated_wrong_codes_are_slowed_down(submit, client):
 def test_api_submit_is_idempotent_and_track_works(mailboxes, client):
     payload = {"mailbox": "mayor", "letter_type": "suggestion", "name": "赵敏", "phone": "13700001111",
                "title": "建议增开夜班公交", "body": "建议在大学城到市区之间增开夜班公交线路,方便学生和上班族。"}
-    first = client.post("/api/v1/letters", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="hotline-0001")
-    again = client.post("/api/v1/letters", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="hotline-0001")
+    first = client.post("/api/v1/letters", {**payload, **api_challenge(client)}, content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="hotline-0001")
+    again = client.post("/api/v1/letters", {**payload, **api_challenge(client)}, content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="hotline-0001")
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert Letter.objects.count() == 1
@@ -111,10 +114,11 @@ def test_api_rejects_bad_letters_with_typed_errors(mailboxes, client):
     bad = client.post("/api/v1/letters", {"mailbox": "mayor"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["code"] == "invalid"
     unknown = client.post("/api/v1/letters", {"mailbox": "nowhere", "letter_type": "complaint", "name": "a", "phone": "13700001111",
-                                              "title": "t", "body": "一二三四五六七八九十"}, content_type="application/json")
+                                              "title": "t", "body": "一二三四五六七八九十", **api_challenge(client)},
+                          content_type="application/json")
     assert unknown.status_code == 404 and unknown.json()["message"] == "没有这个信箱。"
     short = client.post("/api/v1/letters", {"mailbox": "mayor", "letter_type": "complaint", "name": "a", "phone": "13700001111",
-                                            "title": "t", "body": "短"}, content_type="application/json")
+                                            "title": "t", "body": "短", **api_challenge(client)}, content_type="application/json")
     assert short.status_code == 400 and "至少10个字" in short.json()["message"]
     assert not Letter.objects.exists()
 

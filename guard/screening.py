@@ -58,6 +58,7 @@ from html.parser import HTMLParser
 import ahocorasick
 import opencc
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from .models import LexiconTerm, TermKind
 
@@ -206,14 +207,14 @@ def parse_contexts(text):
         if not line:
             continue
         if line.count("*") > 1:
-            raise ValueError(f"「{line}」:每行最多一个 *(代表词条本身)。")
+            raise ValueError(_("「%(line)s」:每行最多一个 *(代表词条本身)。") % {"line": line})
         if "*" in line:
             before, after = (normalise(part) for part in line.split("*"))
             context = _Context(before, after, True)
         else:
             context = _Context(normalise(line), "", False)
         if not context.before and not context.after:
-            raise ValueError(f"「{line}」:须含有文字(标点、空格不计)。")
+            raise ValueError(_("「%(line)s」:须含有文字(标点、空格不计)。") % {"line": line})
         parsed.append((line, context))
     return parsed
 
@@ -237,7 +238,7 @@ def _automaton():
             if not key:
                 continue
             try:
-                parsed = tuple(context for _, context in parse_contexts(contexts))
+                parsed = tuple(context for _line, context in parse_contexts(contexts))
             except ValueError:
                 parsed = ()  # refused by the model's clean(); a row written around it screens strictly
             by_key.setdefault(key, []).append(_Entry(term, kind, reason, correct_form, parsed, window))

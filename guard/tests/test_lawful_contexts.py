@@ -118,3 +118,28 @@ def test_the_demo_lexicon_has_a_term_with_a_lawful_context():
     notice = "市公安局关于开展打击网络赌博违法犯罪专项行动的通告"
     assert screen_text({"标题": notice}) == []
     assert [h.term for h in screen_text({"标题": "网络赌博,注册送彩金"})] == ["网络赌博"]
+
+
+@pytest.mark.django_db
+def test_an_editor_of_the_lexicon_sets_contexts_in_the_admin(lexicon, client, django_user_model):
+    admin = django_user_model.objects.create_superuser("lexicon_admin", "lexicon@cq.gov.cn", "pw-Test-2026")
+    client.force_login(admin)
+    term = LexiconTerm.objects.get(term="网络赌博")
+    url = f"/admin/snippets/guard/lexiconterm/edit/{term.pk}/"
+    page = client.get(url).content.decode()
+    assert "合法语境" in page and "语境范围" in page
+    data = {"term": term.term, "kind": term.kind, "correct_form": "", "reason": term.reason, "active": "on",
+            "lawful_window": "15"}
+
+    response = client.post(url, dict(data, lawful_contexts="打击**"))
+    assert response.status_code == 200 and "最多一个" in response.content.decode()
+    term.refresh_from_db()
+    assert term.lawful_contexts == ""
+
+    response = client.post(url, dict(data, lawful_contexts="打击*\r\n*违法犯罪\r\n"))
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert term.lawful_contexts.splitlines() == ["打击*", "*违法犯罪"]
+    assert term.revisions.count() == 2
+    assert screen_text({"标题": "关于严厉打击网络赌博的通告"}) == []
+    assert [h.term for h in screen_text({"标题": "网络赌博,注册就送"})] == ["网络赌博"]

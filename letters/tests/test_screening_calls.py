@@ -31,5 +31,5 @@ def test_a_letter_with_an_evasive_term_is_held_from_publication(submit, staff, c
 
 @pytest.mark.django_db
 def test_the_screening_at_submission_sees_a_title_with_angle_brackets(submit):
-    letter, _ = submit(title="a<b>六合彩</b>", body="楼下每天都有人聚集,请有关部门管一管。")
+    letter, _ = submit(title="关于<六合彩>的投诉", body="楼下每天都有人聚集,请有关部门管一管。")
     assert Event.objects.get(letter=letter, kind="submitted").data["screening"] == ["六合彩"]

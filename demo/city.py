@@ -171,6 +171,11 @@ LEXICON = [
     ("重庆市发改委员会", "wrong_name", "机构名称错误", "重庆市发展和改革委员会"),
 ]
 
+# Lawful contexts of lexicon terms: a notice that names the thing to combat it is not a hit.
+LAWFUL_CONTEXTS = {
+    "网络赌博": ["打击*", "整治*", "*违法犯罪"],
+}
+
 # code, name, time limit in working days
 LETTER_TYPES = [
     ("consultation", "咨询", 5), ("complaint", "投诉", 13), ("suggestion", "建议", 10),

@@ -90,7 +90,8 @@ def _load_units():
 
 def _load_lexicon():
     for term, kind, reason, correct in city.LEXICON:
-        lexicon_term_save(term=term, kind=kind, reason=reason, correct_form=correct)
+        lexicon_term_save(term=term, kind=kind, reason=reason, correct_form=correct,
+                          lawful_contexts=city.LAWFUL_CONTEXTS.get(term, ()))
 
 
 def _load_column_kinds(units):

@@ -33,10 +33,19 @@ DANGEROUS_EXTENSIONS = {"exe", "bat", "cmd", "com", "js", "vbs", "sh", "php", "j
 
 
 @transaction.atomic
-def lexicon_term_save(*, term, kind, reason, correct_form="", active=True, actor=None, instance=None):
-    """Create or change a lexicon term, keeping a revision of each version."""
+def lexicon_term_save(*, term, kind, reason, correct_form="", active=True, lawful_contexts=None, lawful_window=None,
+                      actor=None, instance=None):
+    """Create or change a lexicon term, keeping a revision of each version.
+
+    ``lawful_contexts`` (a list of phrases, or the admin's text of one a line) and
+    ``lawful_window`` are left as they are on an edit when not given.
+    """
     obj = instance or LexiconTerm()
     obj.term, obj.kind, obj.reason, obj.correct_form, obj.active = term, kind, reason, correct_form, active
+    if lawful_contexts is not None:
+        obj.lawful_contexts = lawful_contexts if isinstance(lawful_contexts, str) else "\n".join(lawful_contexts)
+    if lawful_window is not None:
+        obj.lawful_window = lawful_window
     clean_or_refuse(obj)
     obj.save()
     obj.save_revision(user=actor, log_action=True)

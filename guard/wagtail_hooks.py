@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -7,12 +9,20 @@ from .models import LexiconTerm
 class LexiconTermViewSet(SnippetViewSet):
     model = LexiconTerm
     icon = "warning"
-    menu_label = "筛查词库"
+    menu_label = _("筛查词库")
     menu_order = 800
     add_to_admin_menu = True
-    list_display = ["term", "kind", "correct_form", "reason", "active"]
+    list_display = ["term", "kind", "correct_form", "reason", "lawful_contexts", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["term", "reason"]
+    panels = [
+        FieldPanel("term"),
+        FieldPanel("kind"),
+        FieldPanel("correct_form"),
+        FieldPanel("reason"),
+        FieldPanel("active"),
+        MultiFieldPanel([FieldPanel("lawful_contexts"), FieldPanel("lawful_window")], heading=_("合法语境")),
+    ]
 
 
 register_snippet(LexiconTermViewSet)

@@ -37,14 +37,13 @@ from wagtail.log_actions import log
 from wagtail.models import Collection, Page, Site
 
 from guard.sanitize import clean_body
-from guard.screening import screen
+from guard.screening import screen_page, screen_text
 from guard.services import check_upload
 from orgs.addressing import path_prefix
 from orgs.errors import DomainError, NotFound, PermissionRefused, clean_or_refuse
 from orgs.models import Hosting, Membership, Role, SiteRecord
 from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage, ContentAttachment
 from portal.services import home_page_create, interaction_column_ensure, page_create
-from publishing.models import screened_texts
 from publishing.services import register_publication
 
 from .models import CLOSED_STATUSES, ItemStatus, MigratedPage, MigrationItem, MigrationStatus, SiteMigration
@@ -101,7 +100,7 @@ def inspect_package(*, record, path, old_url):
         if kind.category == ColumnCategory.SOCIAL_NEWS and (kind.approval is None or kind.approval.unit_id != record.unit_id):
             problems.append(f"栏目「{column.title}」的类型为社会新闻,{record.unit.name}没有新闻主管部门批准开设此类栏目的记录")
         # Column names and descriptions go live with the site, outside any review.
-        for hit in screen({"栏目名称": column.title, "栏目说明": column.intro or ""}):
+        for hit in screen_text({"栏目名称": column.title, "栏目说明": column.intro or ""}):
             problems.append(f"栏目「{column.title}」:{hit.describe()}")
     if problems:
         raise PackageInvalid(problems)
@@ -447,7 +446,7 @@ def _import_in_transaction(migration, item, spec, columns, archive, actor, store
         raise DomainError("正文清理后没有文字内容(原正文可能只有图片、脚本或框架)。")
     page = ArticlePage(title=spec.title, summary=spec.summary, source=spec.source, pub_date=spec.published, body=body.html)
     page.attachments = [ContentAttachment(document=doc, label=doc.title) for _, doc in documents]
-    hits = screen(screened_texts(page))
+    hits = screen_page(page)
     page_create(parent=columns[spec.column], page=page, publish=not hits)
     changes = {"owner": actor} if hits else {"owner": actor, "first_published_at": spec.published}
     Page.objects.filter(pk=page.pk).update(**changes)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guard.screening import screen
+from guard.screening import screen_text
 from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Unit
@@ -146,7 +146,7 @@ def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, c
                 for filename, content in attachments:
                     item = Attachment(letter=letter, name=filename, size=len(content))
                     item.file.save(f"{serial}-{filename}", ContentFile(content), save=True)
-                hits = screen({"标题": title, "内容": body})
+                hits = screen_text({"标题": title, "内容": body})
                 _event(letter, "submitted", reason=f"通过{ {'web': '网站', 'email': '电子邮件', 'api': '接口'}.get(source, source) }提交",
                        unit=mailbox.unit, data={"screening": [h.term for h in hits]})
                 _notify_citizen(letter, "received", "来信已收到",
@@ -476,7 +476,7 @@ def reply_decide(*, reply, approve, actor, version, reason=""):
 def _publish_if_allowed(letter, reply):
     if not letter.consent_publish:
         return
-    hits = screen({"标题": letter.title, "内容": letter.body, "答复": reply.body})
+    hits = screen_text({"标题": letter.title, "内容": letter.body, "答复": reply.body})
     if hits:
         _event(letter, "publication_held", unit=reply.unit, reason="含筛查词,未公开:" + "、".join(h.term for h in hits), public=False)
         return

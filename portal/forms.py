@@ -3,7 +3,7 @@
 from django import forms
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from guard.screening import screen
+from guard.screening import screen_page
 
 # The buttons of Wagtail's editor that send a page onwards (not a plain draft save).
 ONWARD_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow", "action-workflow-action")
@@ -36,7 +36,7 @@ class ScreenedPageForm(WagtailAdminPageForm):
                 if name in cleaned and isinstance(cleaned[name], str):
                     fields[name] = cleaned[name]
             labels = {name: str(self.fields[name].label or name) if name in self.fields else name for name in fields}
-            hits = screen({labels[name]: text for name, text in fields.items()})
+            hits = screen_page(self.instance, values=fields, labels=labels)
             if hits:
                 self.screening_hits = hits
                 for hit in hits:

@@ -49,7 +49,7 @@ class HitOut(Schema):
     term: str
     kind: str
     kind_label: str
-    start: int = Field(..., description="在去掉标签后的字段文本中的起始位置(从0开始)")
+    start: int = Field(..., description="在字段文本中的起始位置(从0开始;正文为去掉标签后的文本,其他字段为原文)")
     end: int = Field(..., description="结束位置(不含)")
     reason: str
     correct_form: str

@@ -7,16 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Task
 
 
-def screened_texts(page):
-    """``{field label: text}`` of the fields a page type declares for screening."""
-    fields = {}
-    for name in getattr(page, "screened_fields", ("title",)):
-        value = getattr(page, name, "") or ""
-        if isinstance(value, str):
-            fields[str(page._meta.get_field(name).verbose_name)] = value
-    return fields
-
-
 class ScreeningTask(Task):
     """The first review level: the machine screens the revision against the lexicons.
 
@@ -25,10 +15,10 @@ class ScreeningTask(Task):
     """
 
     def start(self, workflow_state, user=None):
-        from guard.screening import screen
+        from guard.screening import screen_page
 
         task_state = super().start(workflow_state, user=user)
-        hits = screen(screened_texts(task_state.revision.as_object()))
+        hits = screen_page(task_state.revision.as_object())
         if hits:
             comment = "机器筛查未通过:" + ";".join(h.describe() for h in hits)
             task_state.reject(user=None, update=False, comment=comment[:2000])

@@ -19,13 +19,13 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import APIToken, GroupApprovalTask, TaskState, Workflow, WorkflowPage, WorkflowTask
 
-from guard.screening import plain_text, screen
+from guard.screening import html_text, screen_page
 from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Role
 from portal.models import ColumnPage
 
-from .models import ApiClient, ApiSubmission, PublicationRecord, ScreeningTask, WithdrawalState, screened_texts
+from .models import ApiClient, ApiSubmission, PublicationRecord, ScreeningTask, WithdrawalState
 from .queries import client_columns, site_root_paths, unit_columns
 
 SCREENING_TASK_NAME = "机器筛查"
@@ -326,7 +326,7 @@ def _build_page(*, client, kind, fields, body, body_format):
         # later, submit later.
         raise DomainError("发布日期不能晚于今天。", field="pub_date")
     values["body"] = body_to_rich_text(body, fmt=body_format)
-    if not plain_text(values["body"]).strip():
+    if not html_text(values["body"]).strip():
         raise DomainError("正文不能为空。", field="body")
     if kind == ApiSubmission.KIND_ARTICLE:
         return ArticlePage(**values)
@@ -396,10 +396,8 @@ def api_submit(*, client, idempotency_key, column_id, kind, fields, body, body_f
     column = column_for_client(client=client, column_id=column_id)
     page = _build_page(client=client, kind=kind, fields=fields, body=body, body_format=body_format)
     files = _decode_attachments(attachments)
-    texts = screened_texts(page)
-    if files:
-        texts["附件名称"] = "\n".join(item.label or item.filename for item, _ in files)
-    hits = screen(texts)
+    attachment_names = {"附件名称": "\n".join(item.label or item.filename for item, _ in files)} if files else None
+    hits = screen_page(page, extra=attachment_names)
     if hits:
         raise ScreeningRefused(hits)
 

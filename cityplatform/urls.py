@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views as portal_views
@@ -14,6 +16,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/register/<str:unit_code>.xlsx", publishing_views.register_xlsx, name="publication_register_xlsx"),
+    # Wagtail's own workflow action (approve / request changes from the dashboard),
+    # answering with a message that says what the step did.
+    path("admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
+         never_cache(require_admin_access(publishing_views.WorkflowActionWithOutcomeView.as_view())),
+         name="publishing_workflow_action"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sites/", portal_views.sites_directory, name="sites_directory"),

@@ -1,10 +1,12 @@
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import views
 from .models import ApiClient
+from .queries import review_outcome_message
 
 
 @hooks.register("register_admin_urls")
@@ -69,3 +71,13 @@ def register_publishing_actions(actions):
     actions.register_action("publishing.api.submit", "接口提交", "业务系统经发布接口提交")
     actions.register_action("publishing.api.withdraw", "接口撤回", "业务系统撤回了审核中的内容")
     actions.register_action("publishing.api.withdrawal_request", "申请撤稿", "业务系统申请撤下已发布的内容")
+
+
+@hooks.register("after_edit_page")
+def say_where_the_review_went(request, page):
+    """Wagtail answers an approval in the editor with "page updated"; say what the
+    approval did (moved on, published, restarted because the content changed)."""
+    if request.method == "POST" and request.POST.get("action-workflow-action"):
+        message = review_outcome_message(page=page, user=request.user)
+        if message:
+            messages.success(request, message)

@@ -7,6 +7,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views as portal_views
+from portal.admin_scope import OwnPagesTypesUsageReportView
 from publishing import views as publishing_views
 
 from .api import api
@@ -21,6 +22,12 @@ urlpatterns = [
     path("admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
          never_cache(require_admin_access(publishing_views.WorkflowActionWithOutcomeView.as_view())),
          name="publishing_workflow_action"),
+    # Wagtail's page-types report, naming only pages of the person's own sites.
+    path("admin/reports/page-types-usage/",
+         never_cache(require_admin_access(OwnPagesTypesUsageReportView.as_view())), name="own_page_types_usage"),
+    path("admin/reports/page-types-usage/results/",
+         never_cache(require_admin_access(OwnPagesTypesUsageReportView.as_view(results_only=True))),
+         name="own_page_types_usage_results"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sites/", portal_views.sites_directory, name="sites_directory"),

@@ -39,8 +39,9 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # The embedded default serves uploaded media itself; production puts a web server in front.
-    from django.views.static import serve as static_serve
+    # Documents and images go out only after a check (portal/private_media.py).
+    from portal.private_media import serve_media
 
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", static_serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]
 
 urlpatterns += [path("", include(wagtail_urls))]

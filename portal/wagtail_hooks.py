@@ -10,6 +10,14 @@ def page_cache_may_keep(page, request, serve_args, serve_kwargs):
     mark_cacheable(request, page)
 
 
+@hooks.register("before_serve_document")
+def unpublished_documents_only_for_their_unit(document, request):
+    """A document not yet used by a published page is its unit's, not the public's."""
+    from .private_media import check_document
+
+    check_document(document, request)
+
+
 @hooks.register("construct_page_chooser_queryset")
 def chooser_shows_live_pages_and_own_drafts(pages, request):
     """The page chooser lists every page by default, under its draft title; another

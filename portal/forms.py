@@ -70,6 +70,18 @@ class ScreenedPageForm(WagtailAdminPageForm):
             value = value.replace(second=0, microsecond=0)
         return value
 
+    def save(self, commit=True):
+        """Wagtail writes a draft onto the page row only while the page is not live.
+        It decides that from the page as loaded at the start of the request; a page
+        published meanwhile (a second, concurrent approval of the same step) would be
+        written back as a draft, unpublished. Decide from the row as it is now."""
+        if commit and self.instance.pk and not self.instance.live:
+            from wagtail.models import Page
+
+            if Page.objects.filter(pk=self.instance.pk, live=True).exists():
+                commit = False
+        return super().save(commit=commit)
+
     def _label_placement_choices(self, field):
         """Offer only columns of other sites that accept placements, named "site · column"."""
         from wagtail.models import Page

@@ -134,3 +134,41 @@ def test_approving_from_the_dashboard_says_what_happened(city, article_factory, 
     assert page.live
     messages = [str(m).strip() for m in get_messages(response.wsgi_request)]
     assert messages[-1] == "「东区开展消防安全检查」已批准,审核完成,已发布。", messages
+
+
+@pytest.mark.django_db
+def test_pressing_approve_twice_neither_fails_nor_unpublishes(city, article_factory, client):
+    page = _in_review(article_factory, city, title="东区重复点击测试")
+    _approve_in_editor(client, city.reviewer, page)
+    client.force_login(city.leader)
+    url = f"/admin/pages/{page.pk}/edit/"
+    data = form_values(client.get(url).content.decode())
+    data.update({"action-workflow-action": "true", "workflow-action-name": "approve"})
+    assert client.post(url, data).status_code == 302
+    page.refresh_from_db()
+    assert page.live
+    again = client.post(url, data)  # the same form, sent a second time
+    assert again.status_code == 302
+    page.refresh_from_db()
+    assert page.live
+    messages = [str(m).strip() for m in get_messages(again.wsgi_request)]
+    assert any("已经处理过了" in m for m in messages), messages
+
+
+@pytest.mark.django_db
+def test_an_editor_form_loaded_before_publication_does_not_unpublish(city, article_factory, client):
+    from portal.services import page_review
+
+    page = _in_review(article_factory, city, title="东区并发审核测试")
+    page_review(page=page, actor=city.reviewer, approve=True)
+    stale = type(page).objects.get(pk=page.pk)  # what a concurrent request loaded
+    form_class = stale.get_edit_handler().get_form_class()
+    client.force_login(city.leader)
+    data = form_values(client.get(f"/admin/pages/{page.pk}/edit/").content.decode())
+    form = form_class({k: v[0] if len(v) == 1 else v for k, v in data.items()}, instance=stale,
+                      parent_page=stale.get_parent(), for_user=city.leader)
+    assert form.is_valid(), form.errors
+    page_review(page=page, actor=city.leader, approve=True)  # the other request publishes first
+    form.save()
+    page.refresh_from_db()
+    assert page.live

@@ -26,6 +26,7 @@ class AdminRequests:
     def __init__(self, page):
         self.page = page
         self.in_flight = 0
+        self.finished = 0
         self.last_activity = time.monotonic()
         self.log = []
         page.on("request", self._started)
@@ -45,8 +46,17 @@ class AdminRequests:
 
     def _ended(self, request):
         if self._ours(request):
+            self.finished += 1
             self.in_flight = max(0, self.in_flight - 1)
             self.last_activity = time.monotonic()
+
+    def wait_for_autosave(self, since, timeout=10):
+        """Wait until an admin POST started after ``since`` (a count) has finished:
+        the editor autosaves a new page about half a second after typing, and a
+        submit that races that first save finds its own slug taken."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.finished <= since:
+            self.page.wait_for_timeout(100)
 
     def settle(self, quiet_seconds=1.5, timeout=20):
         deadline = time.monotonic() + timeout
@@ -149,8 +159,10 @@ def add_article(page, requests, title, body):
     page.get_by_role("link", name="文章", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/pages/add/portal/articlepage/\d+/"))
     page.wait_for_load_state("networkidle")
+    saves = requests.finished
     page.locator("input[name=title]").fill(title)
     type_body(page, body)
+    requests.wait_for_autosave(saves)
 
 
 def test_article_goes_through_screening_and_three_level_review(page, server):

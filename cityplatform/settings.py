@@ -263,6 +263,13 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "guard.forms.CheckedImageForm"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "guard.forms.CheckedDocumentForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
+# Documents go out only through Wagtail's serve view, which checks that a published
+# page uses them or the reader is staff of their unit (portal/private_media.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "portal.private_media"
+# Production: the web server's internal location for MEDIA_ROOT (e.g. "/_media/");
+# checked files are then handed over by X-Accel-Redirect instead of being streamed.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 
 # --- The platform ---------------------------------------------------------------
 # The city's own domain: a site at <x>.<PLATFORM_DOMAIN> is reached on one machine

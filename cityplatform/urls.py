@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views as portal_views
+from portal.admin_scope import OwnPagesTypesUsageReportView
 from publishing import views as publishing_views
 
 from .api import api
@@ -14,6 +17,17 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/register/<str:unit_code>.xlsx", publishing_views.register_xlsx, name="publication_register_xlsx"),
+    # Wagtail's own workflow action (approve / request changes from the dashboard),
+    # answering with a message that says what the step did.
+    path("admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
+         never_cache(require_admin_access(publishing_views.WorkflowActionWithOutcomeView.as_view())),
+         name="publishing_workflow_action"),
+    # Wagtail's page-types report, naming only pages of the person's own sites.
+    path("admin/reports/page-types-usage/",
+         never_cache(require_admin_access(OwnPagesTypesUsageReportView.as_view())), name="own_page_types_usage"),
+    path("admin/reports/page-types-usage/results/",
+         never_cache(require_admin_access(OwnPagesTypesUsageReportView.as_view(results_only=True))),
+         name="own_page_types_usage_results"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sites/", portal_views.sites_directory, name="sites_directory"),
@@ -25,8 +39,9 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # The embedded default serves uploaded media itself; production puts a web server in front.
-    from django.views.static import serve as static_serve
+    # Documents and images go out only after a check (portal/private_media.py).
+    from portal.private_media import serve_media
 
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", static_serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -221,28 +221,10 @@ def _slug(title, pub):
 
 
 def _load_notice(columns, units, admin, now):
-    """The 2005 notice itself, as a normative document of the General Office."""
-    path = seed_notice_path()
-    if path.exists():
-        lines = path.read_text(encoding="utf-8").splitlines()
-        start = next((i for i, line in enumerate(lines) if line.strip().startswith("各区县")), 0)
-        end = next((i for i, line in enumerate(lines) if line.strip().startswith("第 [")), len(lines))
-        paragraphs = [line.strip() for line in lines[start:end] if line.strip()]
-        body = "".join(f"<p>{_escape(p)}</p>" for p in paragraphs)
-    else:
-        body = "<p>通知全文见项目旁的 shared/seed/yubanfa-2005-209.txt(本机未找到该文件)。</p>"
-    unit = units["cq-bgt"]
-    written = now.replace(year=2005, month=9, day=23, hour=10, minute=0)
-    page = GovDocumentPage(
-        title="重庆市人民政府办公厅关于加强全市政府公众信息网站建设的通知",
-        slug="yubanfa-2005-209", summary="全市政府公众信息网站建设与管理的总体要求,附建设与管理规范。",
-        body=body, pub_date=written, source=unit.name, doc_type=DocumentType.NORMATIVE,
-        issuing_organ="重庆市人民政府办公厅", document_number="渝办发〔2005〕209号", date_written=written.date(),
-        topic=TopicCategory.GENERAL, keywords="政府网站 建设 管理 通知",
-    )
-    page_create(parent=columns[("cq-bgt", "政策文件")], page=page, publish=True)
-    register_publication(page=page, user=admin)
-    return page
+    """The 2005 notice itself, as a normative document of the General Office (demo/notice.py)."""
+    from .notice import notice_create
+
+    return notice_create(column=columns[("cq-bgt", "政策文件")], unit=units["cq-bgt"], admin=admin)
 
 
 def _escape(text):

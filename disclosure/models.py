@@ -77,6 +77,10 @@ class GovDocumentPage(ContentPage):
         verbose_name=_("修改或替代的文件"),
     )
     body = RichTextField(_("正文"))
+    original_url = models.URLField(
+        _("原文链接"), max_length=500, blank=True,
+        help_text=_("发文机关公布原文的网址。本页登载摘要或转载时填写,读者可据此查阅权威文本。"),
+    )
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -87,6 +91,7 @@ class GovDocumentPage(ContentPage):
                 FieldPanel("keywords"),
                 FieldRowPanel([FieldPanel("validity"), FieldPanel("supersedes")]),
                 FieldPanel("source"),
+                FieldPanel("original_url"),
             ],
             heading=_("公开属性"),
         ),

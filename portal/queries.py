@@ -1,7 +1,7 @@
 """Reads shared by the public pages, the API and the supervision work."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
 from django.db.models.expressions import RawSQL
 
@@ -62,32 +62,45 @@ def paginate(queryset, page_number, per_page, count_key=None):
 def home_listing(home):
     """The site's menu columns and the newest items of each, in two queries.
 
-    The items are one query over a UNION ALL of a LIMIT query per column, each an
-    index range of the listing index (ranking every item of the site would read
-    them all). SQLite refuses LIMIT in a compound's members, not in a subquery, so
-    each member is wrapped in one.
+    A column's items are its own and those other units placed in it (as on the
+    column page, :func:`column_items`). The items are one query over a UNION ALL
+    of two LIMIT queries per column (own items, placed items), each an index range
+    (ranking every item of the site would read them all); one EXISTS per column
+    tells which of the fetched items are placed where. SQLite refuses LIMIT in a
+    compound's members, not in a subquery, so each member is wrapped in one.
     """
     columns = list(
         ColumnPage.objects.child_of(home).live().in_menu().select_related("kind").order_by("path")
     )
     items_by_column = {c.pk: [] for c in columns}
     if columns:
-        members, params = [], []
+        placements = ContentPage.also_in.through.objects
+        members, params, placed_flags = [], [], {}
         for i, column in enumerate(columns):
-            newest = (
-                ContentPage.objects.live()
-                .filter(parent_column=column.pk)
-                .order_by("-pub_date", "-pk")
-                .values("pk")[:HOME_ITEMS_PER_COLUMN]
+            own = ContentPage.objects.live().filter(parent_column=column.pk)
+            placed = ContentPage.objects.live().filter(
+                pk__in=placements.filter(columnpage_id=column.pk).values("contentpage_id")
             )
-            sql, member_params = newest.query.sql_with_params()
-            members.append(f"SELECT * FROM ({sql}) AS newest_{i}")
-            params.extend(member_params)
-        recent = ContentPage.objects.filter(pk__in=RawSQL(" UNION ALL ".join(members), params)).only(*LISTING_FIELDS)
+            for j, candidates in enumerate((own, placed)):
+                newest = candidates.order_by("-pub_date", "-pk").values("pk")[:HOME_ITEMS_PER_COLUMN]
+                sql, member_params = newest.query.sql_with_params()
+                members.append(f"SELECT * FROM ({sql}) AS newest_{i}_{j}")
+                params.extend(member_params)
+            placed_flags[f"placed_in_{column.pk}"] = Exists(
+                placements.filter(contentpage_id=OuterRef("pk"), columnpage_id=column.pk)
+            )
+        recent = (
+            ContentPage.objects.filter(pk__in=RawSQL(" UNION ALL ".join(members), params))
+            .only(*LISTING_FIELDS)
+            .annotate(**placed_flags)
+        )
         for item in recent:
-            items_by_column[item.parent_column_id].append(item)
-        for items in items_by_column.values():
+            for column in columns:
+                if item.parent_column_id == column.pk or getattr(item, f"placed_in_{column.pk}"):
+                    items_by_column[column.pk].append(item)
+        for pk, items in items_by_column.items():
             items.sort(key=lambda i: (i.pub_date, i.pk), reverse=True)
+            del items[HOME_ITEMS_PER_COLUMN:]
     return {"columns": [(c, items_by_column[c.pk]) for c in columns]}
 
 

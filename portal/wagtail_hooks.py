@@ -1,7 +1,7 @@
-from django.db.models import Q
+from django.db.models import F, Q
 from wagtail import hooks
-from wagtail.models import GroupPagePermission
 
+from .admin_scope import BULK_ACTIONS, own_pages_condition
 from .pagecache import mark_cacheable
 
 
@@ -10,16 +10,32 @@ def page_cache_may_keep(page, request, serve_args, serve_kwargs):
     mark_cacheable(request, page)
 
 
+@hooks.register("before_serve_document")
+def unpublished_documents_only_for_their_unit(document, request):
+    """A document not yet used by a published page is its unit's, not the public's."""
+    from .private_media import check_document
+
+    check_document(document, request)
+
+
 @hooks.register("construct_page_chooser_queryset")
 def chooser_shows_live_pages_and_own_drafts(pages, request):
-    """The page chooser lists every page by default; another unit's drafts are
-    not for everyone's eyes. Offer live pages everywhere and the user's own
-    unit's pages in any state."""
-    user = request.user
-    if user.is_superuser:
+    """The page chooser lists every page by default, under its draft title; another
+    unit's drafts are not for everyone's eyes. Offer the user's own unit's pages in
+    any state, and other live pages whose pending draft (if any) keeps the live
+    title: the chooser shows draft titles, and a retitled draft of another unit
+    is as private as a new one."""
+    from wagtail.models import Page
+
+    condition = own_pages_condition(request.user)
+    if condition is None:
         return pages
-    roots = GroupPagePermission.objects.filter(group__user=user).values_list("page__path", flat=True)
-    own = Q()
-    for path in set(roots):
-        own |= Q(path__startswith=path)
-    return pages.filter(Q(live=True) | own) if roots else pages.filter(live=True)
+    retitled = list(Page.objects.filter(live=True).exclude(condition).exclude(draft_title=F("title"))
+                    .values_list("pk", flat=True))
+    pages = pages.filter(condition | Q(live=True))
+    return pages.exclude(pk__in=retitled) if retitled else pages
+
+
+# Registered after Wagtail's own (a higher order), so these replace its page bulk actions.
+for _action in BULK_ACTIONS:
+    hooks.register("register_bulk_action", _action, order=100)

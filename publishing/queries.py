@@ -104,3 +104,37 @@ def pending_withdrawals(units):
         .select_related("client", "client__unit", "page")
         .order_by("withdrawal_requested_at", "id")
     )
+
+
+def review_outcome_message(*, page, user):
+    """What the step ``user`` just took in ``page``'s review led to, in a sentence for
+    the admin's message bar; None if ``user`` took no step in its latest review."""
+    from django.utils.translation import gettext as _
+
+    state = WorkflowState.objects.for_instance(page).order_by("-id").first()
+    if state is None:
+        return None
+    mine = (
+        state.task_states.filter(finished_by=user).exclude(status=TaskState.STATUS_CANCELLED)
+        .select_related("task").order_by("-finished_at", "-id").first()
+    )
+    if mine is None:
+        return None
+    title = page.get_admin_display_title()
+    if mine.status == TaskState.STATUS_REJECTED:
+        return _("「%(title)s」已退回修改,编辑修改后可再次提交审核。") % {"title": title}
+    if mine.status != TaskState.STATUS_APPROVED:
+        return None
+    if state.status == WorkflowState.STATUS_APPROVED:
+        page.refresh_from_db(fields=["live"])
+        if page.live:
+            return _("「%(title)s」已批准,审核完成,已发布。") % {"title": title}
+        return _("「%(title)s」已批准,审核完成。") % {"title": title}
+    current = state.current_task_state
+    latest_revision_id = page.get_latest_revision().pk if page.get_latest_revision() else None
+    if mine.revision_id != latest_revision_id and current is not None:
+        return _("「%(title)s」的内容有修改,已保存为新版本并重新进入审核,当前环节:%(task)s。") % {
+            "title": title, "task": current.task.name}
+    if current is not None and current.status == TaskState.STATUS_IN_PROGRESS:
+        return _("「%(title)s」已批准,已转交「%(task)s」。") % {"title": title, "task": current.task.name}
+    return _("「%(title)s」已批准。") % {"title": title}

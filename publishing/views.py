@@ -7,8 +7,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from wagtail.admin import messages as admin_messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
+from wagtail.admin.views.pages.workflow import WorkflowActionView
 
 from orgs.errors import DomainError
 from orgs.models import Unit
@@ -33,6 +35,20 @@ def register_xlsx(request, unit_code):
     filename = f"register-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class WorkflowActionWithOutcomeView(WorkflowActionView):
+    """Wagtail's approve / request-changes action of the dashboard and the page
+    listings, which by itself says nothing: the person sees what the step did."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        self.task_state.refresh_from_db(fields=["status"])
+        if self.task_state.status != self.task_state.STATUS_IN_PROGRESS:  # the action was taken
+            message = queries.review_outcome_message(page=self.object.specific_deferred, user=request.user)
+            if message:
+                admin_messages.success(request, message)
+        return response
 
 
 def register_index(request):

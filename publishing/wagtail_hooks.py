@@ -1,10 +1,14 @@
+from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import views
 from .models import ApiClient
+from .queries import review_outcome_message
 
 
 @hooks.register("register_admin_urls")
@@ -69,3 +73,26 @@ def register_publishing_actions(actions):
     actions.register_action("publishing.api.submit", "接口提交", "业务系统经发布接口提交")
     actions.register_action("publishing.api.withdraw", "接口撤回", "业务系统撤回了审核中的内容")
     actions.register_action("publishing.api.withdrawal_request", "申请撤稿", "业务系统申请撤下已发布的内容")
+
+
+@hooks.register("before_edit_page")
+def refuse_a_step_already_taken(request, page):
+    """A second press of 批准 (a double click, a resubmitted form) finds the step
+    taken: say so instead of acting on a review that has moved on."""
+    if request.method == "POST" and request.POST.get("action-workflow-action"):
+        state = page.current_workflow_state
+        if state is None or state.current_task_state is None or \
+                state.current_task_state.status != state.current_task_state.STATUS_IN_PROGRESS:
+            messages.error(request, _("「%(title)s」的这一步审核已经处理过了,当前状态见下方。")
+                           % {"title": page.get_admin_display_title()})
+            return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("after_edit_page")
+def say_where_the_review_went(request, page):
+    """Wagtail answers an approval in the editor with "page updated"; say what the
+    approval did (moved on, published, restarted because the content changed)."""
+    if request.method == "POST" and request.POST.get("action-workflow-action"):
+        message = review_outcome_message(page=page, user=request.user)
+        if message:
+            messages.success(request, message)

@@ -77,3 +77,31 @@ def test_home_column_and_article_queries_do_not_grow_with_content(city, article_
     many = {url: _queries(client, url) for url in ("/s/east/", "/s/east/news/", first.get_url())}
     assert many == few
     assert many == {"/s/east/": 7, "/s/east/news/": 14, first.get_url(): 12}, many
+
+
+@pytest.mark.django_db
+def test_portal_home_lists_items_other_units_placed_in_its_columns(city, article_factory, client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.PAGE_CACHE_SECONDS = 0
+    now = timezone.now()
+    for i in range(6):
+        article_factory(column=city.portal_news, title=f"门户要闻{i}", pub_date=now - timedelta(days=2 * i))
+    placed = article_factory(title="东区推送到门户的动态", also_in=[city.portal_news], pub_date=now - timedelta(days=3))
+    old_placed = article_factory(title="东区很早以前的推送", also_in=[city.portal_news],
+                                 pub_date=now - timedelta(days=30))
+    article_factory(title="东区没有推送的动态", pub_date=now)
+
+    html = client.get("/").content.decode()
+    news_box = html[html.index('id="col-%d"' % city.portal_news.pk):]
+    news_box = news_box[: news_box.index("</section>")]
+    # The column page and the home box show the same six newest items, in the same order.
+    newest = [item.title for item in column_items(city.portal_news)[:6]]
+    assert newest == ["门户要闻0", "门户要闻1", "东区推送到门户的动态", "门户要闻2", "门户要闻3", "门户要闻4"]
+    positions = [news_box.index(title) for title in newest]
+    assert positions == sorted(positions)
+    assert placed.get_url() in news_box  # the link leads to the one source page on the east site
+    assert "门户要闻5" not in news_box and old_placed.title not in news_box
+    assert "东区没有推送的动态" not in html

@@ -8,11 +8,15 @@ from portal import views as portal_views
 from publishing import views as publishing_views
 
 from .api import api
+from .errors import api_not_found
 from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    # Any other address under /api/ is the typed JSON 404 at once (no slash redirect
+    # to a page of the portal).
+    re_path(r"^api/", api_not_found),
     path("admin/register/<str:unit_code>.xlsx", publishing_views.register_xlsx, name="publication_register_xlsx"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -30,3 +34,9 @@ if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", static_serve, {"document_root": settings.MEDIA_ROOT})]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Readable Chinese error pages with the site's identity; JSON under /api/ (cityplatform/errors.py).
+handler400 = "cityplatform.errors.bad_request"
+handler403 = "cityplatform.errors.permission_denied"
+handler404 = "cityplatform.errors.page_not_found"
+handler500 = "cityplatform.errors.server_error"

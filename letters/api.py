@@ -11,6 +11,11 @@ from .models import LetterType, Mailbox
 router = Router(tags=["公开信箱"])
 
 
+class Error(Schema):
+    code: str
+    message: str
+
+
 class LetterIn(Schema):
     mailbox: str = Field(..., description="信箱代码,如 mayor")
     letter_type: str = Field(..., description="来信类型代码,如 complaint")
@@ -64,7 +69,7 @@ class LetterTypeOut(Schema):
     time_limit: int
 
 
-@router.get("/mailboxes", response=list[MailboxOut], summary="开放的信箱")
+@router.get("/mailboxes", response={200: list[MailboxOut]}, summary="开放的信箱")
 def mailboxes(request):
     return list(Mailbox.objects.filter(active=True).values("code", "name", "is_mayor"))
 
@@ -74,7 +79,11 @@ def letter_types(request):
     return list(LetterType.objects.filter(active=True).values("code", "name", "time_limit"))
 
 
-@router.post("/letters", response={201: LetterCreated}, summary="提交来信(以 Idempotency-Key 头防止重复提交)")
+# Every status the intake can answer (400 a rule, 401/403 no challenge or token,
+# 404 an unknown mailbox or type, 409 a reused key, 413/415 size and type of the
+# body, 422 a body that is not the schema, 429 the quota).
+@router.post("/letters", response={201: LetterCreated, 200: LetterCreated, 400: Error, 401: Error, 403: Error, 404: Error,
+                                   409: Error, 413: Error, 415: Error, 422: Error, 429: Error}, summary="提交来信(以 Idempotency-Key 头防止重复提交)")
 def submit_letter(request, payload: LetterIn):
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (8 <= len(key) <= 80):
@@ -93,7 +102,7 @@ def submit_letter(request, payload: LetterIn):
     return 201, {"serial": letter.serial, "query_code": code, "status": letter.status}
 
 
-@router.post("/letters/track", response=LetterStatus, summary="凭查询码查询来信")
+@router.post("/letters/track", response={200: LetterStatus, 400: Error, 404: Error, 422: Error, 429: Error}, summary="凭查询码查询来信")
 def track_letter(request, payload: TrackIn):
     letter = services.letter_find_guarded(code=payload.query_code, check=payload.check, client=ratelimit.client_ip(request))
     reply = letter.replies.filter(approved_at__isnull=False).order_by("-approved_at").first()

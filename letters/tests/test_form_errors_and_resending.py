@@ -147,3 +147,40 @@ def test_rating_without_a_code_in_a_browser_that_tracked_nothing_is_refused(subm
     response = client.post("/mailbox/rate/", {"rating": "satisfied"})
     assert response.status_code == 404 and "重新输入查询码" in response.content.decode()
     assert not Feedback.objects.exists()
+
+
+def _admin_field_error(html, control_id):
+    """The message Wagtail shows beside an admin field, as the control's aria-describedby names it."""
+    control = re.search(rf'<(?:input|select|textarea)[^>]*\bid="{control_id}"[^>]*>', html)
+    assert control, f"no control {control_id}"
+    described = re.search(r'aria-describedby="([^"]+)"', control.group())
+    assert described, f"{control_id} points at no message: {control.group()}"
+    errors_id = next(i for i in described.group(1).split() if i.endswith("-errors"))
+    container = re.search(rf'<div class="w-field__errors" data-field-errors id="{errors_id}">(.*?)</div>', html, re.S)
+    assert container, f"no error container {errors_id}"
+    # beside the field: the container and the control are in the same field wrapper
+    between = html[container.end():control.start()]
+    assert "w-field__wrapper" not in between, f"the message of {control_id} is not beside it"
+    return re.sub(r"<[^>]+>|\s+", " ", container.group(1)).strip()
+
+
+@pytest.mark.django_db
+def test_an_admin_form_shows_every_error_beside_its_field_in_one_answer(submit, staff, city, client):
+    letter, _ = submit()
+    letter = s.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
+    client.force_login(staff.east_handler)
+    response = client.post(f"/admin/letters/{letter.pk}/", {"action": "extension_request", "version": letter.version,
+                                                             "days": "99", "reason": ""})
+    html = response.content.decode()
+    assert "小于或等于30" in _admin_field_error(html, "id_extension_request_days")
+    assert "必需字段" in _admin_field_error(html, "id_extension_request_reason")
+    assert not letter.extensions.exists()
+
+
+@pytest.mark.django_db
+def test_the_calendar_form_shows_every_error_beside_its_field(staff, client):
+    client.force_login(staff.supervisor)
+    response = client.post("/admin/letters/calendar/", {"date": "not-a-date", "reason": ""})
+    html = response.content.decode()
+    assert "有效的日期" in _admin_field_error(html, "id_calendar_date")
+    assert "必需字段" in _admin_field_error(html, "id_calendar_reason")

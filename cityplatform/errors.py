@@ -14,7 +14,7 @@ import logging
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ API_ERRORS = {
     404: ("not_found", "没有找到请求的对象。"),
     405: ("method_not_allowed", "这个地址不支持该请求方法。"),
     500: ("server_error", "服务器内部错误,已记录,请稍后再试。"),
+    503: ("unavailable", "服务暂时不可用,请稍后再试。"),
 }
 
 
@@ -101,6 +102,7 @@ TITLES = {
     404: _("没有找到这个页面"),
     405: _("不能这样打开这个页面"),
     500: _("服务器出了点问题"),
+    503: _("服务暂时不可用"),
 }
 
 

@@ -114,9 +114,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Outermost but security: fills the bare 405 of any view below it (cityplatform/errors.py).
-    "cityplatform.errors.MethodNotAllowedMiddleware",
+    # Outside everything that can answer, so kept pages and filled 405s carry the policy too.
     "cityplatform.security.PlatformCSPMiddleware",
+    # Fills the bare 405 of any view below it (cityplatform/errors.py).
+    "cityplatform.errors.MethodNotAllowedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

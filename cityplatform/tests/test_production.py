@@ -141,3 +141,12 @@ def mailboxes(city):
 
     LetterType.objects.create(code="complaint", name="投诉", time_limit=13)
     return Mailbox.objects.create(unit=city.office, name="市长信箱", code="mayor", email="mayor@mail.cq.gov.cn", is_mayor=True)
+
+
+@pytest.mark.django_db
+@override_settings(PLATFORM_CSP=True, ROOT_URLCONF="cityplatform.tests.urls_errors")
+def test_error_pages_carry_the_policy_too(city, client):
+    for path, status in (("/no-such-page/", 404), ("/test-only-post/", 405)):
+        response = client.get(path)
+        assert response.status_code == status
+        assert "script-src 'self';" in response["Content-Security-Policy"] + ";", path

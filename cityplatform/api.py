@@ -3,12 +3,35 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.urls import register_converter
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from guard.webrequests import RequestRefused
 from orgs.errors import DomainError
+
+MAX_ID = 2**63 - 1
+
+
+class IdConverter:
+    """``{id:name}`` in an API path: a database id, 1 to 2**63-1. Anything else (a
+    negative, huge or non-numeric id) matches no route, so the answer is the typed
+    404, never an overflow deep in the database driver (a 500)."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value):
+        number = int(value)
+        if not 1 <= number <= MAX_ID:
+            raise ValueError("id out of range")
+        return number
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 api = NinjaAPI(
     title="城市政府网站集约化平台 API",

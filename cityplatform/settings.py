@@ -27,10 +27,55 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# --- Production mode ------------------------------------------------------------
+# One switch: PLATFORM_PRODUCTION=true refuses the embedded secret key and a host
+# wildcard, and turns on HTTPS-only cookies, HSTS, the redirect to HTTPS and the
+# Content-Security-Policy. Without it the platform runs as the embedded default.
+PLATFORM_PRODUCTION = env_bool("PLATFORM_PRODUCTION", False)
+EMBEDDED_SECRET_KEY = "embedded-default-not-secret-change-me-in-production"
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "embedded-default-not-secret-change-me-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY") or EMBEDDED_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
+
+# The address the platform actually runs on: `make run` and bin/run-platform pass
+# HOST and PORT, so links in e-mails and redirects follow a moved port.
+PLATFORM_HOST = os.environ.get("HOST", "127.0.0.1")
+PLATFORM_PORT = os.environ.get("PORT", "8000")
+_LINK_HOST = "127.0.0.1" if PLATFORM_HOST in ("", "0.0.0.0", "::") else PLATFORM_HOST
+DEFAULT_BASE_URL = f"http://{_LINK_HOST}:{PLATFORM_PORT}"
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    ",".join(dict.fromkeys([os.environ.get("PLATFORM_BASE_URL", DEFAULT_BASE_URL).rstrip("/"), DEFAULT_BASE_URL,
+                            f"http://localhost:{PLATFORM_PORT}"])),
+)
+
+if PLATFORM_PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if SECRET_KEY == EMBEDDED_SECRET_KEY or len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "生产模式(PLATFORM_PRODUCTION=true)拒绝启动:请在环境变量 SECRET_KEY 中设置至少50个字符的随机密钥,"
+            "不能使用内置的默认密钥。可用 python -c 'import secrets; print(secrets.token_urlsafe(64))' 生成。")
+    if "ALLOWED_HOSTS" not in os.environ or not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "生产模式(PLATFORM_PRODUCTION=true)拒绝启动:请在环境变量 ALLOWED_HOSTS 中逐个列出平台的域名"
+            "(逗号分隔),不能使用 *。")
+    if DEBUG:
+        raise ImproperlyConfigured("生产模式(PLATFORM_PRODUCTION=true)不能同时开启 DEBUG。")
+    # Behind the platform's reverse proxy, which terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # /healthz is asked by the proxy and the monitor over plain HTTP on the inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# The Content-Security-Policy (cityplatform/security.py): on in production; PLATFORM_CSP=true
+# tries it on the embedded default.
+PLATFORM_CSP = env_bool("PLATFORM_CSP", PLATFORM_PRODUCTION)
 
 INSTALLED_APPS = [
     "orgs",
@@ -71,6 +116,10 @@ MIDDLEWARE = [
     # First of all: a body over MAX_REQUEST_BYTES is refused before anything reads it.
     "guard.bodylimit.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can answer, so kept pages and filled 405s carry the policy too.
+    "cityplatform.security.PlatformCSPMiddleware",
+    # Fills the bare 405 of any view below it (cityplatform/errors.py).
+    "cityplatform.errors.MethodNotAllowedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 503 with a Chinese message when the database refuses writes or is away (outside
     # every middleware that may touch the database, so it sees their failures too).
@@ -85,6 +134,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# A form without a valid CSRF token gets the readable 403 page (cityplatform/errors.py).
+CSRF_FAILURE_VIEW = "cityplatform.errors.csrf_failure"
 
 # Published pages are kept for anonymous readers (portal/pagecache.py); 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
@@ -251,7 +303,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Wagtail ------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("PLATFORM_NAME", "重庆市政府网站集约化平台")
-WAGTAILADMIN_BASE_URL = os.environ.get("PLATFORM_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = os.environ.get("PLATFORM_BASE_URL", DEFAULT_BASE_URL)
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.finish.publish_approved_workflow_state"

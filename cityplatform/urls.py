@@ -11,11 +11,15 @@ from portal.admin_scope import OwnPagesTypesUsageReportView
 from publishing import views as publishing_views
 
 from .api import api
+from .errors import api_not_found
 from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    # Any other address under /api/ is the typed JSON 404 at once (no slash redirect
+    # to a page of the portal).
+    re_path(r"^api/", api_not_found),
     path("admin/register/<str:unit_code>.xlsx", publishing_views.register_xlsx, name="publication_register_xlsx"),
     # Wagtail's own workflow action (approve / request changes from the dashboard),
     # answering with a message that says what the step did.
@@ -45,3 +49,9 @@ if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Readable Chinese error pages with the site's identity; JSON under /api/ (cityplatform/errors.py).
+handler400 = "cityplatform.errors.bad_request"
+handler403 = "cityplatform.errors.permission_denied"
+handler404 = "cityplatform.errors.page_not_found"
+handler500 = "cityplatform.errors.server_error"

@@ -17,6 +17,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from orgs.errors import DomainError
+from orgs.forms import ErrorsBesideFields
 from orgs.models import Hosting, SiteRecord
 
 from . import services
@@ -42,7 +43,7 @@ def migratable_records():
     return SiteRecord.objects.select_related("unit").annotate(migrated=Exists(migrated))
 
 
-class UploadForm(forms.Form):
+class UploadForm(ErrorsBesideFields, forms.Form):
     record = forms.ModelChoiceField(label="要迁移的网站", queryset=SiteRecord.objects.none(), empty_label="请选择")
     package = forms.FileField(label="导出包(ZIP)", help_text="格式见平台文档 docs/site-migration.md。")
 

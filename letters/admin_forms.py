@@ -9,6 +9,7 @@ service can refuse if someone else acted in between.
 from django import forms
 from django.contrib.auth import get_user_model
 
+from orgs.forms import ErrorsBesideFields
 from orgs.models import Role, Unit
 
 from . import permissions
@@ -36,7 +37,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return name if name == obj.get_username() else f"{name}({obj.get_username()})"
 
 
-class LetterActionForm(forms.Form):
+class LetterActionForm(ErrorsBesideFields, forms.Form):
     """A step on one letter. Subclasses name the step (``action``, the key the view
     dispatches on) and how the form is shown."""
 
@@ -255,7 +256,7 @@ class QueueFilterForm(forms.Form):
         return letters
 
 
-class CalendarEntryForm(forms.Form):
+class CalendarEntryForm(ErrorsBesideFields, forms.Form):
     date = forms.DateField(label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     is_working_day = forms.TypedChoiceField(
         label="这一天", choices=[("1", "上班(工作日)"), ("0", "休息(非工作日)")], coerce=lambda v: v == "1",

@@ -109,9 +109,13 @@ class QueuePage:
         return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
 
+# A page number past this is no real page; larger ones would overflow the database's OFFSET.
+MAX_PAGE = 10**6
+
+
 def _number(request):
     try:
-        return max(1, int(request.GET.get("page") or 1))
+        return min(max(1, int(request.GET.get("page") or 1)), MAX_PAGE)
     except ValueError:
         return 1
 

@@ -121,7 +121,7 @@ class LetterTypeOut(Schema):
     time_limit: int
 
 
-@router.get("/mailboxes", response=list[MailboxOut], summary="开放的信箱")
+@router.get("/mailboxes", response={200: list[MailboxOut]}, summary="开放的信箱")
 def mailboxes(request):
     return list(Mailbox.objects.filter(active=True).values("code", "name", "is_mayor"))
 
@@ -224,7 +224,7 @@ def _replayed(response, letter, payload):
                         "status": letter.status})
 
 
-@router.post("/letters/track", response={200: LetterStatus, **{c: Error for c in (401, 403, 404, 413, 415, 422, 429)}},
+@router.post("/letters/track", response={200: LetterStatus, **{c: Error for c in (400, 401, 403, 404, 413, 415, 422, 429)}},
              auth=[browser_safe, business_system, anonymous], summary="凭查询码查询来信",
              openapi_extra=TOKEN_OPTIONAL)
 def track_letter(request, payload: TrackIn):

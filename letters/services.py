@@ -70,8 +70,18 @@ def _validate_submission(*, name, phone, email, title, body, attachments, source
                 errors["attachments"] = f"附件「{filename}」:{exc.message}"
                 break
     if errors:
-        raise DomainError(";".join(errors.values()), code="invalid", field=next(iter(errors)))
+        raise DomainError(";".join(errors.values()), code="invalid", field=next(iter(errors)), field_errors=errors)
     return name, phone, email, title, body
+
+
+def letter_field_errors(*, name, phone, email, title, body, attachments):
+    """Every rule the writer's fields break, by field, storing nothing: the form shows
+    them all in one answer instead of one per try."""
+    try:
+        _validate_submission(name=name, phone=phone, email=email, title=title, body=body, attachments=attachments)
+    except DomainError as exc:
+        return exc.field_errors
+    return {}
 
 
 def _highest_serial_number(day):

@@ -1,20 +1,22 @@
 """Citizens' pages of the public mailbox: write, track, rate, read published letters."""
 
+import hashlib
+import time
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control, cache_page, never_cache
-from django.views.decorators.http import require_POST
 
 from guard import challenge, ratelimit
-from orgs.errors import DomainError
+from orgs.errors import DomainError, NotFound
 from orgs.models import Unit
 from portal.queries import portal_context
 
-from . import queries, services
+from . import codes, queries, services
 from .publication import masked
-from .models import LetterType, Mailbox, NotAcceptedReason, Rating, Status
+from .models import Letter, LetterType, Mailbox, NotAcceptedReason, Rating, Status
 
 LETTER_QUOTA_WINDOW = 3600  # seconds; the quota is settings.LETTERS_PER_ADDRESS_PER_HOUR
 
@@ -44,35 +46,69 @@ def write(request, code):
         question, token = challenge.new_challenge()
         return _render(request, "letters/write.html", {**context, "question": question, "token": token, "values": {}})
     values = request.POST
+    resent = _submitted_before(request, _form_fingerprint(request))
+    if resent is not None:  # the same form sent again (refresh, back): its result, not a second letter
+        return _render(request, "letters/submitted.html", {**resent, "page_title": "来信已提交"})
     error = _spam_check(values)
-    if error is None:
-        try:
-            letter_type = types.get(pk=values.get("letter_type"))
-        except (LetterType.DoesNotExist, ValueError):
-            error = "请选择来信类型。"
+    attachments = [(f.name, f.read()) for f in request.FILES.getlist("attachments")]
+    fields = dict(name=values.get("name", ""), phone=values.get("phone", ""), email=values.get("email", ""),
+                  title=values.get("title", ""), body=values.get("body", ""))
+    # Every field's rule is checked even when the challenge failed, so the writer
+    # sees all there is to correct in one answer.
+    field_errors = services.letter_field_errors(**fields, attachments=attachments)
+    try:
+        letter_type = types.get(pk=values.get("letter_type"))
+    except (LetterType.DoesNotExist, ValueError):
+        field_errors = {"letter_type": "请选择来信类型。", **field_errors}
     quota_key = letter_quota_key(ratelimit.client_key(request))
-    if error is None:
+    if error is None and not field_errors:
         # Counted before it is checked, so a burst of posts at once gets no more than the quota.
         quota = ratelimit.hit(quota_key, limit=settings.LETTERS_PER_ADDRESS_PER_HOUR, window=LETTER_QUOTA_WINDOW)
         if not quota.allowed:
             error = "您提交得太频繁了,请一小时后再试。"
-    if error is None:
+    if error is None and not field_errors:
         try:
-            attachments = [(f.name, f.read()) for f in request.FILES.getlist("attachments")]
             letter, code_shown = services.letter_submit(
-                mailbox=mailbox, letter_type=letter_type, name=values.get("name", ""), phone=values.get("phone", ""),
-                email=values.get("email", ""), title=values.get("title", ""), body=values.get("body", ""),
+                mailbox=mailbox, letter_type=letter_type, **fields,
                 consent_publish=values.get("consent_publish") == "on", attachments=attachments,
                 ip=ratelimit.client_ip(request),
             )
         except DomainError as exc:
             ratelimit.undo(quota_key)  # a letter refused for a mistake stores nothing and does not count
-            error = exc.message
+            field_errors = exc.field_errors
+            error = None if field_errors else exc.message
         else:
+            _remember_submission(request, _form_fingerprint(request), letter, code_shown)
             return _render(request, "letters/submitted.html", {"letter": letter, "code": code_shown, "page_title": "来信已提交"})
     question, token = challenge.new_challenge()
     return _render(request, "letters/write.html", {**context, "question": question, "token": token, "values": values,
-                                                   "error": error}, status=400)
+                                                   "error": error, "field_errors": field_errors}, status=400)
+
+
+# A refresh or "back" re-sends the form; the session remembers the last letter sent
+# from this browser and a fingerprint of its form for this long, to answer the same
+# form with the same result.
+RESEND_SECONDS = 30 * 60
+SUBMITTED_KEY = "letters_submitted"
+
+
+def _form_fingerprint(request):
+    """The form as sent (fields with its challenge token, attachments by name and size)."""
+    parts = sorted((k, v) for k, values in request.POST.lists() if k != "csrfmiddlewaretoken" for v in values)
+    parts += sorted((f.name, str(f.size)) for f in request.FILES.getlist("attachments"))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _remember_submission(request, fingerprint, letter, code):
+    request.session[SUBMITTED_KEY] = {"form": fingerprint, "letter": letter.pk, "code": code, "at": time.time()}
+
+
+def _submitted_before(request, fingerprint):
+    entry = request.session.get(SUBMITTED_KEY)
+    if not entry or entry.get("form") != fingerprint or time.time() - entry.get("at", 0) > RESEND_SECONDS:
+        return None
+    letter = Letter.objects.filter(pk=entry["letter"]).first()
+    return {"letter": letter, "code": entry["code"], "resent": True} if letter else None
 
 
 def _spam_check(values):
@@ -83,19 +119,51 @@ def _spam_check(values):
     return None
 
 
+TRACKED_KEY = "letters_tracked"
+TRACKED_SECONDS = 30 * 60
+
+
+def _track_field_errors(code, check):
+    """The tracking form's fields, all checked at once before the (counted) lookup."""
+    errors = {}
+    if not (code or "").strip():
+        errors["code"] = "请填写查询码。"
+    elif codes.normalise(code) is None:
+        errors["code"] = "查询码格式不正确:应为12位字母数字,如 AB12-CD34-EF56。"
+    check = (check or "").strip()
+    if not check:
+        errors["check"] = "请填写手机号后四位;无手机号的来信请填电子邮箱。"
+    elif not (check.isdigit() and len(check) == 4) and "@" not in check:
+        errors["check"] = "请填写手机号的后四位数字,或写信时留下的电子邮箱。"
+    return errors
+
+
 @never_cache
 def track(request):
     context = {"page_title": "来信查询"}
     if request.method != "POST":
         return _render(request, "letters/track.html", context)
+    code, check = request.POST.get("code", ""), request.POST.get("check", "")
+    field_errors = _track_field_errors(code, check)
+    if field_errors:
+        return _render(request, "letters/track.html", {**context, "field_errors": field_errors, "values": request.POST},
+                       status=400)
     try:
-        letter = services.letter_find_guarded(code=request.POST.get("code"), check=request.POST.get("check"),
-                                              client=ratelimit.client_key(request))
+        letter = services.letter_find_guarded(code=code, check=check, client=ratelimit.client_key(request))
     except DomainError as exc:
         status = 429 if exc.code == "too_many" else 404
-        return _render(request, "letters/track.html", {**context, "error": exc.message}, status=status)
-    return _render(request, "letters/status.html", {**context, **_status_context(letter), "code": request.POST.get("code"),
-                                                    "check": request.POST.get("check")})
+        return _render(request, "letters/track.html", {**context, "error": exc.message, "values": request.POST},
+                       status=status)
+    request.session[TRACKED_KEY] = {"letter": letter.pk, "at": time.time()}
+    return _render(request, "letters/status.html", {**context, **_status_context(letter), "code": code, "check": check})
+
+
+def _tracked_letter(request):
+    """The letter this browser found with its code a short while ago, if any."""
+    entry = request.session.get(TRACKED_KEY)
+    if not entry or time.time() - entry.get("at", 0) > TRACKED_SECONDS:
+        return None
+    return Letter.objects.select_related("mailbox", "letter_type", "handling_unit").filter(pk=entry["letter"]).first()
 
 
 def _status_context(letter):
@@ -112,18 +180,34 @@ def _status_context(letter):
 
 
 @never_cache
-@require_POST
 def rate(request):
+    """Rate a reply. Opened again (refresh, back, a bookmarked address) it shows the
+    letter tracked in this browser, or the tracking form; never a bare 405."""
     context = {"page_title": "来信查询"}
+    code, check = request.POST.get("code", ""), request.POST.get("check", "")
+    if request.method != "POST":
+        letter = _tracked_letter(request)
+        if letter is None:
+            return redirect("letters:track")
+        return _render(request, "letters/status.html", {**context, **_status_context(letter)})
     try:
-        letter = services.letter_find_guarded(code=request.POST.get("code"), check=request.POST.get("check"),
-                                              client=ratelimit.client_key(request))
+        if code or check:
+            letter = services.letter_find_guarded(code=code, check=check, client=ratelimit.client_key(request))
+        else:
+            letter = _tracked_letter(request)
+            if letter is None:
+                raise NotFound("查询已过期,请重新输入查询码。")
+        if letter.status != Status.REPLIED and letter.feedback.exists():
+            # The rating form sent again: the rating stands, show it.
+            return _render(request, "letters/status.html", {**context, **_status_context(letter), "code": code,
+                                                            "check": check, "rated": True})
         letter = services.letter_rate(letter=letter, rating=request.POST.get("rating", ""), comment=request.POST.get("comment", ""))
     except DomainError as exc:
         status = {"too_many": 429, "not_found": 404}.get(exc.code, 400)
         return _render(request, "letters/track.html", {**context, "error": exc.message}, status=status)
-    return _render(request, "letters/status.html", {**_status_context(letter), "code": request.POST.get("code"),
-                                                    "check": request.POST.get("check"), "rated": True, "page_title": "来信查询"})
+    request.session[TRACKED_KEY] = {"letter": letter.pk, "at": time.time()}
+    return _render(request, "letters/status.html", {**_status_context(letter), "code": code,
+                                                    "check": check, "rated": True, "page_title": "来信查询"})
 
 
 @cache_control(public=True, max_age=120)

@@ -7,12 +7,15 @@ class DomainError(Exception):
 
     code = "invalid"
 
-    def __init__(self, message, *, code=None, field=None):
+    def __init__(self, message, *, code=None, field=None, field_errors=None):
         super().__init__(message)
         self.message = str(message)
         if code:
             self.code = code
         self.field = field
+        # Every field's message at once (field → message), so a form can show each
+        # beside its field in one answer.
+        self.field_errors = dict(field_errors) if field_errors else ({field: self.message} if field else {})
 
 
 class PermissionRefused(DomainError):

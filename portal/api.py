@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from orgs.models import SiteRecord, Unit
 
@@ -9,6 +9,15 @@ from .models import ColumnPage
 from .queries import column_items
 
 router = Router(tags=["网站群"])
+
+
+class Error(Schema):
+    code: str
+    message: str
+
+
+# An offset past any real column; larger ones would overflow the database's OFFSET.
+MAX_OFFSET = 10**9
 
 
 class SiteOut(Schema):
@@ -62,10 +71,13 @@ def list_units(request):
     ]
 
 
-@router.get("/columns/{column_id}/items", response=list[ItemOut], summary="栏目中已发布的内容(含推送)")
-def list_column_items(request, column_id: int, limit: int = 20, offset: int = 0):
+# {id:…} is the API's id converter (cityplatform/api.py): an id out of range is a 404.
+@router.get("/columns/{id:column_id}/items", response={200: list[ItemOut], 400: Error, 404: Error, 422: Error},
+            summary="栏目中已发布的内容(含推送)")
+def list_column_items(request, column_id: int, limit: int = Query(20, description="每页条数,1–100"),
+                      offset: int = Query(0, description="跳过的条数")):
     column = get_object_or_404(ColumnPage.objects.live(), pk=column_id)
     limit = max(1, min(limit, 100))
-    offset = max(0, offset)
+    offset = max(0, min(offset, MAX_OFFSET))
     items = column_items(column)[offset : offset + limit]
     return [ItemOut(id=i.id, title=i.title, url=i.get_url(request), pub_date=i.pub_date, source=i.source) for i in items]

@@ -79,7 +79,7 @@ class AttachmentIn(Strict):
 
 
 class ItemIn(Strict):
-    column: int = Field(..., description="栏目编号(见 GET /publish/columns)")
+    column: int = Field(..., ge=1, le=2**63 - 1, description="栏目编号(见 GET /publish/columns)")
     title: str = Field(..., min_length=1, max_length=255)
     body: str = Field(..., min_length=1, description="正文:HTML(只保留段落、标题、列表、加粗、链接等)或纯文本")
     body_format: Literal["html", "text"] = Field("html", description="text:纯文本,每行一段")
@@ -129,7 +129,10 @@ class SubmissionOut(Schema):
     withdrawal_requested_at: datetime | None
 
 
-ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+# Every status an operation can answer: 400 a body too large or refused by a rule,
+# 401 no valid token, 403 a column of another unit, 404 an id that names nothing
+# (out of range included), 409 a reused Idempotency-Key, 422 a body that is not the schema.
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
 def _out(submission):
@@ -164,7 +167,7 @@ def _submit(request, response, payload, kind, idempotency_key):
     return Status(201 if created else 200, _out(submission))
 
 
-SUBMIT_RESPONSES = {201: SubmissionOut, 200: SubmissionOut, 400: PublishError, **ERRORS}
+SUBMIT_RESPONSES = {201: SubmissionOut, 200: SubmissionOut, **ERRORS, 400: PublishError}
 KEY_HEADER = Header(None, alias="Idempotency-Key", description="本次提交的唯一标识(8–80个 ASCII 字符,如 UUID);重试时原样再发")
 
 
@@ -197,12 +200,13 @@ def _own_submission(request, submission_id):
     return submission
 
 
-@router.get("/submissions/{submission_id}", response={200: SubmissionOut, **ERRORS}, summary="提交的办理状态")
+# {id:…} is the API's id converter (cityplatform/api.py): an id out of range is a 404.
+@router.get("/submissions/{id:submission_id}", response={200: SubmissionOut, **ERRORS}, summary="提交的办理状态")
 def submission_status(request, submission_id: int):
     return _out(_own_submission(request, submission_id))
 
 
-@router.post("/submissions/{submission_id}/withdraw", response={200: SubmissionOut, 400: Error, **ERRORS},
+@router.post("/submissions/{id:submission_id}/withdraw", response={200: SubmissionOut, **ERRORS},
              summary="撤回:审核中的立即撤回;已发布的申请撤下,由本单位分管领导处理")
 def withdraw(request, submission_id: int, payload: WithdrawIn):
     submission = services.api_withdraw(submission=_own_submission(request, submission_id), reason=payload.reason)

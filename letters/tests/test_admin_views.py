@@ -113,8 +113,13 @@ def test_another_units_handler_can_neither_see_nor_act_on_a_letter(client, submi
     assert letter.version == version and letter.handling_unit == city.district
     assert not Event.objects.filter(actor=staff.edu_handler).exists()
     assert not ContactView.objects.exists()
+    own, _ = submit(mailbox=None, title="教委自己的来信")
+    own = services.letter_route(letter=own, unit=city.dept, actor=staff.dispatcher, version=own.version)
     for tab in ("screening", "mine", "overdue"):
-        assert letter.serial not in html(client.get(f"{QUEUE}?tab={tab}"))
+        response = client.get(f"{QUEUE}?tab={tab}")
+        assert response.status_code == 200, tab
+        assert letter.serial not in html(response), tab
+    assert own.serial in html(client.get(f"{QUEUE}?tab=mine"))  # the page lists the unit's own letters
 
 
 def test_a_stale_version_shows_the_conflict_and_changes_nothing(client, submit, staff, city):

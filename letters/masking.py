@@ -46,8 +46,21 @@ What is masked
       the surname stays, the rest is masked (``张晓明先生`` → ``张**先生``).
       A surname alone (``王先生``) has nothing left to mask. After 我是 only a
       name followed by punctuation counts (``我是江北区居民`` stays).
+      (c) A name introduced by a relation or a role (我爱人张三, 我父亲李四,
+      邻居赵刚, 经办人：刘明, 负责人, 代理人 …), the next names of a list joined
+      by 、, a name right in front of a phone number (a list of contacts), and a
+      signature: after 此致 敬礼, after a dash (``——王小明``), or a name alone on
+      the last line (date lines after it ignored; ``张某某`` counts there).
+    * House numbers in every common form: ``5-1``/``5-1-302``/``12-3号`` where
+      someone says they live (住/家住/住址/地址 …) or after an estate or building
+      (``翠湖苑5-1``, ``10幢2-3``), any ``5-1-302`` triple that is not a date,
+      ``附2号`` on its own, ``302号房``.
 
 What is kept
+    Government hotlines (``GOVERNMENT_HOTLINES``), in any text. In a reply, the
+    ``official`` values the caller passes (the replying unit's published phone,
+    e-mail and address, see ``publication.official_contacts``), also written with
+    other spacing, without the area code or without the city/district prefix.
     Names with an official title (``王局长``, ``李主任``, ``陈书记``, ``刘区长`` …):
     public officials acting in office. Dates, amounts, times, areas, document
     numbers (``渝办发〔2005〕209号``), unit names and all punctuation.

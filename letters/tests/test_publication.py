@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from letters import services
-from letters.models import Event, Letter, Status
+from letters.models import Event, Status
 from orgs.errors import DomainError
 
 pytestmark = pytest.mark.django_db

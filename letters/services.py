@@ -520,7 +520,7 @@ def _publication_decide(letter, reply, *, publish, actor):
         return letter
     version = public_version(letter, reply)
     letter = _save(letter, published=True, public_title=version.title, public_body=version.body, public_reply=version.reply)
-    _event(letter, "published", actor=actor, unit=reply.unit, reason="经审签决定公开(个人信息已隐去)")
+    _event(letter, "published", actor=actor, unit=reply.unit, reason="经领导审签决定公开,已公开(个人信息已隐去)")
     return letter
 
 

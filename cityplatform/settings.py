@@ -346,6 +346,13 @@ HOSTING_LEASE_SECONDS = int(os.environ.get("HOSTING_LEASE_SECONDS", "120"))
 HOSTING_PACKAGE_DIR = Path(os.environ.get("HOSTING_PACKAGE_DIR", VAR_DIR / "migration-packages"))
 # The embedded default serves uploaded media itself; production lets the web server do it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Citizens' letter attachments: outside MEDIA_ROOT, never served by the media URL;
+# delivered only through the permission-checked view (letters.files). With
+# PRIVATE_MEDIA_ACCEL_REDIRECT set (e.g. "/_private/", an nginx `internal` location
+# whose alias is PRIVATE_MEDIA_ROOT) the view answers with an X-Accel-Redirect
+# header and lets the web server send the bytes (docs/private-files.md).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+PRIVATE_MEDIA_ACCEL_REDIRECT = os.environ.get("PRIVATE_MEDIA_ACCEL_REDIRECT", "")
 # Where the notice (渝办发〔2005〕209号) is read from when the demo city is loaded.
 PLATFORM_SEED_DIR = Path(os.environ.get("PLATFORM_SEED_DIR", BASE_DIR.parent / "shared" / "seed"))
 

@@ -271,7 +271,8 @@ def _load_mailboxes(records, units):
             reply = letter_services.reply_draft(letter=letter, body=_REPLIES.get(target.code, _REPLIES["default"]), actor=handler,
                                                 version=letter.version)
             letter.refresh_from_db()
-            letter_services.reply_decide(reply=reply, approve=True, actor=leader, version=letter.version)
+            letter_services.reply_decide(reply=reply, approve=True, actor=leader, version=letter.version,
+                                         publish=letter.consent_publish)
     return count
 
 

@@ -176,7 +176,12 @@ def test_letter_is_routed_answered_rated_and_published_masked(page, phone_page):
     admin_login(staff, "yuzhong_leader")
     open_letter_from_queue(staff, "待我审签")
     decide = staff.locator("#action-reply_decide")
-    expect(decide.locator(".letters-body")).to_contain_text("12345")
+    # The leader sees the original and the masked public version side by side, and decides.
+    compare = decide.locator("#publication-compare")
+    expect(compare.locator('td[data-side="public"]').nth(2)).to_contain_text("12345")
+    expect(compare.locator('td[data-side="original"]').nth(1)).to_contain_text(PHONE_NUMBER)
+    expect(compare.locator('td[data-side="public"]').nth(1)).not_to_contain_text(PHONE_NUMBER)
+    decide.get_by_label("公开(按左侧隐去个人信息的公开版本)").check()
     decide.get_by_role("button", name="签发答复").click()
     expect(staff.locator(".messages")).to_contain_text("答复已签发")
     expect(letter_status(staff)).to_contain_text("已答复")

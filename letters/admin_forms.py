@@ -71,7 +71,10 @@ class RouteForm(LetterActionForm):
     unit = UnitChoiceField(label="办理单位", queryset=Unit.objects.none(), help_text="已按来信内容预选最可能的承办单位,请核对。")
     time_limit = forms.IntegerField(label="另定办理时限(工作日)", required=False, min_value=1, max_value=60,
                                     help_text="留空则按来信类型或上级交办时限计算;仅监督人员可另定。")
-    reason = forms.CharField(label="分办说明", required=False, max_length=300)
+    reason = forms.CharField(label="内部分办说明(仅工作人员可见)", required=False, max_length=300,
+                             help_text="写给承办单位和监督人员,来信人看不到。")
+    citizen_note = forms.CharField(label="告知来信人(选填,来信人查询时可见)", required=False, max_length=300,
+                                   help_text="将显示在来信人查询到的办理过程中,请勿写入内部意见。")
 
     def __init__(self, data=None, *, suggestion=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -179,6 +182,11 @@ class ReplyDecideForm(_DecisionForm):
     decisions = (("approve", "签发答复", "button"), ("reject", "退回修改", "button no"))
 
     reply = forms.IntegerField(widget=forms.HiddenInput)
+    publish = forms.TypedChoiceField(
+        label="签发后是否公开", choices=[("0", "不公开"), ("1", "公开(按左侧隐去个人信息的公开版本)")],
+        coerce=lambda v: v == "1", initial="0", widget=forms.RadioSelect, required=False,
+        help_text="来信人同意公开时才能公开;公开的只是隐去个人信息后的版本。",
+    )
     reason = forms.CharField(label="退回理由(退回时必填)", required=False, max_length=300,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -187,6 +195,16 @@ class ReplyDecideForm(_DecisionForm):
         self.pending_reply = reply  # not .reply: a template's form.reply is the field
         if reply is not None:
             self.fields["reply"].initial = reply.pk
+            from .publication import public_version
+
+            # What would be published, shown beside the original before the decision.
+            self.public_preview = public_version(self.letter, reply)
+        if not self.letter.consent_publish:
+            self.fields["publish"].choices = [("0", "不公开")]
+            self.fields["publish"].help_text = "来信人未同意公开,不能公开。"
+
+    def clean_publish(self):
+        return bool(self.cleaned_data.get("publish"))
 
     def clean_reply(self):
         reply = self.letter.replies.filter(pk=self.cleaned_data["reply"]).first()

@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils import timezone
 from orgs.errors import DomainError
 from orgs.models import Role, Unit
 
-from . import calendar, permissions, queries, services
+from . import calendar, files, permissions, queries, services
 from .admin_forms import (
     ACTION_FORMS, CalendarEntryForm, ContactForm, QueueFilterForm, StatsFilterForm, person_name,
 )
@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "assigned": "指定办理人", "note": "内部备注", "extension_requested": "申请延期", "extended": "批准延期",
     "extension_refused": "不同意延期", "transferred": "转办", "returned": "退回分办", "reply_drafted": "拟写答复",
     "reply_rejected": "答复稿退回", "replied": "答复", "published": "公开", "publication_held": "暂不公开",
+    "not_published": "决定不公开",
     "rated": "来信人评价", "reopened": "重新办理", "closed": "办结", "reminded": "催办", "escalated": "督办",
 }
 
@@ -60,7 +61,7 @@ class StaffScope:
 
     @property
     def sees_all(self):
-        return self.is_supervisor or self.mayor_dispatcher
+        return self.user.is_authenticated and (permissions.sees_all_letters(self.user) or self.mayor_dispatcher)
 
     def may_view(self, letter):
         if self.sees_all or permissions.is_dispatcher(self.user, letter.mailbox):
@@ -221,6 +222,7 @@ def _tab_querysets(scope):
             .select_related("letter__mailbox", "letter__letter_type", "letter__handling_unit", "requested_by")
             .order_by("requested_at", "id")
         )
+    if scope.is_supervisor or (scope.user.is_authenticated and permissions.sees_all_letters(scope.user)):
         tabs["all"] = _letters()
     return tabs
 
@@ -332,7 +334,8 @@ def _perform(action, request, letter, data):
     user, version = request.user, data.get("version")
     if action == "route":
         letter = services.letter_route(letter=letter, unit=data["unit"], actor=user, version=version,
-                                       time_limit=data.get("time_limit"), reason=data.get("reason", ""))
+                                       time_limit=data.get("time_limit"), reason=data.get("reason", ""),
+                                       citizen_note=data.get("citizen_note", ""))
         return f"已受理,分办给{letter.handling_unit.name},截止 {letter.due_on:%Y-%m-%d}。"
     if action == "reject":
         services.letter_reject(letter=letter, reason_code=data["reason_code"], note=data.get("note", ""), actor=user,
@@ -364,9 +367,15 @@ def _perform(action, request, letter, data):
         services.reply_draft(letter=letter, body=data["body"], actor=user, version=version)
         return "答复稿已提交领导审签。"
     if action == "reply_decide":
-        services.reply_decide(reply=data["reply"], approve=data["approve"], reason=data.get("reason", ""), actor=user,
-                              version=version)
-        return "答复已签发,并告知来信人。" if data["approve"] else "答复稿已退回修改。"
+        letter = services.reply_decide(reply=data["reply"], approve=data["approve"], reason=data.get("reason", ""),
+                                       actor=user, version=version, publish=data.get("publish", False))
+        if not data["approve"]:
+            return "答复稿已退回修改。"
+        if letter.published:
+            return "答复已签发,并告知来信人;来信已按公开版本公开。"
+        if data.get("publish"):
+            return "答复已签发,并告知来信人;来信含筛查词,暂不公开。"
+        return "答复已签发,并告知来信人;来信不公开。"
     if action == "extension_decide":
         services.extension_decide(extension=data["extension"], approve=data["approve"], note=data.get("note", ""),
                                   actor=user, version=version)
@@ -451,16 +460,16 @@ def letter_detail(request, scope, letter_id):
     return response
 
 
-@staff_view
-def attachment_download(request, scope, letter_id, attachment_id):
-    """Attachments are private: served only to staff who may see the letter."""
-    letter = _visible_letter(scope, letter_id)
+def attachment_download(request, letter_id, attachment_id):
+    """Attachments are private: served only to staff who may see the letter (the
+    units it reached, its mailbox's dispatchers, supervisors). Anyone else gets a
+    plain 403, never the admin's redirect: this is a file, not a page."""
+    scope = StaffScope(request.user)
+    letter = get_object_or_404(Letter.objects.select_related("mailbox"), pk=letter_id)
+    if not scope.has_access or not scope.may_view(letter):
+        return HttpResponseForbidden("您无权查看这封来信的附件。", content_type="text/plain; charset=utf-8")
     attachment = get_object_or_404(Attachment, pk=attachment_id, letter=letter)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("附件文件不存在。")
-    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+    return files.serve(attachment)
 
 
 # --- The working-day calendar ---------------------------------------------------------------------

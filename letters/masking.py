@@ -46,8 +46,21 @@ What is masked
       the surname stays, the rest is masked (``张晓明先生`` → ``张**先生``).
       A surname alone (``王先生``) has nothing left to mask. After 我是 only a
       name followed by punctuation counts (``我是江北区居民`` stays).
+      (c) A name introduced by a relation or a role (我爱人张三, 我父亲李四,
+      邻居赵刚, 经办人：刘明, 负责人, 代理人 …), the next names of a list joined
+      by 、, a name right in front of a phone number (a list of contacts), and a
+      signature: after 此致 敬礼, after a dash (``——王小明``), or a name alone on
+      the last line (date lines after it ignored; ``张某某`` counts there).
+    * House numbers in every common form: ``5-1``/``5-1-302``/``12-3号`` where
+      someone says they live (住/家住/住址/地址 …) or after an estate or building
+      (``翠湖苑5-1``, ``10幢2-3``), any ``5-1-302`` triple that is not a date,
+      ``附2号`` on its own, ``302号房``.
 
 What is kept
+    Government hotlines (``GOVERNMENT_HOTLINES``), in any text. In a reply, the
+    ``official`` values the caller passes (the replying unit's published phone,
+    e-mail and address, see ``publication.official_contacts``), also written with
+    other spacing, without the area code or without the city/district prefix.
     Names with an official title (``王局长``, ``李主任``, ``陈书记``, ``刘区长`` …):
     public officials acting in office. Dates, amounts, times, areas, document
     numbers (``渝办发〔2005〕209号``), unit names and all punctuation.
@@ -84,12 +97,13 @@ OFFICIAL_TITLES = (
 # Characters that are not part of a given name (function words, place suffixes).
 _NOT_GIVEN = frozenset("的了是和与及或给向对把被让请个名这那该每其某各们位全众诸等人区县市镇乡村省在有也都就还已所之")
 # Words that look like a name, or the given part of one, in front of 先生/老师/同志 …
-_NOT_NAMES = frozenset(["高中", "高校", "江北", "万州", "石油", "金牌", "文明", "常务", "方面", "万能", "黄桷", "广大"])
+_NOT_NAMES = frozenset(["高中", "高校", "江北", "万州", "石油", "金牌", "文明", "常务", "方面", "万能", "黄桷", "广大",
+                        "高考", "高兴", "谢谢", "感谢", "程序", "江南", "金额", "方便", "任何", "于是", "白天", "向往"])
 # Characters that end a word in front of a name ("向王先生", "于李女士", "感谢张先生").
 _AMBIGUOUS_LEAD = frozenset("向于谢")
 # What may follow a name introduced by 我叫/本人 …, besides punctuation.
 _AFTER_NAME = ("家住", "住在", "住", "今年", "现年", "现住", "系", "是", "男", "女", "电话", "手机", "联系", "反映",
-               "身份证", "因", "于", "在此", "向")
+               "身份证", "因", "于", "在此", "向", "说", "称", "等", "的")
 
 _FULL_WIDTH = re.compile("[\uff08\uff09\uff0b\uff0d\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -136,6 +150,17 @@ _PLATE = re.compile(
     re.A,
 )
 _ROAD = re.compile(r"(?:路|街|巷|弄|大道|胡同|坡|坝|湾)(\d+(?:[-之]\d+)?)号(?:附(\d+))?", re.A)
+_ANNEX = re.compile(r"附(\d{1,4})号", re.A)  # 附2号: a door beside a house number, with or without it
+_NOT_AFTER_NUMBER = r"(?![0-9-]|[年月日时点分秒元万亿岁个次天人%])"
+# 5-1, 5-1-302, 12-3号 where someone says they live (住/家住/住址/地址 within a few characters) …
+_RESIDENCE_DASH = re.compile(
+    r"(?:住|住址|地址|居住|户籍)[^\n，。,;；!！?？]{0,20}?(?<![0-9-])(\d{1,3}-\d{1,4}(?:-\d{1,4})?)" + _NOT_AFTER_NUMBER, re.A
+)
+# … after an estate or a building (翠湖苑5-1, 10幢2-3) …
+_BUILDING_DASH = re.compile(r"(?:苑|栋|幢|号楼|单元|座|号院)\s?(\d{1,3}-\d{1,4}(?:-\d{1,4})?)" + _NOT_AFTER_NUMBER, re.A)
+# … and any building-unit-room triple (5-1-302), which is not a date (2026-11-26).
+_TRIPLE = re.compile(r"\d(?<![0-9A-Za-z*.-]\d)\d{0,2}-\d{1,2}-(?!(?:19|20)\d\d(?!\d))\d{3,4}(?![0-9-])", re.A)
+_ROOM = re.compile(r"(\d{3,4})号房", re.A)
 _VILLAGE = re.compile(r"(?:村|社区)(\d+)(?:组|社|队)", re.A)
 _ESTATE_DASH = re.compile(r"(?:小区|花园|苑|家园|公寓|大厦|新村|新城|广场|园|城|院|楼|号)(\d{1,3}-\d{1,2}-\d{1,4})(?![0-9-])", re.A)
 _DOORPLATE = re.compile(r"(?:门牌号码|门牌号|门牌|房间号|房号)(?:[为是:：]|\s)*(\d+(?:-\d+)*)", re.A)
@@ -150,7 +175,28 @@ _CHAIN = re.compile(
     rf"({_FIRST_ELEM}(?:[-\s]?{_ELEM})*)([-\s]?\d{{2,4}}(?![0-9年月日时点分秒元万亿岁个次天人号%]))?", re.A
 )
 _ELEM_PARTS = re.compile(rf"(\d{{1,4}}|[A-Za-z]|[{_CN_DIGITS}]{{1,3}})({_UNIT})", re.A)
-_INTRO = re.compile(r"(我叫|我名叫|本人叫|本人|我是|联系人|姓名|来信人|反映人|投诉人|举报人|申请人|署名|落款)(?:[:：,，]|\s)*")
+# Words that introduce a person's name: self-introductions, roles in a matter, and
+# relations (我爱人张三, 我父亲李四, 经办人：王五, 邻居赵刚).
+_RELATIONS = (
+    "爱人", "丈夫", "妻子", "老公", "老婆", "父亲", "母亲", "爸爸", "妈妈", "儿子", "女儿", "哥哥", "姐姐", "弟弟", "妹妹",
+    "爷爷", "奶奶", "外公", "外婆", "公公", "婆婆", "岳父", "岳母", "孙子", "孙女", "邻居", "同事", "朋友", "房东", "租客",
+    "业主", "户主", "家属", "亲属", "经办人", "负责人", "代理人", "监护人", "委托人", "当事人", "收件人", "收货人", "法定代表人",
+    "法人代表", "联络人", "对接人", "承办人",
+)
+_INTRO = re.compile(
+    r"(我叫|我名叫|本人叫|本人|我是|联系人|姓名|来信人|反映人|投诉人|举报人|申请人|署名|落款|"
+    + "|".join(sorted(_RELATIONS, key=len, reverse=True)) + r")(?:[:：,，]|\s)*"
+)
+_CJK_NAME = r"[\u4e00-\u9fff]{2,4}"
+# A name right in front of a phone number, as in a list of contacts (张伟 13812345678；李娜 139…).
+_NAME_BEFORE_PHONE = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,4}?)\s*[:：]?\s*[(（]?\s*(?=(?:\+?86[ -]?)?1[3-9*][\d*]|0\d{2,3}[ )）-]?[2-9*][\d*]{6,7})"
+)
+# Signatures: 此致 敬礼 张某某 / ——王小明 / a name alone on the last line.
+_SALUTE = re.compile(r"此致[\s,，。!！]*敬礼[\s,，。!！:：]*")
+_DASH_SIGN = re.compile(r"(?:——|—|--|－－|~)\s*")
+_SIGN_TAIL = ("敬上", "谨上", "敬呈", "上", "拜上")
+_DATE_LINE = re.compile(r"^[\s\d年月日号.\-/:：一二三四五六七八九十〇零]*$")
 _TITLE = re.compile(r"先生|女士|老师|师傅|同志")
 _OFFICIAL = re.compile("|".join(sorted(OFFICIAL_TITLES, key=len, reverse=True)))
 _AFTER = re.compile("|".join(sorted(_AFTER_NAME, key=len, reverse=True)))
@@ -200,7 +246,7 @@ def _intro_spans(m, s):
     """A name right after 我叫/本人/联系人 …: the shortest that ends at a boundary."""
     i = m.end()
     size = _surname_length(s, i)
-    if not size or _OFFICIAL.match(s, i + size):
+    if not size or _OFFICIAL.match(s, i + size) or s[i:i + 2] in _NOT_NAMES:
         return []
     strict = m.group(1) == "我是"  # "我是江北区居民": only a name followed by punctuation
     for given in (1, 2):
@@ -208,7 +254,68 @@ def _intro_spans(m, s):
         if end > len(s) or not _plausible_given(s, i + size, end) or s[i:end] in _NOT_NAMES:
             continue
         if end == len(s) or not _is_cjk(s[end]) or (not strict and _AFTER.match(s, end)):
-            return [(i + size, end)]
+            spans = [(i + size, end)]
+            if s[end:end + 1] == "、":  # a list of names: 联系人：张伟、李娜
+                spans += _intro_spans(_Continue(end + 1), s)
+            return spans
+    return []
+
+
+class _Continue:
+    """A stand-in match for the next name of a list (see ``_intro_spans``)."""
+
+    def __init__(self, end):
+        self._end = end
+
+    def end(self):
+        return self._end
+
+    def group(self, n):
+        return "、"
+
+
+def _name_spans(s, start, end, signature=False):
+    """The given name of ``s[start:end]`` if the whole of it is a plausible name
+    (in a signature also 张某某, which some writers sign with)."""
+    size = _surname_length(s, start)
+    if not size or not 1 <= end - start - size <= 2 or s[start:end] in _NOT_NAMES or s[start:start + 2] in _NOT_NAMES:
+        return []
+    if _OFFICIAL.match(s, start + size) or _TITLE.match(s, start + size):
+        return []
+    given = s[start + size:end]
+    if not (_plausible_given(s, start + size, end) or (signature and given and set(given) <= {"某"})):
+        return []
+    return [(start + size, end)]
+
+
+def _name_at(s, i, whole_word=False):
+    """A name starting at ``i`` and ending where the text, the line or the CJK run ends
+    (or at a signature's 敬上): a signature."""
+    j = i
+    while j < len(s) and _is_cjk(s[j]) and j - i < 6:
+        j += 1
+    if j < len(s) and _is_cjk(s[j]):
+        return []
+    word = s[i:j]
+    for tail in _SIGN_TAIL:
+        if word.endswith(tail) and len(word) > len(tail) + 1:
+            word = word[: -len(tail)]
+            break
+    return _name_spans(s, i, i + len(word), signature=True)
+
+
+def _signature_spans(s):
+    """A name alone on the last line (dates after it ignored): the writer's signature."""
+    lines = list(re.finditer(r"[^\n]+", s))
+    for line in reversed(lines):
+        text = line.group()
+        if not text.strip() or _DATE_LINE.match(text):
+            continue
+        stripped = text.strip(" \t\u3000,，.。!！")
+        start = line.start() + text.index(stripped) if stripped else line.start()
+        if stripped and all(_is_cjk(c) for c in stripped):
+            return _name_at(s, start)
+        return []
     return []
 
 
@@ -240,11 +347,19 @@ _RULES = (
     (_PLATE, _group(1), None),
     (_ROAD, lambda m, s: [m.span(1)] + ([m.span(2)] if m.group(2) else []), "号"),
     (_VILLAGE, _group(1), None),
+    (_ANNEX, _group(1), "附"),
     (_ESTATE_DASH, _group(1), "-"),
+    (_RESIDENCE_DASH, _group(1), "-"),
+    (_BUILDING_DASH, _group(1), "-"),
+    (_TRIPLE, _group(0), "-"),
+    (_ROOM, _group(1), "号房"),
     (_DOORPLATE, _group(1), None),
     (_CHAIN, _chain_spans, None),
     (_INTRO, _intro_spans, None),
     (_TITLE, _title_spans, None),
+    (_NAME_BEFORE_PHONE, lambda m, s: _name_spans(s, m.start(1), m.end(1)), None),
+    (_SALUTE, lambda m, s: _name_at(s, m.end()), "敬礼"),
+    (_DASH_SIGN, lambda m, s: _name_at(s, m.end(), whole_word=True), None),
 )
 
 
@@ -328,16 +443,79 @@ def _merge(spans):
     return merged
 
 
-def mask_personal_data(text: str, *, known: Iterable[str] = ()) -> str:
-    """``text`` with personal data replaced by ``*`` (the rules are in the module docstring)."""
+# Government hotlines: never anybody's personal number, in a letter or a reply.
+GOVERNMENT_HOTLINES = (
+    "12345", "110", "119", "120", "122", "12315", "12369", "12333", "12358", "12365", "12366", "12319", "12320",
+    "12328", "12348", "12338", "12351", "12380", "12388", "12390", "12395", "12321", "12123", "96096",
+)
+_HOTLINE = re.compile(
+    r"(?<![0-9*])(?:0\d{2,3}[ -]?)?(?:" + "|".join(sorted(GOVERNMENT_HOTLINES, key=len, reverse=True)) + r")(?![0-9*])", re.A
+)
+
+
+@lru_cache(maxsize=256)
+def _official_patterns(official):
+    """Patterns for the official contacts a reply may name (the replying unit's
+    published phones, e-mail and address), each allowed other spacing."""
+    patterns = []
+    for value in {_fold(v.strip()) for v in official if v and v.strip()}:
+        digits = re.sub(r"[\s()+-]", "", value)
+        if digits.isdigit() and len(digits) >= 5:
+            variants = [digits]
+            area = re.match(_AREA, digits) if digits.startswith("0") and len(digits) >= 10 else None
+            if area:
+                variants.append(digits[area.end():])
+            for number in variants:
+                patterns.append(re.compile(r"(?<![0-9])" + r"[\s()-]*".join(number) + r"(?![0-9])"))
+        elif len(value) >= 4:
+            # an address is often written without its city or district: 人民路232号
+            variants = {value} | {value[m.end():] for m in re.finditer(r"省|市|区|县|镇|乡|街道", value)}
+            for variant in variants:
+                if len(variant) >= 4:
+                    patterns.append(re.compile(r"\s*".join(re.escape(c) for c in variant if not c.isspace()), re.I))
+    return tuple(patterns)
+
+
+def _protected(s, official):
+    """Spans masking leaves alone: government hotlines, and the official contacts passed in."""
+    spans = [m.span() for m in _HOTLINE.finditer(s)]
+    for pattern in _official_patterns(tuple(official)):
+        spans += [m.span() for m in pattern.finditer(s)]
+    return _merge(spans)
+
+
+def _outside(hits, protected):
+    """``hits`` without the parts inside a protected span."""
+    if not protected:
+        return hits
+    result = []
+    for start, end in hits:
+        pieces = [(start, end)]
+        for p_start, p_end in protected:
+            pieces = [piece for a, b in pieces for piece in ((a, min(b, p_start)), (max(a, p_end), b)) if piece[0] < piece[1]]
+        result += pieces
+    return result
+
+
+def mask_personal_data(text: str, *, known: Iterable[str] = (), official: Iterable[str] = ()) -> str:
+    """``text`` with personal data replaced by ``*`` (the rules are in the module
+    docstring). ``official``: contact data the text may name that is not personal
+    (the replying unit's published phones, e-mail and address); it stays, like the
+    government hotlines."""
     if not text:
         return text
     out = text
     s = _fold(text)  # the text the rules read; same length as ``out``, so positions line up
-    for pattern, spans, needs in _known_rules(tuple(known)) + _RULES:
-        if needs and needs not in s:
-            continue
-        hits = [span for m in pattern.finditer(s) for span in spans(m, s)]
+    protected = _protected(s, official)
+    rules = _known_rules(tuple(v for v in known if v)) + _RULES + ((None, None, None),)
+    for pattern, spans, needs in rules:
+        if pattern is None:  # last: a name alone on the last line
+            hits = _signature_spans(s)
+        else:
+            if needs and needs not in s:
+                continue
+            hits = [span for m in pattern.finditer(s) for span in spans(m, s)]
+        hits = _outside(hits, protected)
         if not hits:
             continue
         s_parts, out_parts, done = [], [], 0

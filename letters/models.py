@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import RevisionMixin
 
+from .files import private_storage
+
 
 class Mailbox(models.Model):
     """The mayor's mailbox or a unit's mailbox."""
@@ -126,6 +128,11 @@ class Letter(models.Model):
     escalated_on = models.DateField(null=True, blank=True)
     reopened = models.BooleanField(default=False)
     published = models.BooleanField(default=False, db_index=True)
+    # The public version, masked once when the leader decides to publish (the only
+    # text the public pages, their search and the API read; see publication.py).
+    public_title = models.CharField(_("公开标题"), max_length=100, blank=True)
+    public_body = models.TextField(_("公开内容"), blank=True)
+    public_reply = models.TextField(_("公开答复"), blank=True)
     version = models.PositiveIntegerField(default=1)
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
 
@@ -243,7 +250,8 @@ class Notification(models.Model):
 
 class Attachment(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="letters/%Y/%m/")
+    # Outside MEDIA_ROOT: never reachable at /media/ (letters.files).
+    file = models.FileField(upload_to="letters/%Y/%m/", storage=private_storage)
     name = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
 

@@ -15,6 +15,23 @@ def is_supervisor(user):
     return user.is_superuser or any(role == Role.SUPERVISOR for _, role in _roles(user))
 
 
+MAILBOX_ROLES = (Role.MAILBOX_HANDLER, Role.LEADER, Role.SUPERVISOR)
+
+
+def sees_all_letters(user):
+    """Reads every mailbox's letters: supervisors by role, and people with a mailbox
+    role in a unit flagged as supervising across units (``Unit.sees_all_units``, e.g.
+    督查室). Reading only: deciding as a supervisor (extensions, calendar, another time
+    limit) needs the supervisor role."""
+    if is_supervisor(user):
+        return True
+    cached = getattr(user, "_letters_sees_all", None)
+    if cached is None:
+        cached = Membership.objects.filter(user=user, role__in=MAILBOX_ROLES, unit__sees_all_units=True).exists()
+        user._letters_sees_all = cached
+    return cached
+
+
 def handler_units(user):
     return {unit for unit, role in _roles(user) if role == Role.MAILBOX_HANDLER}
 

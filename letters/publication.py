@@ -1,13 +1,51 @@
-"""What the public sees of a published letter: everything personal masked."""
+"""What the public sees of a published letter: everything personal masked.
+
+The public version is computed once, when the leader decides to publish
+(``services.reply_decide``), shown to the leader beside the original before that
+decision, and stored on the letter (``public_title``, ``public_body``,
+``public_reply``). The public pages, their search and any feed read only those
+fields, so nothing that masking removed can be found through them.
+"""
+
+from dataclasses import dataclass
 
 
-def masked(letter, reply=None):
-    """Attach ``masked_title``/``masked_body`` (and ``reply.masked_body``) to the objects."""
+@dataclass
+class PublicVersion:
+    title: str
+    body: str
+    reply: str
+
+
+def official_contacts(unit_id):
+    """The replying unit's own published contact data (its sites' footer phone,
+    e-mail and address, and its mailboxes' addresses): official, not personal, so a
+    reply keeps them visible."""
+    from orgs.models import SiteRecord
+
+    from .models import Mailbox
+
+    values = []
+    for phone, email, address in SiteRecord.objects.filter(unit_id=unit_id).values_list(
+        "contact_phone", "contact_email", "address"
+    ):
+        values += [phone, email, address]
+    values += list(Mailbox.objects.filter(unit_id=unit_id).values_list("email", flat=True))
+    return tuple(v for v in values if v)
+
+
+def writer_data(letter):
+    return tuple(v for v in (letter.writer_name, letter.writer_phone, letter.writer_email) if v)
+
+
+def public_version(letter, reply):
+    """The masked title, body and reply of ``letter`` (``reply``: the approved one)."""
     from .masking import mask_personal_data
 
-    known = [v for v in (letter.writer_name, letter.writer_phone, letter.writer_email) if v]
-    letter.masked_title = mask_personal_data(letter.title, known=known)
-    letter.masked_body = mask_personal_data(letter.body, known=known)
-    if reply is not None:
-        reply.masked_body = mask_personal_data(reply.body, known=known)
-    return letter
+    known = writer_data(letter)
+    official = official_contacts(reply.unit_id) if reply is not None else ()
+    return PublicVersion(
+        title=mask_personal_data(letter.title, known=known),
+        body=mask_personal_data(letter.body, known=known),
+        reply=mask_personal_data(reply.body, known=known, official=official) if reply is not None else "",
+    )

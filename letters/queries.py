@@ -159,8 +159,15 @@ def published_letters(*, unit=None, letter_type=None, date_from=None, date_to=No
     if date_to:
         letters = letters.filter(received_at__date__lte=date_to)
     if q:
-        letters = letters.filter(Q(title__icontains=q) | Q(body__icontains=q))
+        # Only the stored public (masked) text: a search for anything masking removed finds nothing.
+        letters = letters.filter(Q(public_title__icontains=q) | Q(public_body__icontains=q) | Q(public_reply__icontains=q))
     return letters.order_by("-replied_at", "-id")
+
+
+def latest_rating(letter):
+    """The label of the writer's latest rating of ``letter``, or None."""
+    feedback = Feedback.objects.filter(letter=letter).order_by("-created_at", "-id").first()
+    return feedback.get_rating_display() if feedback else None
 
 
 def criticism_list():

@@ -251,22 +251,49 @@ def _dispatcher(actor, letter):
     _require(permissions.is_dispatcher(actor, letter.mailbox), "您不是此信箱的受理人员。")
 
 
+def routing_time_limit(*, mailbox, letter_type, unit):
+    """The time limit (working days) a letter of ``letter_type`` written to
+    ``mailbox`` gets when routed to ``unit``: a letter the mayor's mailbox assigns to
+    another unit is answered within the superior-assigned limit, every other letter
+    within its type's limit. The write form shows the same figures
+    (:func:`promised_time_limits`)."""
+    superior = mailbox.is_mayor and unit.pk != mailbox.unit_id
+    return SUPERIOR_ASSIGNED_LIMIT if superior else letter_type.time_limit
+
+
+def promised_time_limits(mailbox, letter_type):
+    """What the write form promises for a letter of ``letter_type`` to ``mailbox``:
+    ``(limit when handled by the mailbox's own unit, limit when assigned to another
+    unit or None)``, both from :func:`routing_time_limit`."""
+    own = routing_time_limit(mailbox=mailbox, letter_type=letter_type, unit=mailbox.unit)
+    if not mailbox.is_mayor:
+        return own, None
+    other = Unit(pk=-1)  # any unit but the mayor's office
+    return own, routing_time_limit(mailbox=mailbox, letter_type=letter_type, unit=other)
+
+
 @transaction.atomic
-def letter_route(*, letter, unit, actor, version, time_limit=None, reason=""):
-    """Accept a letter in screening and send it to the unit responsible for it."""
+def letter_route(*, letter, unit, actor, version, time_limit=None, reason="", citizen_note=""):
+    """Accept a letter in screening and send it to the unit responsible for it.
+
+    ``reason`` is the dispatcher's internal routing note (staff only); what the
+    citizen reads in the history is the standard sentence plus ``citizen_note``,
+    written for the citizen on purpose."""
     letter = _lock(letter, version)
     _dispatcher(actor, letter)
     if letter.status != Status.SCREENING:
         raise DomainError("只有待审查的来信才能受理分办。", code="state")
     unit = _unit(unit)
-    superior = letter.mailbox.is_mayor and unit.pk != letter.mailbox.unit_id
-    limit = time_limit or (SUPERIOR_ASSIGNED_LIMIT if superior else letter.letter_type.time_limit)
+    limit = time_limit or routing_time_limit(mailbox=letter.mailbox, letter_type=letter.letter_type, unit=unit)
     if time_limit is not None and not permissions.is_supervisor(actor):
         raise PermissionRefused("只有监督人员可以另定办理时限。")
+    citizen_note = (citizen_note or "").strip()[:300]
     letter = _save(letter, status=Status.ROUTED, handling_unit=unit, routed_at=_now(), time_limit=limit)
     _refresh_due(letter)
-    _event(letter, "routed", actor=actor, unit=unit, reason=reason or f"受理,转{unit.name}办理",
-           data={"time_limit": limit})
+    public_text = f"受理,转{unit.name}办理" + (f"。{citizen_note}" if citizen_note else "")
+    _event(letter, "routed", actor=actor, unit=unit, reason=public_text, data={"time_limit": limit})
+    if reason.strip():
+        _event(letter, "note", actor=actor, unit=unit, reason=f"分办说明:{reason.strip()[:2000]}", public=False)
     _notify_citizen(letter, "accepted", "来信已受理", f"您的来信《{letter.title}》已受理,由{unit.name}办理,"
                     f"办理时限 {limit} 个工作日,预计 {letter.due_on:%Y年%m月%d日} 前答复。")
     _notify_unit(letter, "assigned", "新来信待办理", f"来信《{letter.title}》已分办给贵单位,请在 {letter.due_on:%Y-%m-%d} 前答复。")
@@ -458,12 +485,18 @@ def reply_draft(*, letter, body, actor, version):
 
 
 @transaction.atomic
-def reply_decide(*, reply, approve, actor, version, reason=""):
+def reply_decide(*, reply, approve, actor, version, reason="", publish=False):
+    """The leader signs off a draft reply (or sends it back) and, on approval,
+    decides whether the letter is published: only when the writer consented, and
+    only the masked public version (``publication.public_version``), which the
+    leader has seen beside the original. The decision is recorded as an event."""
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
     letter = _lock(reply.letter, version)
     _require(permissions.is_leader(actor, reply.unit_id), "只有承办单位的领导可以审签答复。")
     if letter.status != Status.REPLY_PENDING or reply.approved_at or reply.rejected_reason:
         raise DomainError("这份答复稿已经处理过了。", code="state")
+    if approve and publish and not letter.consent_publish:
+        raise DomainError("来信人未同意公开,这封来信不能公开。", field="publish", code="no_consent")
     if not approve:
         if not reason.strip():
             raise DomainError("退回答复稿请说明理由。", field="reason")
@@ -479,19 +512,27 @@ def reply_decide(*, reply, approve, actor, version, reason=""):
     _event(letter, "replied", actor=actor, unit=reply.unit, reason=f"{reply.unit.name}已答复")
     _notify_citizen(letter, "replied", "来信已答复", f"您的来信《{letter.title}》已由{reply.unit.name}答复:\n\n{reply.body}\n\n"
                     "欢迎凭查询码对答复进行评价。")
-    _publish_if_allowed(letter, reply)
-    return letter
+    return _publication_decide(letter, reply, publish=publish, actor=actor)
 
 
-def _publish_if_allowed(letter, reply):
-    if not letter.consent_publish:
-        return
+def _publication_decide(letter, reply, *, publish, actor):
+    from .publication import public_version
+
+    if not publish:
+        letter = _save(letter, published=False, public_title="", public_body="", public_reply="")
+        why = "审签时决定不公开" if letter.consent_publish else "来信人未同意公开"
+        _event(letter, "not_published", actor=actor, unit=reply.unit, reason=why, public=False)
+        return letter
     hits = screen_text({"标题": letter.title, "内容": letter.body, "答复": reply.body})
     if hits:
-        _event(letter, "publication_held", unit=reply.unit, reason="含筛查词,未公开:" + "、".join(h.term for h in hits), public=False)
-        return
-    _save(letter, published=True)
-    _event(letter, "published", unit=reply.unit, reason="来信人同意公开,已公开(个人信息已隐去)")
+        letter = _save(letter, published=False, public_title="", public_body="", public_reply="")
+        _event(letter, "publication_held", actor=actor, unit=reply.unit,
+               reason="含筛查词,未公开:" + "、".join(h.term for h in hits), public=False)
+        return letter
+    version = public_version(letter, reply)
+    letter = _save(letter, published=True, public_title=version.title, public_body=version.body, public_reply=version.reply)
+    _event(letter, "published", actor=actor, unit=reply.unit, reason="经领导审签决定公开,已公开(个人信息已隐去)")
+    return letter
 
 
 # --- Deadlines -----------------------------------------------------------------------

@@ -8,15 +8,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control, cache_page, never_cache
+from django.views.decorators.http import require_POST
 
 from guard import challenge, ratelimit
 from orgs.errors import DomainError, NotFound
 from orgs.models import Unit
 from portal.queries import portal_context
 
-from . import codes, queries, services
-from .publication import masked
-from .models import Letter, LetterType, Mailbox, NotAcceptedReason, Rating, Status
+from . import codes, files, queries, services
+from .models import Attachment, Letter, LetterType, Mailbox, NotAcceptedReason, Rating, Status
 
 LETTER_QUOTA_WINDOW = 3600  # seconds; the quota is settings.LETTERS_PER_ADDRESS_PER_HOUR
 
@@ -40,8 +40,10 @@ def index(request):
 def write(request, code):
     mailbox = get_object_or_404(Mailbox, code=code, active=True)
     types = LetterType.objects.filter(active=True)
-    context = {"mailbox": mailbox, "types": types, "reasons": NotAcceptedReason.choices, "page_title": f"写信给{mailbox.name}",
-               "max_request_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)}
+    # The limits the routing will apply (services.routing_time_limit), not the type's alone.
+    limits = [(t, *services.promised_time_limits(mailbox, t)) for t in types]
+    context = {"mailbox": mailbox, "types": types, "limits": limits, "reasons": NotAcceptedReason.choices,
+               "page_title": f"写信给{mailbox.name}", "max_request_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)}
     if request.method != "POST":
         question, token = challenge.new_challenge()
         return _render(request, "letters/write.html", {**context, "question": question, "token": token, "values": {}})
@@ -166,6 +168,22 @@ def _tracked_letter(request):
     return Letter.objects.select_related("mailbox", "letter_type", "handling_unit").filter(pk=entry["letter"]).first()
 
 
+@never_cache
+@require_POST
+def attachment(request, attachment_id):
+    """A writer downloads an attachment of their own letter: the same query code and
+    second factor as tracking (and the same limit on wrong tries). Staff use the
+    admin's view; nobody reaches an attachment by a plain URL."""
+    try:
+        letter = services.letter_find_guarded(code=request.POST.get("code"), check=request.POST.get("check"),
+                                              client=ratelimit.client_key(request))
+    except DomainError as exc:
+        status = 429 if exc.code == "too_many" else 404
+        return _render(request, "letters/track.html", {"page_title": "来信查询", "error": exc.message}, status=status)
+    item = get_object_or_404(Attachment, pk=attachment_id, letter=letter)
+    return files.serve(item)
+
+
 def _status_context(letter):
     reply = letter.replies.filter(approved_at__isnull=False).order_by("-approved_at").first()
     return {
@@ -175,6 +193,7 @@ def _status_context(letter):
         "deadline": services.deadline_explanation(letter),
         "overdue": services.is_overdue(letter),
         "can_rate": letter.status == Status.REPLIED,
+        "attachments": letter.attachments.all(),
         "ratings": Rating.choices,
     }
 
@@ -221,11 +240,10 @@ def published(request, unit_code=None):
         q=(request.GET.get("q") or "").strip()[:50] or None,
     )
     page = Paginator(letters, 20).get_page(request.GET.get("page"))
-    for letter in page:
-        masked(letter)
     return _render(request, "letters/published.html", {
         "page_obj": page, "unit": unit, "units": Unit.objects.filter(letters__published=True).distinct(),
-        "types": LetterType.objects.all(), "filters": request.GET, "page_title": "信件公开",
+        "types": LetterType.objects.all(), "filters": request.GET,
+        "page_title": f"信件公开 · {unit.name}" if unit else "信件公开",
         "filter_query": _without_page(request.GET),
     })
 
@@ -248,11 +266,13 @@ def _date(value):
 @cache_control(public=True, max_age=300)
 def published_detail(request, serial):
     letter = get_object_or_404(queries.published_letters(), serial=serial)
-    reply = letter.replies.filter(approved_at__isnull=False).order_by("-approved_at").first()
+    reply = letter.replies.filter(approved_at__isnull=False).select_related("unit").order_by("-approved_at").first()
     if reply is None:
         raise Http404
-    masked(letter, reply)
-    return _render(request, "letters/published_detail.html", {"letter": letter, "reply": reply, "page_title": "信件公开"})
+    return _render(request, "letters/published_detail.html", {
+        "letter": letter, "reply": reply, "rating": queries.latest_rating(letter),
+        "page_title": f"{letter.public_title} · 信件公开",
+    })
 
 
 STATS_PAGE_SECONDS = 300

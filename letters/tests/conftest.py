@@ -46,3 +46,30 @@ def submit(mailboxes):
         return letter_submit(mailbox=mailbox or mailboxes.mayor, letter_type=mailboxes.types[kind], **values)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Each test's attachments in a private root of its own. MEDIA_ROOT stays the
+    one the /media/ URL serves, so a test can show that URL does not reach them."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.PRIVATE_MEDIA_ACCEL_REDIRECT = ""
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def replied(submit, staff, city):
+    """A letter routed to 东区, answered by its handler and signed by its leader with
+    the given publication decision."""
+    from letters import services
+
+    def make(publish=True, reply_body="经现场检查,该餐馆已安装油烟净化设施,夜间施工已停止。", **fields):
+        letter, code = submit(**fields)
+        letter = services.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
+        reply = services.reply_draft(letter=letter, body=reply_body, actor=staff.east_handler, version=letter.version)
+        letter.refresh_from_db()
+        letter = services.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version,
+                                       publish=publish)
+        return letter, code
+
+    return make

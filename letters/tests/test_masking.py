@@ -207,3 +207,94 @@ def test_long_letter_is_masked_throughout():
     masked = mask_personal_data(paragraph * copies, known=["张晓明"])
     assert len(paragraph * copies) >= 5000
     assert masked == expected * copies
+
+
+# --- Issue 7: names introduced other ways, house numbers in every form, official contacts ---------
+
+@pytest.mark.parametrize("text, masked", [
+    # by relation or role
+    ("我爱人张三，在医院工作。", "我爱人张*，在医院工作。"),
+    ("我父亲李四今年78岁", "我父亲李*今年78岁"),
+    ("我母亲王秀英住院了", "我母亲王**住院了"),
+    ("邻居赵刚说他也听到了", "邻居赵*说他也听到了"),
+    ("经办人：刘明", "经办人：刘*"),
+    ("负责人：陈国强，", "负责人：陈**，"),
+    ("小区业主周丽等人", "小区业主周*等人"),
+    ("委托代理人孙涛。", "委托代理人孙*。"),
+    # in a list of contacts
+    ("联系人：张伟 13812345678；李娜 13987654321", "联系人：张* 1**********；李* 1**********"),
+    ("联系人：张伟、李娜。", "联系人：张*、李*。"),
+    ("联系人：\n王建国 13812345678\n刘洋（023-68123456）", "联系人：\n王** 1**********\n刘*（023-********）"),
+    # at the signature
+    ("请尽快处理。\n此致 敬礼 张某某", "请尽快处理。\n此致 敬礼 张**"),
+    ("请尽快处理。\n此致\n敬礼！\n王小明\n2026年11月26日", "请尽快处理。\n此致\n敬礼！\n王**\n2026年11月26日"),
+    ("希望早日解决。——王小明", "希望早日解决。——王**"),
+    ("谢谢！\n欧阳娜娜", "谢谢！\n欧阳**"),
+    ("谢谢！\n刘芳敬上", "谢谢！\n刘*敬上"),
+])
+def test_names_introduced_by_relation_role_contact_list_or_signature(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "我父亲高兴地说", "我儿子高考，", "负责人王局长", "经办人：区城管局", "——南岸区生态环境局", "此致\n敬礼！",
+    "南岸区生态环境局\n2026年12月3日", "谢谢！\n万分感谢", "同事们都很关心", "邻居们反映强烈",
+])
+def test_ordinary_words_after_a_relation_or_at_the_end_stay(text):
+    assert mask_personal_data(text) == text
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("家住阳光小区5-1", "家住阳光小区*-*"),
+    ("住在5-1-302", "住在*-*-***"),
+    ("翠湖苑5-1", "翠湖苑*-*"),
+    ("10幢2-3", "**幢*-*"),
+    ("住址：12-3号", "住址：**-*号"),
+    ("我家5-1-302漏水", "我家*-*-***漏水"),
+    ("沙坪坝区天星桥正街附2号", "沙坪坝区天星桥正街附*号"),
+    ("门面在附2号", "门面在附*号"),
+    ("302号房", "***号房"),
+    # forms masked before issue 7 too, kept here so the table covers every common form
+    ("3单元502", "*单元***"),
+    ("2栋3单元502室", "*栋*单元***室"),
+    ("住12号楼", "住**号楼"),
+    ("家住502室", "家住***室"),
+])
+def test_house_building_unit_and_room_numbers_in_every_common_form(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "2026-11-26", "比分5-1", "5-1劳动节", "第2-3页", "请在1-2个工作日内", "住了2-3天", "1-3月", "面积80-100平方米",
+])
+def test_dashed_numbers_that_are_not_addresses_stay(text):
+    assert mask_personal_data(text) == text
+
+
+UNIT_OFFICIAL = ("023-63891234", "jw@cq.gov.cn", "重庆市渝中区人民路232号")
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("如有疑问请致电023-63891234。", "如有疑问请致电023-63891234。"),
+    ("请致电63891234或（023）6389 1234。", "请致电63891234或（023）6389 1234。"),
+    ("请到渝中区人民路232号办事大厅。", "请到渝中区人民路232号办事大厅。"),
+    ("请到人民路232号。", "请到人民路232号。"),
+    ("来信请寄jw@cq.gov.cn。", "来信请寄jw@cq.gov.cn。"),
+    # the unit's contacts stay, the citizen's are still masked beside them
+    ("经核查，您家民族路188号的问题已处理，如有疑问请致电023-63891234。",
+     "经核查，您家民族路***号的问题已处理，如有疑问请致电023-63891234。"),
+    ("您留的电话023-68123456已打不通，请致电023-63891234。", "您留的电话023-********已打不通，请致电023-63891234。"),
+])
+def test_a_reply_keeps_the_units_official_contacts(text, masked):
+    assert mask_personal_data(text, official=UNIT_OFFICIAL) == masked
+
+
+def test_official_contacts_are_kept_only_when_passed():
+    text = "请致电023-63891234，或到人民路232号。"
+    assert mask_personal_data(text) == "请致电023-********，或到人民路***号。"
+
+
+@pytest.mark.parametrize("hotline", ["12345", "110", "120", "119", "12315", "12369", "12333", "023-12345", "96096"])
+def test_government_hotlines_stay_in_every_context(hotline):
+    text = f"如有问题请拨打电话{hotline}，或致电 {hotline} 咨询；联系人：王五 {hotline}"
+    assert mask_personal_data(text).replace("王*", "王五") == text

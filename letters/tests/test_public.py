@@ -76,7 +76,7 @@ def test_tracking_shows_history_deadline_and_reply_then_rating(submit, staff, ci
     assert "13812345678" not in html
     reply = s.reply_draft(letter=letter, body="已责令施工单位夜间停工并加强巡查。", actor=staff.east_handler, version=letter.version)
     letter.refresh_from_db()
-    s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version)
+    s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version, publish=True)
     html = client.post("/mailbox/track/", {"code": code, "check": "5678"}).content.decode()
     assert "已责令施工单位夜间停工" in html and "评价答复" in html
     html = client.post("/mailbox/rate/", {"code": code, "check": "5678", "rating": "satisfied"}).content.decode()
@@ -132,7 +132,7 @@ def test_published_letter_shows_times_unit_and_reply_with_personal_data_masked(s
     reply = s.reply_draft(letter=letter, body="张晓明先生:您好!经现场检查,该餐馆已安装油烟净化设施。如有问题请拨打12345。",
                           actor=staff.east_handler, version=letter.version)
     letter.refresh_from_db()
-    s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version)
+    s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version, publish=True)
 
     listing = client.get("/mailbox/letters/", {"unit": "east", "type": "complaint"}).content.decode()
     assert "张**反映餐馆油烟扰民" in listing
@@ -160,7 +160,7 @@ def test_the_pager_keeps_the_filters(submit, staff, city, client):
         letter = s.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
         reply = s.reply_draft(letter=letter, body="已安排执法人员现场检查并督促整改。", actor=staff.east_handler, version=letter.version)
         letter.refresh_from_db()
-        s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version)
+        s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version, publish=True)
     html = client.get("/mailbox/letters/", {"unit": "east", "type": "complaint"}).content.decode()
     assert "unit=east&amp;type=complaint&amp;page=2" in html
 

@@ -176,7 +176,7 @@ def test_no_extension_after_the_deadline(submit, staff, city):
         s.extension_request(letter=letter, days=5, reason="需现场勘查", actor=staff.east_handler, version=letter.version)
 
 
-def _replied(submit, staff, city, **fields):
+def _replied(submit, staff, city, publish=True, **fields):
     letter, code = submit(**fields)
     letter = s.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
     letter = s.letter_assign(letter=letter, person=staff.east_handler2, actor=staff.east_handler, version=letter.version)
@@ -184,7 +184,7 @@ def _replied(submit, staff, city, **fields):
     letter.refresh_from_db()
     with pytest.raises(PermissionRefused):
         s.reply_decide(reply=reply, approve=True, actor=staff.east_handler, version=letter.version)
-    letter = s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version)
+    letter = s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version, publish=publish)
     return letter, code
 
 
@@ -197,12 +197,12 @@ def test_the_leader_approves_the_reply_before_it_is_sent_and_published(submit, s
 
 
 @pytest.mark.django_db
-def test_no_publication_without_consent_or_with_a_screening_hit(submit, staff, city):
-    letter, _ = _replied(submit, staff, city, consent_publish=False)
-    assert not letter.published
+def test_a_screening_hit_holds_publication_the_leader_asked_for(submit, staff, city):
     letter, _ = _replied(submit, staff, city, body="附近有人公开销售六合彩,噪音也很大,请管一管。")
-    assert not letter.published
-    assert Event.objects.filter(letter=letter, kind="publication_held").exists()
+    assert letter.status == Status.REPLIED and not letter.published
+    held = Event.objects.get(letter=letter, kind="publication_held")
+    assert "六合彩" in held.reason and held.actor == staff.east_leader and not held.public
+    assert letter.public_title == letter.public_body == ""
 
 
 @pytest.mark.django_db

@@ -27,7 +27,7 @@ def start_worker(name, *, beat=False, env=None):
     full_env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1", **(env or {})}
     log = Path(settings.VAR_DIR) / f"test-fault-{name}.log"
     command = [sys.executable, "-m", "celery", "-A", "cityplatform", "worker", "--pool=solo", "--loglevel=INFO",
-               "-Q", "celery", "-n", f"fault-{name}-{os.getpid()}@localhost",
+               "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"fault-{name}-{os.getpid()}@localhost",
                "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if beat:
         command.append("--beat")

@@ -39,7 +39,7 @@ def test_a_real_worker_runs_tasks_and_healthz_sees_it(client):
     with open(log, "w") as out:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "cityplatform", "worker", "--pool=solo", "--loglevel=INFO",
-             "-Q", "celery", "-n", f"test-{os.getpid()}@localhost"],
+             "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"test-{os.getpid()}@localhost"],
             cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:

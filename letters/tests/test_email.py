@@ -337,7 +337,7 @@ def _start_worker(number, sink):
     with open(log, "w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "cityplatform", "worker", "--pool=solo", "--loglevel=INFO",
-             "-Q", "celery", "-n", f"letters-{os.getpid()}-{number}@localhost",
+             "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"letters-{os.getpid()}-{number}@localhost",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
         )

@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Password guessing and reset mail are limited per address and per account.
+    "guard.loginlimit.LoginLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -369,3 +371,16 @@ MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(UPLOAD_MAX_BYTES
 # the API together, and per business system with a token.
 LETTERS_PER_ADDRESS_PER_HOUR = int(os.environ.get("LETTERS_PER_ADDRESS_PER_HOUR", "5"))
 LETTERS_PER_CLIENT_PER_HOUR = int(os.environ.get("LETTERS_PER_CLIENT_PER_HOUR", "1000"))
+
+# --- Login limits (guard/loginlimit.py) ------------------------------------------------
+# Failed logins per client address and per account in 15 minutes, and password-reset
+# requests per address in an hour; a successful login does not count.
+LOGIN_PATHS = ("/admin/login/",)
+PASSWORD_RESET_PATHS = ("/admin/password_reset/",)
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30"))
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "8"))
+PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "5"))
+
+# The admin shows no avatars from an outside service (staff e-mail hashes would leave
+# the platform) and no help menu that leads to English pages outside it.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -55,6 +55,8 @@ What is masked
       someone says they live (住/家住/住址/地址 …) or after an estate or building
       (``翠湖苑5-1``, ``10幢2-3``), any ``5-1-302`` triple that is not a date,
       ``附2号`` on its own, ``302号房``.
+- Accounts of messaging and social services named as such (微信号, QQ, WeChat, 抖音号,
+  微博号, 快手号): the account is masked, the service's name stays.
 
 What is kept
     Government hotlines (``GOVERNMENT_HOTLINES``), in any text. In a reply, the
@@ -103,7 +105,7 @@ _NOT_NAMES = frozenset(["高中", "高校", "江北", "万州", "石油", "金�
 _AMBIGUOUS_LEAD = frozenset("向于谢")
 # What may follow a name introduced by 我叫/本人 …, besides punctuation.
 _AFTER_NAME = ("家住", "住在", "住", "今年", "现年", "现住", "系", "是", "男", "女", "电话", "手机", "联系", "反映",
-               "身份证", "因", "于", "在此", "向", "说", "称", "等", "的")
+               "身份证", "因", "于", "在此", "就读", "读书", "上学", "工作", "向", "说", "称", "等", "的")
 
 _FULL_WIDTH = re.compile("[\uff08\uff09\uff0b\uff0d\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -129,6 +131,11 @@ def _from(n, skip):
 # where a match may start, which keeps a long letter well under a millisecond a rule.
 _EMAIL = re.compile(
     r"([A-Za-z0-9](?<![A-Za-z0-9._%+-][A-Za-z0-9])[A-Za-z0-9._%+-]*)@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+# Accounts of messaging and social services, named as such (微信号 zsf_1990, QQ:123456789).
+_ACCOUNT = re.compile(
+    r"(?:微信号?|[Ww][Ee][Cc][Hh][Aa][Tt]|[Qq][Qq]号?|抖音号?|微博号?|快手号?)(?:码|账号|号码)?(?:[为是:：,，]|\s)*"
+    r"([A-Za-z0-9][A-Za-z0-9_.-]{4,29})(?![A-Za-z0-9_])"
 )
 _ID_CONTEXT = re.compile(
     r"(?:身份证|证件)(?:号码|号)?(?:[为是:：,，]|\s)*(\d{15}|\d{6}[\s-]?\d{8}[\s-]?\d{3}[\dXx])(?![0-9A-Za-z*])", re.A
@@ -253,7 +260,9 @@ def _intro_spans(m, s):
         end = i + size + given
         if end > len(s) or not _plausible_given(s, i + size, end) or s[i:end] in _NOT_NAMES:
             continue
-        if end == len(s) or not _is_cjk(s[end]) or (not strict and _AFTER.match(s, end)):
+        # After a relative (我女儿张小花在…) 在 ends the name too; after 本人 it may not (本人常年在外).
+        after_relative = m.group(1) in _RELATIONS and s.startswith("在", end)
+        if end == len(s) or not _is_cjk(s[end]) or (not strict and (_AFTER.match(s, end) or after_relative)):
             spans = [(i + size, end)]
             if s[end:end + 1] == "、":  # a list of names: 联系人：张伟、李娜
                 spans += _intro_spans(_Continue(end + 1), s)
@@ -337,6 +346,7 @@ def _title_spans(m, s):
 # (pattern, spans to mask in a match, a string the text must contain for the rule to run)
 _RULES = (
     (_EMAIL, _group(1), "@"),
+    (_ACCOUNT, _group(1), None),
     (_ID_CONTEXT, _group(1), None),
     (_ID, _group(0), None),
     (_BANK, _group(0), None),

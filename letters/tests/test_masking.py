@@ -298,3 +298,20 @@ def test_official_contacts_are_kept_only_when_passed():
 def test_government_hotlines_stay_in_every_context(hotline):
     text = f"如有问题请拨打电话{hotline}，或致电 {hotline} 咨询；联系人：王五 {hotline}"
     assert mask_personal_data(text).replace("王*", "王五") == text
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("微信号zsf_1990,QQ号123456789", "微信号***_****,QQ号*********"),
+    ("我的微信:wxid_abc123,qq:88776655。", "我的微信:****_******,qq:********。"),
+    ("加我WeChat: liu.wei88 详谈", "加我WeChat: ***.***** 详谈"),
+    ("抖音号 dy20261201", "抖音号 **********"),
+    ("我女儿张小花在人和街小学读书。", "我女儿张**在人和街小学读书。"),
+    ("我儿子刘洋就读于第一中学", "我儿子刘*就读于第一中学"),
+])
+def test_accounts_of_messaging_services_and_relatives_named_before_what_they_do(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text", ["本人在江北区居住多年", "我是江北区居民", "微信公众号“重庆发布”", "QQ群里有通知"])
+def test_words_after_the_same_cues_that_are_not_personal_stay(text):
+    assert mask_personal_data(text) == text

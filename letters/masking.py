@@ -55,8 +55,8 @@ What is masked
       someone says they live (住/家住/住址/地址 …) or after an estate or building
       (``翠湖苑5-1``, ``10幢2-3``), any ``5-1-302`` triple that is not a date,
       ``附2号`` on its own, ``302号房``.
-- Accounts of messaging and social services named as such (微信号, QQ, WeChat, 抖音号,
-  微博号, 快手号): the account is masked, the service's name stays.
+    * Accounts of messaging and social services named as such (微信号, QQ, WeChat,
+      抖音号, 微博号, 快手号): the account; the service's name stays.
 
 What is kept
     Government hotlines (``GOVERNMENT_HOTLINES``), in any text. In a reply, the

@@ -190,6 +190,7 @@ TABS = [
     ("sign", "待我审签"),
     ("overdue", "超期"),
     ("extensions", "延期申请"),
+    ("done", "本单位已办"),
     ("all", "全部"),
 ]
 
@@ -214,6 +215,8 @@ def _tab_querysets(scope):
         tabs["sign"] = _letters().filter(status=Status.REPLY_PENDING)
     elif scope.leader_units:
         tabs["sign"] = _letters().filter(status=Status.REPLY_PENDING, handling_unit_id__in=scope.leader_units)
+    if scope.units:  # answered or closed by the person's units: found again without typing a serial
+        tabs["done"] = _letters().filter(handling_unit_id__in=scope.units).exclude(status__in=OPEN_STATUSES)
     overdue = _letters().filter(status__in=OPEN_STATUSES, due_on__lt=today)
     tabs["overdue"] = overdue if scope.sees_all else overdue.filter(handling_unit_id__in=scope.units)
     if scope.is_supervisor:
@@ -238,7 +241,7 @@ def queue(request, scope):
 
     querysets = _tab_querysets(scope)
     # Each count is over one tab's filtered set (indexed), never over the whole table.
-    counts = {name: qs.count() for name, qs in querysets.items() if name != "all"}
+    counts = {name: qs.count() for name, qs in querysets.items() if name not in ("all", "done")}
     tab = request.GET.get("tab")
     if tab not in querysets:
         tab = next((name for name, _ in TABS if counts.get(name)), None) or next(n for n, _ in TABS if n in querysets)

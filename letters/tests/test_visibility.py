@@ -204,3 +204,15 @@ def test_each_units_published_letters_link_lists_that_units_letters(client, subm
     assert re.search(r'<option value="east" selected>', listing)  # the filter shows which unit is listed
     assert "教委的公开信" in page_of(client, "/mailbox/letters/unit/edu/") and "东区的公开信" not in page_of(
         client, "/mailbox/letters/unit/edu/")
+
+
+def test_a_units_handler_finds_its_answered_letters_again_and_no_other_units(client, staff, two_units):
+    from letters.models import Letter as L
+
+    for serial, leader in ((two_units.east_sign, staff.east_leader), (two_units.edu_sign, two_units.edu_leader)):
+        letter = L.objects.get(serial=serial)
+        services.reply_decide(reply=letter.replies.get(), approve=True, actor=leader, version=letter.version)
+    client.force_login(staff.east_handler)
+    shown = serials(page_of(client, f"{QUEUE}?tab=done"))
+    assert two_units.east_sign in shown
+    assert two_units.edu_sign not in shown and two_units.east_open not in shown

@@ -118,7 +118,9 @@ class MailboxOut(Schema):
 class LetterTypeOut(Schema):
     code: str
     name: str
-    time_limit: int
+    time_limit: int = Field(description="本单位直接办理时的答复时限(工作日)")
+    assigned_time_limit: int | None = Field(
+        None, description="市长信箱交有关单位办理时的答复时限(工作日),与分办时实际适用的时限一致")
 
 
 @router.get("/mailboxes", response={200: list[MailboxOut]}, summary="开放的信箱")
@@ -128,7 +130,14 @@ def mailboxes(request):
 
 @router.get("/letter-types", response=list[LetterTypeOut], summary="来信类型及办理时限(工作日)")
 def letter_types(request):
-    return list(LetterType.objects.filter(active=True).values("code", "name", "time_limit"))
+    # The limits routing applies, as the write form shows them (not the type's own alone).
+    mayor = Mailbox.objects.filter(is_mayor=True, active=True).select_related("unit").first()
+    result = []
+    for letter_type in LetterType.objects.filter(active=True):
+        own, assigned = services.promised_time_limits(mayor, letter_type) if mayor else (letter_type.time_limit, None)
+        result.append({"code": letter_type.code, "name": letter_type.name, "time_limit": own,
+                       "assigned_time_limit": assigned})
+    return result
 
 
 @router.get("/letters/challenge", response=ChallengeOut, summary="取得一道验证题(匿名提交来信前)")

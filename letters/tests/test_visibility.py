@@ -216,3 +216,13 @@ def test_a_units_handler_finds_its_answered_letters_again_and_no_other_units(cli
     shown = serials(page_of(client, f"{QUEUE}?tab=done"))
     assert two_units.east_sign in shown
     assert two_units.edu_sign not in shown and two_units.east_open not in shown
+
+
+def test_the_letter_types_api_promises_the_limit_routing_applies(client, mailboxes, staff, city):
+    listed = {item["code"]: item for item in client.get("/api/v1/letter-types").json()}
+    for code, letter_type in mailboxes.types.items():
+        letter, _ = services.letter_submit(mailbox=mailboxes.mayor, letter_type=letter_type, name="王丽",
+                                           phone="13987654321", title=f"关于{letter_type.name}的来信",
+                                           body="东区滨江路的路灯坏了一个星期,请尽快修复。")
+        letter = services.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
+        assert listed[code]["assigned_time_limit"] == letter.time_limit, code

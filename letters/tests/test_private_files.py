@@ -120,7 +120,7 @@ def test_the_migration_moves_old_public_attachments_out_of_the_media_tree(client
         item = Attachment.objects.create(letter=letter, file=name, name="旧附件.txt", size=len(CONTENT))
         assert body_of(client.get(f"{settings.MEDIA_URL}{name}")) == CONTENT  # as it was: public
 
-        migration = importlib.import_module("letters.migrations.0005_private_attachments_public_text")
+        migration = importlib.import_module("letters.migrations.0006_private_attachments_public_text")
         from django.apps import apps
 
         migration.move_attachments_out_of_media(apps, None)

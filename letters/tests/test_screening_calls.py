@@ -13,7 +13,7 @@ def _replied(submit, staff, city, **fields):
     reply = s.reply_draft(letter=letter, body="经核查,已责令整改,有关部门将持续巡查。", actor=staff.east_handler2,
                           version=letter.version)
     letter.refresh_from_db()
-    return s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version)
+    return s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version, publish=True)
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ decision, and stored on the letter (``public_title``, ``public_body``,
 fields, so nothing that masking removed can be found through them.
 """
 
+import re
 from dataclasses import dataclass
 
 
@@ -34,8 +35,20 @@ def official_contacts(unit_id):
     return tuple(v for v in values if v)
 
 
+# What writers put around their name in the name field (我叫王小明, 王小明先生).
+_NAME_LEAD = re.compile(r"^(?:我叫|我是|我名叫|本人|姓名)[:：\s]*")
+_NAME_TAIL = re.compile(r"(?:先生|女士|同志|老师)$")
+
+
+def name_forms(name):
+    """The name as written and as a reply would write it (no 我叫, no 先生)."""
+    name = (name or "").strip()
+    bare = _NAME_TAIL.sub("", _NAME_LEAD.sub("", name)).strip(" ,，。:：")
+    return tuple(dict.fromkeys(v for v in (name, bare) if v))
+
+
 def writer_data(letter):
-    return tuple(v for v in (letter.writer_name, letter.writer_phone, letter.writer_email) if v)
+    return tuple(v for v in (*name_forms(letter.writer_name), letter.writer_phone, letter.writer_email) if v)
 
 
 def public_version(letter, reply):

@@ -152,3 +152,13 @@ def test_a_published_reply_keeps_the_units_official_phone_and_address(client, re
     page = client.get(f"{LIST}{letter.serial}/").content.decode()
     assert "致电023-60000000" in page and "东区人民路1号办事大厅" in page and "拨打12345" in page
     assert "13812345678" not in page and "民族路***号" in page and "您留的电话1**********已回访" in page
+
+
+@pytest.mark.parametrize("name_field", ["我叫王小明", "王小明先生", "姓名：王小明"])
+def test_the_writers_name_is_masked_in_the_reply_however_the_name_field_was_filled(client, replied, name_field):
+    letter, _ = replied(name=name_field, reply_body="王小明您好!您反映的问题已经处理,感谢来信。")
+    letter.refresh_from_db()
+    assert letter.published and "王小明" not in letter.public_reply and letter.public_reply.startswith("王")
+    found = client.get("/mailbox/letters/", {"q": "王小明"})
+    assert found.status_code == 200 and letter.serial not in found.content.decode()
+    assert letter.serial in client.get("/mailbox/letters/", {"q": "噪音"}).content.decode()

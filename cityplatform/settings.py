@@ -384,3 +384,8 @@ PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("PASSWORD_RESETS_PER_ADDRESS", 
 # The admin shows no avatars from an outside service (staff e-mail hashes would leave
 # the platform) and no help menu that leads to English pages outside it.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# The test suite creates thousands of accounts: a fast hasher there (never in a
+# running platform, which keeps Django's PBKDF2 default).
+if "pytest" in sys.modules:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,28 +7,25 @@ received by the ``letters_smtpd`` handler, becomes a letter.
 """
 
 import asyncio
-import os
 import re
 import signal
 import smtplib
 import socket
 import struct
 import subprocess
-import sys
 import time
 import zlib
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.smtp import Envelope
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
+from cityplatform.tests.processes import start_worker, wait_for
 from letters import services, tasks
 from letters.inbound import UNKNOWN_MAILBOX, letter_from_email
 from letters.management.commands.letters_smtpd import DATA_SIZE_LIMIT, LettersHandler
@@ -314,45 +311,16 @@ def test_reading_a_message_html_no_subject_long_message_id(mailboxes):
 
 # --- A worker killed while sending ----------------------------------------------------------
 
-def _database_url():
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
-
-
 CLAIM_SECONDS = 3
 
 
 def _start_worker(number, sink):
-    env = {
-        **os.environ, "DATABASE_URL": _database_url(), "PYTHONUNBUFFERED": "1",
+    return start_worker(f"letters-{number}", env={
         "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port), "EMAIL_USE_TLS": "0",
         "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "",
         # A killed worker's claim on a notification runs out after this (300 s in production).
         "NOTIFICATION_CLAIM_SECONDS": str(CLAIM_SECONDS),
-    }
-    log = Path(settings.VAR_DIR) / f"test-letters-worker-{number}.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "cityplatform", "worker", "--pool=solo", "--loglevel=INFO",
-             "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"letters-{os.getpid()}-{number}@localhost",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    process.log = log
-    return process
-
-
-def _wait(condition, worker, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        assert worker.poll() is None, f"the worker died; its log:\n{worker.log.read_text()}"
-        time.sleep(0.3)
-    pytest.fail(f"timed out waiting for {what}; the worker's log:\n{worker.log.read_text()}")
+    })
 
 
 def _stop(worker):
@@ -376,7 +344,7 @@ def test_a_worker_killed_while_sending_the_receipt_leaves_it_to_be_sent_exactly_
     try:
         letter, code = submit_letter(mailboxes)  # commits, then queues send_notification on the broker
         note = Notification.objects.get(letter=letter)
-        _wait(lambda: smtp_sink.data_started >= 1, first, 90, "the worker to start sending the receipt")
+        wait_for(lambda: smtp_sink.data_started >= 1, first, 90, "the worker to start sending the receipt")
 
         first.kill()  # SIGKILL in the middle of deliver(): the message is sent, not yet answered
         first.wait(timeout=30)
@@ -392,7 +360,7 @@ def test_a_worker_killed_while_sending_the_receipt_leaves_it_to_be_sent_exactly_
         Notification.objects.filter(pk=note.pk).update(created_at=timezone.now() - timedelta(minutes=5))
         second = _start_worker(2, smtp_sink)
         tasks.flush_notifications.delay()
-        _wait(lambda: Notification.objects.filter(pk=note.pk, sent_at__isnull=False).exists(), second, 90,
+        wait_for(lambda: Notification.objects.filter(pk=note.pk, sent_at__isnull=False).exists(), second, 90,
               "the restarted worker to send the receipt")
         assert smtp_sink.wait_until(lambda s: len(s.messages) >= 1, timeout=10)
 
@@ -402,7 +370,7 @@ def test_a_worker_killed_while_sending_the_receipt_leaves_it_to_be_sent_exactly_
         for queued_task in (lambda: tasks.send_notification.delay(note.pk), tasks.flush_notifications.delay, heartbeat.delay):
             queued_task()
             time.sleep(0.05)
-        _wait(WorkerHeartbeat.objects.exists, second, 60, "the worker to run the queued tasks")
+        wait_for(WorkerHeartbeat.objects.exists, second, 60, "the worker to run the queued tasks")
 
         note.refresh_from_db()
         assert note.sent_at is not None and note.attempts >= 1

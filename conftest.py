@@ -19,6 +19,19 @@ def fresh_page_cache():
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits(request):
+    """With Redis (CI's second run) the counters outlive a test's database, and the
+    suite keeps one key prefix per worker: each test starts with no attempts counted."""
+    from django.conf import settings
+
+    if not settings.configured or not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        return
+    from guard import ratelimit
+
+    ratelimit.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def wagtail_roots(request):
     """A transactional test (the worker test) flushes the tables, taking with them
     the locale, root page and root collection that Wagtail's migrations create."""

@@ -146,7 +146,7 @@ AUTH = {}
 
 def business_system_token():
     from orgs.models import Unit
-    from publishing.services import api_client_create
+    from publishing.intake import api_client_create
 
     unit = Unit.objects.order_by("id").first()
     _, token = api_client_create(unit=unit, name=f"压测转办系统-{uuid.uuid4().hex[:6]}")

@@ -20,7 +20,7 @@ from portal.models import ArticlePage, ColumnPage, NewsColumnApproval
 from portal.services import column_kind_save, page_create, site_create, site_register_independent
 from letters.models import LetterType, Mailbox
 from letters import services as letter_services
-from publishing.services import register_publication
+from publishing.register import register_publication
 
 from . import city, content
 

@@ -57,7 +57,7 @@ def body_html():
 def notice_create(*, column, unit, admin=None):
     """Publish the notice in ``column`` (the General Office's 政策文件) and register it."""
     from portal.services import page_create
-    from publishing.services import register_publication
+    from publishing.register import register_publication
 
     issued = timezone.make_aware(datetime(2005, 9, 23, 10, 0))
     page = GovDocumentPage(

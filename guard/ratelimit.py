@@ -131,6 +131,10 @@ class DatabaseCounters:
             row = cursor.fetchone()
         return row[0] if row else 0
 
+    def forget_all(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self._table()}")
+
 
 class RedisCounters:
     """Counters as Redis integers; the window's expiry is set in the same script."""
@@ -174,6 +178,23 @@ class RedisCounters:
         value = self._client(full).get(full)
         return int(value) if value is not None else 0
 
+    def forget_all(self):
+        pattern = self._key(KEY_PREFIX) + "*"  # this installation's counters only, not its cache
+        client = self._client(pattern)
+        for batch in _batched(client.scan_iter(match=pattern, count=500), 500):
+            client.delete(*batch)
+
+
+def _batched(iterable, size):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
 
 def _redis_cache():
     from django.core.cache import caches
@@ -206,6 +227,12 @@ def undo(key):
 def peek(key):
     """How many attempts ``key`` has in its current window."""
     return _store().peek(_store_key(key))
+
+
+def forget_all():
+    """Drop every counter of this installation (its cache key prefix): every client
+    starts afresh, e.g. after an operator lifts a block, or between tests."""
+    _store().forget_all()
 
 
 def first_use(key, *, window):

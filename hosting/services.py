@@ -44,7 +44,7 @@ from orgs.errors import DomainError, NotFound, PermissionRefused, clean_or_refus
 from orgs.models import Hosting, Membership, Role, SiteRecord
 from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage, ContentAttachment
 from portal.services import home_page_create, interaction_column_ensure, page_create
-from publishing.services import register_publication
+from publishing.register import register_publication
 
 from .models import CLOSED_STATUSES, ItemStatus, MigratedPage, MigrationItem, MigrationStatus, SiteMigration
 from .package import PackageInvalid, attachment_member, old_site_hosts, open_archive, read_package

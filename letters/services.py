@@ -2,6 +2,7 @@
 transaction (guarded by its version, so two people cannot overwrite each other),
 records an Event and queues the e-mails it causes."""
 
+import logging
 import re
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from .models import (
     OPEN_STATUSES, Attachment, ContactView, Event, Extension, Feedback, Letter, NotAcceptedReason, Notification, Rating, Reply,
     SerialCounter, StatsSnapshot, Status,
 )
+
+logger = logging.getLogger(__name__)
 
 SUPERIOR_ASSIGNED_LIMIT = 10  # working days, for a letter a superior unit assigns (N-2.5)
 RETURN_WINDOW = 2  # working days in which a unit may return a letter to the dispatcher
@@ -662,7 +665,7 @@ def _send_soon(notification_id):
     try:
         send_notification.delay(notification_id)
     except Exception:  # the broker is down: the periodic flush sends it later
-        pass
+        logger.warning("notification %s not queued; the periodic flush will send it", notification_id, exc_info=True)
 
 
 def _notify_citizen(letter, kind, subject, body):

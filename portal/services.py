@@ -52,7 +52,7 @@ def home_page_create(*, record, tagline="", actor=None):
     published, with its unit's permissions over it and its review workflow. Part of
     hosting a site (``site_create``, or moving an independent one onto the platform);
     the caller has checked who may do that."""
-    from publishing.services import unit_workflow_install
+    from publishing.review import unit_workflow_install
 
     root = Page.get_first_root_node()
     base = record.path_slug.replace(".", "-")

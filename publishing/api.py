@@ -1,7 +1,7 @@
 """The publish API (N-2.4b): a unit's business systems submit articles and
 government documents into the unit's review, follow them, and take them back.
 
-A thin face over ``publishing.services``; see ``docs/publish-api.md``.
+A thin face over ``publishing.intake``; see ``docs/publish-api.md``.
 """
 
 from datetime import date, datetime
@@ -15,7 +15,7 @@ from wagtail.api.v3.auth import BearerTokenAuth
 from disclosure.models import DocumentType, TopicCategory, Validity
 from orgs.errors import NotFound
 
-from . import queries, services
+from . import intake, queries
 from .models import ApiSubmission
 
 
@@ -28,7 +28,7 @@ class ApiClientAuth(BearerTokenAuth):
 
     def authenticate(self, request, token):
         api_token = super().authenticate(request, token)
-        return services.api_client_for_user(api_token.user) if api_token else None
+        return intake.api_client_for_user(api_token.user) if api_token else None
 
 
 bearer = ApiClientAuth()
@@ -86,7 +86,7 @@ class ItemIn(Strict):
     summary: str = Field("", max_length=300)
     source: str = Field("", max_length=100, description="信息来源")
     pub_date: datetime | None = Field(None, description="发布日期;不填为提交时间;不带时区按北京时间")
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=intake.MAX_ATTACHMENTS)
 
 
 class ArticleIn(ItemIn):
@@ -154,13 +154,13 @@ def _hit(hit):
 
 def _submit(request, response, payload, kind, idempotency_key):
     fields = payload.dict(exclude={"column", "body", "body_format", "attachments"})
-    attachments = [services.IncomingAttachment(a.filename, a.content_base64, a.label) for a in payload.attachments]
+    attachments = [intake.IncomingAttachment(a.filename, a.content_base64, a.label) for a in payload.attachments]
     try:
-        submission, created = services.api_submit(
+        submission, created = intake.api_submit(
             client=request.auth, idempotency_key=idempotency_key, column_id=payload.column, kind=kind, fields=fields,
             body=payload.body, body_format=payload.body_format, attachments=attachments,
         )
-    except services.ScreeningRefused as exc:
+    except intake.ScreeningRefused as exc:
         return Status(400, {"code": exc.code, "message": exc.message, "hits": [_hit(h) for h in exc.hits]})
     if not created:
         response["Idempotent-Replayed"] = "true"
@@ -209,5 +209,5 @@ def submission_status(request, submission_id: int):
 @router.post("/submissions/{id:submission_id}/withdraw", response={200: SubmissionOut, **ERRORS},
              summary="撤回:审核中的立即撤回;已发布的申请撤下,由本单位分管领导处理")
 def withdraw(request, submission_id: int, payload: WithdrawIn):
-    submission = services.api_withdraw(submission=_own_submission(request, submission_id), reason=payload.reason)
+    submission = intake.api_withdraw(submission=_own_submission(request, submission_id), reason=payload.reason)
     return _out(submission)

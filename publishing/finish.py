@@ -3,6 +3,6 @@ module imports nothing of Wagtail's at the top and hands over to the service."""
 
 
 def publish_approved_workflow_state(workflow_state, user=None):
-    from .services import publish_approved_workflow_state as publish
+    from .review import publish_approved_workflow_state as publish
 
     return publish(workflow_state, user=user)

@@ -16,9 +16,9 @@ from orgs.errors import DomainError
 from orgs.models import Unit
 from orgs.queries import units_of
 
-from . import queries, services
+from . import intake, queries
 from .models import ApiClient
-from .services import register_export_xlsx
+from .register import register_export_xlsx
 
 
 def register_xlsx(request, unit_code):
@@ -108,7 +108,7 @@ class ApiClientIndexView(generic.IndexView):
 class ApiClientCreateView(generic.CreateView):
     def form_valid(self, form):
         try:
-            client, token = services.api_client_create(unit=form.cleaned_data["unit"], name=form.cleaned_data["name"],
+            client, token = intake.api_client_create(unit=form.cleaned_data["unit"], name=form.cleaned_data["name"],
                                                        actor=self.request.user)
         except DomainError as exc:
             form.add_error("name" if exc.field == "name" else None, exc.message)
@@ -119,7 +119,7 @@ class ApiClientCreateView(generic.CreateView):
 class ApiClientEditView(generic.EditView):
     def form_valid(self, form):
         try:
-            self.object = services.api_client_update(
+            self.object = intake.api_client_update(
                 client=self.object, name=form.cleaned_data["name"], active=form.cleaned_data["active"],
                 columns=list(form.cleaned_data["columns"]), actor=self.request.user,
             )
@@ -146,7 +146,7 @@ class ApiClientDeleteView(generic.DeleteView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        services.api_client_update(client=self.object, name=self.object.name, active=False,
+        intake.api_client_update(client=self.object, name=self.object.name, active=False,
                                    columns=list(self.object.columns.all()), actor=request.user)
         messages.success(request, f"已停用:{self.object}")
         return redirect(self.get_success_url())
@@ -158,7 +158,7 @@ def api_client_rotate(request, pk):
         raise PermissionDenied
     client = get_object_or_404(ApiClient.objects.select_related("unit"), pk=pk)
     if request.method == "POST":
-        token = services.api_client_rotate_token(client=client, actor=request.user)
+        token = intake.api_client_rotate_token(client=client, actor=request.user)
         return _token_page(request, client, token, "已更换令牌")
     return render(request, "publishing/api_client_rotate.html", {"client": client,
                                                                   "index_url": _api_clients_url("index")})
@@ -174,7 +174,7 @@ def withdrawal_requests(request):
         )
         approve = request.POST.get("decision") == "approve"
         try:
-            services.api_withdrawal_decide(submission=submission, actor=request.user, approve=approve,
+            intake.api_withdrawal_decide(submission=submission, actor=request.user, approve=approve,
                                            comment=request.POST.get("comment", ""))
         except DomainError as exc:
             messages.error(request, exc.message)

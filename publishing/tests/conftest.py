@@ -39,7 +39,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def east_system(city, media):
-    from publishing.services import api_client_create
+    from publishing.intake import api_client_create
 
     system, token = api_client_create(unit=city.district, name="东区公文系统")
     return SimpleNamespace(client=system, token=token)

@@ -15,7 +15,8 @@ from orgs.errors import DomainError, PermissionRefused
 from portal.models import ArticlePage, ContentPage
 from portal.services import page_review
 from publishing.models import ApiClient, ApiSubmission, PublicationRecord
-from publishing.services import api_client_create, api_client_rotate_token, api_client_update, register_export_xlsx
+from publishing.intake import api_client_create, api_client_rotate_token, api_client_update
+from publishing.register import register_export_xlsx
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -209,7 +210,7 @@ def test_a_repeated_idempotency_key_makes_one_page(oa, article_payload):
 def test_a_duplicate_that_gets_past_the_first_check_still_makes_one_page(oa, article_payload, monkeypatch):
     """Two identical requests at once: both find no submission, the second one's
     insert meets the unique key of the first and it answers with the first."""
-    from publishing import services
+    from publishing import intake as services
 
     first = oa.article(article_payload).json()
     real_replay = services._replay
@@ -535,7 +536,7 @@ def test_a_publication_date_in_the_future_is_refused(oa, article_payload, media)
 
 @pytest.mark.django_db
 def test_an_error_inside_the_service_is_not_reported_as_bad_json(oa, article_payload, media, monkeypatch):
-    from publishing import services
+    from publishing import intake as services
 
     def broken(*args, **kwargs):
         raise ValueError("a fault of the service, not of the request")

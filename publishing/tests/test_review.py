@@ -8,7 +8,7 @@ from orgs.errors import PermissionRefused
 from portal.models import ArticlePage
 from portal.services import page_review, page_submit_for_review
 from publishing.models import PublicationRecord
-from publishing.services import register_export_xlsx
+from publishing.register import register_export_xlsx
 
 
 def _draft(article_factory, city, **kwargs):

@@ -60,7 +60,7 @@ def test_the_admin_editor_screens_a_title_with_angle_brackets(city, client):
 
 @pytest.mark.django_db
 def test_the_publish_api_screens_a_title_as_written_and_reports_the_span(client, city, article_payload, media):
-    from publishing.services import api_client_create
+    from publishing.intake import api_client_create
 
     _, token = api_client_create(unit=city.district, name="东区公文系统")
     title = "东区<六 合 彩>说明"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from orgs.errors import DomainError
 from orgs.models import Unit
 from portal.models import ColumnPage
-from publishing import services
+from publishing import intake as services
 from publishing.models import ApiClient
 
 

@@ -1,0 +1,80 @@
+"""The publication register (发布登记): one record per publication, with its review
+levels, and the unit's register as an XLSX workbook."""
+
+from io import BytesIO
+
+from django.utils import timezone
+from wagtail.models import TaskState
+
+from .models import ApiSubmission, PublicationRecord
+
+def register_publication(*, page, workflow_state=None, user=None):
+    revision = page.live_revision or page.get_latest_revision()
+    approvals = []
+    if workflow_state is not None:
+        states = (
+            workflow_state.task_states.filter(status=TaskState.STATUS_APPROVED)
+            .select_related("task", "finished_by")
+            .order_by("started_at", "id")
+        )
+        for state in states:
+            approvals.append(
+                {
+                    "level": state.task.name,
+                    "by": state.finished_by.get_username() if state.finished_by else "系统",
+                    "at": state.finished_at.isoformat() if state.finished_at else None,
+                    "comment": state.comment,
+                }
+            )
+    home = page.home
+    column = page.get_parent()
+    submission = ApiSubmission.objects.filter(page_id=page.pk).select_related("client").order_by("-id").first()
+    return PublicationRecord.objects.create(
+        unit=home.unit,
+        page=page,
+        page_title=page.title,
+        page_type=str(page._meta.verbose_name),
+        revision=revision,
+        submitted_by=workflow_state.requested_by.get_username() if workflow_state and workflow_state.requested_by else "",
+        submitted_at=workflow_state.created_at if workflow_state else None,
+        approvals=approvals,
+        published_by=user.get_username() if user else "系统",
+        published_at=timezone.now(),
+        column_title=column.title if column else "",
+        api_client=submission.client if submission else None,
+    )
+
+
+REGISTER_HEADERS = ["发布时间", "标题", "类型", "栏目", "版本", "提交人", "提交时间", "各级审核", "发布人", "来源"]
+
+
+def register_rows(unit):
+    records = PublicationRecord.objects.filter(unit=unit).select_related("api_client").order_by("published_at", "id")
+    for rec in records:
+        yield [
+            timezone.localtime(rec.published_at).strftime("%Y-%m-%d %H:%M"),
+            rec.page_title,
+            rec.page_type,
+            rec.column_title,
+            rec.revision_id or "",
+            rec.submitted_by,
+            timezone.localtime(rec.submitted_at).strftime("%Y-%m-%d %H:%M") if rec.submitted_at else "",
+            ";".join(f"{a['level']}:{a['by']}" for a in rec.approvals),
+            rec.published_by,
+            f"发布接口:{rec.api_client.name}" if rec.api_client else "后台",
+        ]
+
+
+def register_export_xlsx(unit):
+    """The unit's publication register as an XLSX workbook (bytes)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="发布登记")
+    sheet.append([f"{unit.name} 信息发布登记簿"])
+    sheet.append(REGISTER_HEADERS)
+    for row in register_rows(unit):
+        sheet.append(row)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -18,17 +18,41 @@ def fresh_page_cache():
     pagecache.reset()
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(request):
-    """With Redis (CI's second run) the counters outlive a test's database, and the
-    suite keeps one key prefix per worker: each test starts with no attempts counted."""
+def clear_own_cache():
+    """Empty this test worker's cache and nothing else. ``cache.clear()`` would be
+    FLUSHDB on Redis: the other parallel worker's entries and the broker's queued
+    tasks (same Redis database) would go with it."""
+    from django.core.cache import cache
+
+    if not settings_are_redis():
+        cache.clear()  # the file cache has a directory per test worker
+        return
+    client = cache._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def settings_are_redis():
     from django.conf import settings
 
-    if not settings.configured or not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
-        return
-    from guard import ratelimit
+    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
 
-    ratelimit.forget_all()
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with this worker's cache empty: rate-limit counters (kept in
+    Redis when the cache is Redis), kept pages, statistics."""
+    from django.conf import settings
+
+    if settings.configured:
+        clear_own_cache()
+
+
+@pytest.fixture
+def clear_cache():
+    """For a test that empties the cache half-way."""
+    return clear_own_cache
 
 
 @pytest.fixture(autouse=True)

@@ -201,7 +201,10 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
+            # Parallel test workers each have a directory: a test that empties its
+            # cache must not empty the other worker's.
+            "LOCATION": str(VAR_DIR / "cache" / ("test" + os.environ.get("PYTEST_XDIST_WORKER", ""))
+                            if "pytest" in sys.modules else VAR_DIR / "cache"),
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             # Kept pages are entries too; past MAX_ENTRIES the file cache drops a third.
             "OPTIONS": {"MAX_ENTRIES": 20000},

@@ -13,14 +13,6 @@ from django.test import RequestFactory
 from guard import challenge, ratelimit
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Counters live in Redis when the cache is Redis: each test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 def _request(remote="10.0.0.9", forwarded=None):
     extra = {"REMOTE_ADDR": remote}
     if forwarded is not None:

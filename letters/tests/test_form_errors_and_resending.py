@@ -5,16 +5,10 @@ second letter."""
 import re
 
 import pytest
-from django.core.cache import cache
 
 from guard import challenge
 from letters import services as s
 from letters.models import Feedback, Letter
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
 
 
 def _form(mailboxes, **extra):

@@ -1,18 +1,12 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from guard import challenge
 from letters import services as s
 from letters.tests.helpers import api_challenge, solve
 from letters.models import Letter, Status
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
 
 
 def _form(mailboxes, **extra):

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,11 +17,6 @@ from letters.models import Letter, Mailbox, StatsSnapshot
 pytestmark = pytest.mark.django_db
 
 STATS, PUBLIC_STATS, QUEUE = "/admin/letters/stats/", "/mailbox/stats/", "/admin/letters/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
 
 
 def replied(submit, staff, city, days_to_reply, **fields):
@@ -131,7 +125,8 @@ def test_the_staff_page_costs_the_same_queries_for_more_mailboxes_and_units(subm
     assert cost() == before
 
 
-def test_the_public_page_is_kept_and_says_when_its_figures_were_computed(submit, staff, city, mailboxes, client):
+def test_the_public_page_is_kept_and_says_when_its_figures_were_computed(submit, staff, city, mailboxes, client,
+                                                                       clear_cache):
     a_small_year(submit, staff, city, mailboxes)
     tasks.refresh_stats_task()
     page = client.get(PUBLIC_STATS).content.decode()
@@ -144,7 +139,7 @@ def test_the_public_page_is_kept_and_says_when_its_figures_were_computed(submit,
     with CaptureQueriesContext(connection) as captured:
         again = client.get(PUBLIC_STATS)
     assert captured.captured_queries == [] and "max-age=300" in again["Cache-Control"]
-    cache.clear()
+    clear_cache()
     assert re.search(r"<th scope=\"row\">市长信箱</th><td>4</td>", client.get(PUBLIC_STATS).content.decode())
 
 

@@ -191,8 +191,9 @@ def migration_create(*, record, source, package_name, actor):
                 SiteMigration.objects.filter(pk=unfinished.pk).update(
                     status=MigrationStatus.SUPERSEDED, error=f"已由第 {migration.pk} 号迁移(新的导出包)接替。", runner=""
                 )
-                audit.record(unfinished, "hosting.migration.supersede", actor=actor, before={"status": unfinished.status},
-                             after={"status": MigrationStatus.SUPERSEDED}, by_migration=migration.pk)
+                audit.record(unfinished, "hosting.migration.supersede", actor=actor,
+                             before={"status": unfinished.status}, after={"status": MigrationStatus.SUPERSEDED},
+                             by_migration=migration.pk)
             audit.record(migration, "hosting.migration.create", actor=actor, after={"status": migration.status},
                          unit=record.unit, site=record.name, package=package_name, items=len(package.items))
     except BaseException:
@@ -219,7 +220,8 @@ def migration_start(*, migration, actor):
         # once this is older than a lease (a migration never started has no heartbeat).
         migration.heartbeat_at = timezone.now()
         migration.save(update_fields=["status", "error", "heartbeat_at"])
-        audit.record(migration, "hosting.migration.start", actor=actor, before=before, after={"status": migration.status})
+        audit.record(migration, "hosting.migration.start", actor=actor, before=before,
+                     after={"status": migration.status})
         pk = migration.pk
         transaction.on_commit(lambda: _enqueue(pk))
     return migration
@@ -321,12 +323,13 @@ def _claim(migration_id, token, trigger=""):
     now = timezone.now()
     free = Q(runner="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - timedelta(seconds=lease_seconds()))
     with transaction.atomic():
-        claimed = SiteMigration.objects.filter(pk=migration_id).exclude(status=MigrationStatus.SUPERSEDED).filter(free).update(
-            runner=token, heartbeat_at=now, status=MigrationStatus.RUNNING, error=""
-        )
+        claimable = SiteMigration.objects.filter(pk=migration_id).exclude(status=MigrationStatus.SUPERSEDED)
+        claimed = claimable.filter(free).update(runner=token, heartbeat_at=now, status=MigrationStatus.RUNNING,
+                                                error="")
         if claimed:
             first = SiteMigration.objects.filter(pk=migration_id, started_at__isnull=True).update(started_at=now)
-            migration = SiteMigration.objects.select_related("record__unit", "record__site", "created_by").get(pk=migration_id)
+            migration = SiteMigration.objects.select_related("record__unit", "record__site", "created_by").get(
+                pk=migration_id)
             # The worker (or a command in the foreground) runs it: the system, not a person.
             audit.record(migration, "hosting.migration.run", after={"status": MigrationStatus.RUNNING},
                          resumed=not first, **({"trigger": trigger} if trigger else {}))

@@ -247,8 +247,8 @@ def letter_rate(*, letter, rating, comment=""):
         letter = _save(letter, status=Status.CLOSED)
         _event(letter, "closed", reason="来信人已评价,办结")
     # The writer rates anonymously (with the query code): the entry has no actor.
-    audit.record(letter, "letters.letter.rate", before=before, after={"status": letter.status, "reopened": letter.reopened},
-                 rating=rating)
+    audit.record(letter, "letters.letter.rate", before=before,
+                 after={"status": letter.status, "reopened": letter.reopened}, rating=rating)
     return letter
 
 
@@ -646,15 +646,15 @@ def deadlines_sweep(*, today=None):
             locked = Letter.objects.select_for_update().get(pk=letter.pk)
             if locked.reminded_on is None:
                 Letter.objects.filter(pk=locked.pk).update(reminded_on=today)
-                audit.record(locked, "letters.letter.remind", before={"reminded_on": None}, after={"reminded_on": today},
-                             due_on=locked.due_on)
+                audit.record(locked, "letters.letter.remind", before={"reminded_on": None},
+                             after={"reminded_on": today}, due_on=locked.due_on)
                 _event(locked, "reminded", unit=locked.handling_unit, reason=f"已超过答复期限({locked.due_on:%Y-%m-%d}),催办")
                 _notify_unit(locked, "overdue", "来信已超期", f"来信《{locked.title}》已超过答复期限 {locked.due_on:%Y-%m-%d},请立即办理。")
                 reminded += 1
             elif locked.escalated_on is None and calendar.working_days_between(locked.reminded_on, today) >= 5:
                 Letter.objects.filter(pk=locked.pk).update(escalated_on=today)
-                audit.record(locked, "letters.letter.escalate", before={"escalated_on": None}, after={"escalated_on": today},
-                             due_on=locked.due_on)
+                audit.record(locked, "letters.letter.escalate", before={"escalated_on": None},
+                             after={"escalated_on": today}, due_on=locked.due_on)
                 _event(locked, "escalated", unit=locked.handling_unit, reason="催办后5个工作日仍未答复,督办并列入通报名单")
                 _notify_unit(locked, "escalated", "来信督办", f"来信《{locked.title}》催办后仍未答复,已督办并列入通报名单。")
                 escalated += 1

@@ -391,6 +391,7 @@ def api_withdrawal_decide(*, submission, actor, approve, comment=""):
     submission.withdrawal_comment = comment[:500]
     submission.save()
     audit.record(page, "publishing.api.withdrawal_approve" if approve else "publishing.api.withdrawal_decline",
-                 actor=actor, before={"withdrawal": WithdrawalState.REQUESTED}, after={"withdrawal": submission.withdrawal},
-                 submission=submission.pk, comment=submission.withdrawal_comment)
+                 actor=actor, before={"withdrawal": WithdrawalState.REQUESTED},
+                 after={"withdrawal": submission.withdrawal}, submission=submission.pk,
+                 comment=submission.withdrawal_comment)
     return submission

@@ -75,7 +75,8 @@ def test_a_stopped_run_is_one_entry_and_the_sweep_says_it_continued_it(police, c
 
     # Left behind by a dead worker: the sweep takes it over.
     stale = timezone.now() - timezone.timedelta(seconds=services.LEASE_SECONDS + 5)
-    SiteMigration.objects.filter(pk=migration.pk).update(status=MigrationStatus.RUNNING, runner="dead", heartbeat_at=stale)
+    SiteMigration.objects.filter(pk=migration.pk).update(status=MigrationStatus.RUNNING, runner="dead",
+                                                         heartbeat_at=stale)
     mark = _mark()
     assert services.migrations_sweep() == {migration.pk: MigrationStatus.COMPLETED}
     run = _since(mark)[0]

@@ -20,8 +20,8 @@ def contact_views_to_trail(apps, schema_editor):
     letter_type = _letter_type(apps)
     entries = (
         ModelLogEntry(
-            content_type_id=letter_type.pk, object_id=str(view.letter_id), label=f"{view.letter.serial} {view.letter.title}",
-            action=ACTION, user_id=view.viewer_id, timestamp=view.at,
+            content_type_id=letter_type.pk, object_id=str(view.letter_id),
+            label=f"{view.letter.serial} {view.letter.title}", action=ACTION, user_id=view.viewer_id, timestamp=view.at,
             data={"purpose": view.purpose, "fields": ["name", "phone", "email"]},
         )
         for view in ContactView.objects.select_related("letter").order_by("pk").iterator()

@@ -107,7 +107,8 @@ def test_each_screening_decision_is_one_entry(submit, staff, step, action, statu
 def test_assigning_and_noting_are_one_entry_each(submit, staff, city):
     letter, _ = _routed(submit, staff, city)
     mark = _mark()
-    letter = s.letter_assign(letter=letter, person=staff.east_handler2, actor=staff.east_handler, version=letter.version)
+    letter = s.letter_assign(letter=letter, person=staff.east_handler2, actor=staff.east_handler,
+                             version=letter.version)
     entry = _one(mark, "letters.letter.assign", letter, staff.east_handler)
     assert entry.data["before"] == {"status": "routed", "assignee": None}
     assert entry.data["after"] == {"status": "handling", "assignee": staff.east_handler2.pk}
@@ -123,7 +124,8 @@ def test_transfer_and_return_record_the_handling_unit_before_and_after(submit, s
     letter = s.letter_transfer(letter=letter, to_unit=city.dept, reason="属教育事项", actor=staff.east_handler,
                                version=letter.version)
     entry = _one(mark, "letters.letter.transfer", letter, staff.east_handler)
-    assert entry.data["before"]["handling_unit"] == city.district.pk and entry.data["after"]["handling_unit"] == city.dept.pk
+    assert entry.data["before"]["handling_unit"] == city.district.pk
+    assert entry.data["after"]["handling_unit"] == city.dept.pk
     mark = _mark()
     letter = s.letter_return(letter=letter, reason="不属本单位职责", actor=staff.edu_handler, version=letter.version)
     entry = _one(mark, "letters.letter.return", letter, staff.edu_handler)
@@ -170,7 +172,8 @@ def test_a_draft_reply_and_the_leaders_refusal_are_one_entry_each(submit, staff,
     (False, None, "letters.letter.not_publish"),
     (True, "附近有人公开销售六合彩,噪音也很大,请管一管。", "letters.letter.publication_hold"),
 ])
-def test_signing_a_reply_is_one_entry_and_the_publication_decision_another(submit, staff, city, publish, body, decision):
+def test_signing_a_reply_is_one_entry_and_the_publication_decision_another(submit, staff, city, publish, body,
+                                                                           decision):
     letter, reply = _pending_reply(submit, staff, city, **({"body": body} if body else {}))
     mark = _mark()
     letter = s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version, publish=publish)
@@ -189,7 +192,8 @@ def test_the_writers_rating_is_one_entry_without_an_actor(submit, staff, city):
     letter = s.letter_rate(letter=letter, rating="unsatisfied", comment="晚上还在施工")
     entry = _one(mark, "letters.letter.rate", letter, None)
     assert entry.data["rating"] == "unsatisfied"
-    assert entry.data["before"] == {"status": "replied"} and entry.data["after"] == {"status": "handling", "reopened": True}
+    assert entry.data["before"] == {"status": "replied"}
+    assert entry.data["after"] == {"status": "handling", "reopened": True}
 
 
 def test_the_sweep_records_reminding_and_escalation_as_the_system(submit, staff, city):

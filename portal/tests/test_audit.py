@@ -41,7 +41,8 @@ def test_page_creation_submission_and_review_are_wagtails_page_log_and_not_the_t
                        actor=city.editor)
     page_submit_for_review(page=page, actor=city.editor)
     page_review(page=page, actor=city.reviewer, approve=True)
-    actions = list(PageLogEntry.objects.filter(pk__gt=page_mark, page=page).order_by("pk").values_list("action", "user"))
+    entries = PageLogEntry.objects.filter(pk__gt=page_mark, page=page).order_by("pk")
+    actions = list(entries.values_list("action", "user"))
     assert ("wagtail.create", city.editor.pk) in actions and ("wagtail.edit", city.editor.pk) in actions
     assert ("wagtail.workflow.start", city.editor.pk) in actions
     assert ("wagtail.workflow.approve", city.reviewer.pk) in actions

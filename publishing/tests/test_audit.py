@@ -59,12 +59,14 @@ def test_a_leaders_approval_of_a_withdrawal_is_one_entry_beside_wagtails_unpubli
     mark = _mark()
     api_withdraw(submission=submission, reason="公示期已满")
     [request] = _ours(mark)
-    assert request.action == "publishing.api.withdrawal_request" and request.data["after"] == {"withdrawal": "requested"}
+    assert request.action == "publishing.api.withdrawal_request"
+    assert request.data["after"] == {"withdrawal": "requested"}
     mark = _mark()
     api_withdrawal_decide(submission=submission, actor=city.leader, approve=True)
     [decision] = _ours(mark)
     assert (decision.action, decision.user) == ("publishing.api.withdrawal_approve", city.leader)
-    assert decision.data["before"] == {"withdrawal": "requested"} and decision.data["after"] == {"withdrawal": "withdrawn"}
+    assert decision.data["before"] == {"withdrawal": "requested"}
+    assert decision.data["after"] == {"withdrawal": "withdrawn"}
     assert PageLogEntry.objects.filter(pk__gt=mark, action="wagtail.unpublish", user=city.leader).exists()
 
 

@@ -18,6 +18,9 @@ def contact_views_to_trail(apps, schema_editor):
     if not ContactView.objects.exists():
         return
     letter_type = _letter_type(apps)
+    # Views already in the trail (migrated before, then back and forth) are not copied twice.
+    present = set(ModelLogEntry.objects.filter(content_type_id=letter_type.pk, action=ACTION)
+                  .values_list("object_id", "user_id", "timestamp"))
     entries = (
         ModelLogEntry(
             content_type_id=letter_type.pk, object_id=str(view.letter_id),
@@ -25,6 +28,7 @@ def contact_views_to_trail(apps, schema_editor):
             data={"purpose": view.purpose, "fields": ["name", "phone", "email"]},
         )
         for view in ContactView.objects.select_related("letter").order_by("pk").iterator()
+        if (str(view.letter_id), view.viewer_id, view.at) not in present
     )
     ModelLogEntry.objects.bulk_create(entries, batch_size=500)
 

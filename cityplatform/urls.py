@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from guard.audit_report import AuditTrailReportView
 from portal import views as portal_views
 from portal.admin_scope import OwnPagesTypesUsageReportView
 from publishing import views as publishing_views
@@ -32,6 +33,12 @@ urlpatterns = [
     path("admin/reports/page-types-usage/results/",
          never_cache(require_admin_access(OwnPagesTypesUsageReportView.as_view(results_only=True))),
          name="own_page_types_usage_results"),
+    # Wagtail's site history report, reading the platform's audit trail by its own rule (guard/audit_report.py).
+    path("admin/reports/site-history/",
+         never_cache(require_admin_access(AuditTrailReportView.as_view())), name="audit_site_history"),
+    path("admin/reports/site-history/results/",
+         never_cache(require_admin_access(AuditTrailReportView.as_view(results_only=True))),
+         name="audit_site_history_results"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sites/", portal_views.sites_directory, name="sites_directory"),

@@ -130,7 +130,8 @@ class GovDocumentPage(ContentPage):
 
             home = self.home
             if home is not None:
-                self.index_number = index_number_allocate(unit=home.unit, year=self.date_written.year)
+                # The number is taken on the first save, by the page's creator (its owner).
+                self.index_number = index_number_allocate(unit=home.unit, year=self.date_written.year, actor=self.owner)
         return super().save(*args, **kwargs)
 
     @property

@@ -1,18 +1,24 @@
 from django.db import transaction
 from django.db.models import F
 
+from guard import audit
+
 from .models import IndexCounter
 
 
-def index_number_allocate(*, unit, year):
+def index_number_allocate(*, unit, year, actor=None):
     """Hand out the next 索引号 of ``unit`` for ``year``: ``<credit code or unit code>/<year>-<seq>``.
 
     The counter row is locked for the increment, so two editors saving at once
-    never get the same number.
+    never get the same number. The allocation is an entry of the audit trail on
+    the unit (the document has no id yet when its number is taken).
     """
     with transaction.atomic():
         counter, _ = IndexCounter.objects.select_for_update().get_or_create(unit=unit, year=year)
         IndexCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
         counter.refresh_from_db(fields=["last"])
-    prefix = unit.credit_code or unit.code.upper()
-    return f"{prefix}/{year}-{counter.last:05d}"
+        prefix = unit.credit_code or unit.code.upper()
+        number = f"{prefix}/{year}-{counter.last:05d}"
+        audit.record(unit, "disclosure.index_number.allocate", actor=actor, before={"last": counter.last - 1},
+                     after={"last": counter.last}, year=year, index_number=number)
+    return number

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from orgs.errors import DomainError, clean_or_refuse
 
+from . import audit
 from .models import LexiconTerm
 
 # extension -> what its content must look like
@@ -38,17 +39,26 @@ def lexicon_term_save(*, term, kind, reason, correct_form="", active=True, lawfu
     """Create or change a lexicon term, keeping a revision of each version.
 
     ``lawful_contexts`` (a list of phrases, or the admin's text of one a line) and
-    ``lawful_window`` are left as they are on an edit when not given.
+    ``lawful_window`` are left as they are on an edit when not given. The change is
+    one entry of the audit trail, with the values before and after, linked to the
+    revision it saved.
     """
     obj = instance or LexiconTerm()
-    obj.term, obj.kind, obj.reason, obj.correct_form, obj.active = term, kind, reason, correct_form, active
+    values = {"term": term, "kind": kind, "reason": reason, "correct_form": correct_form, "active": active}
     if lawful_contexts is not None:
-        obj.lawful_contexts = lawful_contexts if isinstance(lawful_contexts, str) else "\n".join(lawful_contexts)
+        values["lawful_contexts"] = lawful_contexts if isinstance(lawful_contexts, str) else "\n".join(lawful_contexts)
     if lawful_window is not None:
-        obj.lawful_window = lawful_window
+        values["lawful_window"] = lawful_window
+    created = obj.pk is None
+    # Compared with the stored row, not ``instance``: an admin form has already set its values on it.
+    before, after = (None, values) if created else audit.changes(LexiconTerm.objects.get(pk=obj.pk), values)
+    for name, value in values.items():
+        setattr(obj, name, value)
     clean_or_refuse(obj)
     obj.save()
-    obj.save_revision(user=actor, log_action=True)
+    revision = obj.save_revision(user=actor)
+    audit.record(obj, "guard.lexicon.create" if created else "guard.lexicon.update", actor=actor, before=before,
+                 after=after, revision=revision)
     return obj
 
 

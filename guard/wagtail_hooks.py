@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -26,3 +27,9 @@ class LexiconTermViewSet(SnippetViewSet):
 
 
 register_snippet(LexiconTermViewSet)
+
+
+@hooks.register("register_log_actions")
+def register_guard_actions(actions):
+    actions.register_action("guard.lexicon.create", _("新增筛查词条"), _("新增了筛查词条"))
+    actions.register_action("guard.lexicon.update", _("修改筛查词条"), _("修改了筛查词条"))

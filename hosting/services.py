@@ -33,9 +33,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
-from wagtail.log_actions import log
 from wagtail.models import Collection, Page, Site
 
+from guard import audit
 from guard.sanitize import clean_body
 from guard.screening import screen_page, screen_text
 from guard.services import check_upload
@@ -191,8 +191,11 @@ def migration_create(*, record, source, package_name, actor):
                 SiteMigration.objects.filter(pk=unfinished.pk).update(
                     status=MigrationStatus.SUPERSEDED, error=f"已由第 {migration.pk} 号迁移(新的导出包)接替。", runner=""
                 )
-            log(record.unit, "hosting.migration.create", user=actor,
-                data={"site": record.name, "package": package_name, "items": len(package.items), "migration": migration.pk})
+                audit.record(unfinished, "hosting.migration.supersede", actor=actor,
+                             before={"status": unfinished.status}, after={"status": MigrationStatus.SUPERSEDED},
+                             by_migration=migration.pk)
+            audit.record(migration, "hosting.migration.create", actor=actor, after={"status": migration.status},
+                         unit=record.unit, site=record.name, package=package_name, items=len(package.items))
     except BaseException:
         package_storage().delete(stored)
         raise
@@ -210,13 +213,15 @@ def migration_start(*, migration, actor):
             raise DomainError(migration.error or "这次迁移已由新的导出包接替。", code="done")
         if migration.status == MigrationStatus.COMPLETED and not migration.items.filter(status=ItemStatus.FAILED).exists():
             raise DomainError("这次迁移已经完成,没有需要重试的条目。", code="done")
+        before = {"status": migration.status}
         migration.status = MigrationStatus.PENDING
         migration.error = ""
         # Handed to the worker now: if the broker loses the message, the sweep starts it
         # once this is older than a lease (a migration never started has no heartbeat).
         migration.heartbeat_at = timezone.now()
         migration.save(update_fields=["status", "error", "heartbeat_at"])
-        log(migration.record.unit, "hosting.migration.start", user=actor, data={"migration": migration.pk})
+        audit.record(migration, "hosting.migration.start", actor=actor, before=before,
+                     after={"status": migration.status})
         pk = migration.pk
         transaction.on_commit(lambda: _enqueue(pk))
     return migration
@@ -260,7 +265,7 @@ def migrations_sweep():
     results = {}
     for pk in list(migrations_left_behind().order_by("pk").values_list("pk", flat=True)):
         try:
-            results[pk] = migration_run(migration_id=pk).status
+            results[pk] = migration_run(migration_id=pk, trigger="sweep").status
         except MigrationBusy:
             results[pk] = "busy"  # another worker took it over first
         except Exception:  # recorded on the migration (failed), shown in the admin; the others go on
@@ -270,15 +275,16 @@ def migrations_sweep():
 
 # --- Running -----------------------------------------------------------------------------------
 
-def migration_run(*, migration_id, progress=None):
+def migration_run(*, migration_id, progress=None, trigger=""):
     """Do (or continue) the migration; ``progress(migration, item)`` is called after each item.
+    ``trigger`` says in the audit trail what started a run nobody asked for ("sweep").
 
     Only one process runs a migration at a time (a lease renewed after every item).
     A stop — Ctrl-C, a dead worker, a fatal error — leaves every item either fully
     imported or not at all, and the next run continues.
     """
     token = uuid.uuid4().hex
-    migration = _claim(migration_id, token)
+    migration = _claim(migration_id, token, trigger)
     actor = migration.created_by
     try:
         path = _package_path(migration)
@@ -313,21 +319,27 @@ def migration_run(*, migration_id, progress=None):
     return migration
 
 
-def _claim(migration_id, token):
+def _claim(migration_id, token, trigger=""):
     now = timezone.now()
     free = Q(runner="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - timedelta(seconds=lease_seconds()))
-    claimed = SiteMigration.objects.filter(pk=migration_id).exclude(status=MigrationStatus.SUPERSEDED).filter(free).update(
-        runner=token, heartbeat_at=now, status=MigrationStatus.RUNNING, error=""
-    )
-    if not claimed:
-        status = SiteMigration.objects.filter(pk=migration_id).values_list("status", flat=True).first()
-        if status is None:
-            raise NotFound(f"没有第 {migration_id} 号迁移。")
-        if status == MigrationStatus.SUPERSEDED:
-            raise DomainError("这次迁移已由新的导出包接替,不再执行。", code="done")
-        raise MigrationBusy("这次迁移正由另一个进程执行,请稍后查看进度。")
-    SiteMigration.objects.filter(pk=migration_id, started_at__isnull=True).update(started_at=now)
-    return SiteMigration.objects.select_related("record__unit", "record__site", "created_by").get(pk=migration_id)
+    with transaction.atomic():
+        claimable = SiteMigration.objects.filter(pk=migration_id).exclude(status=MigrationStatus.SUPERSEDED)
+        claimed = claimable.filter(free).update(runner=token, heartbeat_at=now, status=MigrationStatus.RUNNING,
+                                                error="")
+        if claimed:
+            first = SiteMigration.objects.filter(pk=migration_id, started_at__isnull=True).update(started_at=now)
+            migration = SiteMigration.objects.select_related("record__unit", "record__site", "created_by").get(
+                pk=migration_id)
+            # The worker (or a command in the foreground) runs it: the system, not a person.
+            audit.record(migration, "hosting.migration.run", after={"status": MigrationStatus.RUNNING},
+                         resumed=not first, **({"trigger": trigger} if trigger else {}))
+            return migration
+    status = SiteMigration.objects.filter(pk=migration_id).values_list("status", flat=True).first()
+    if status is None:
+        raise NotFound(f"没有第 {migration_id} 号迁移。")
+    if status == MigrationStatus.SUPERSEDED:
+        raise DomainError("这次迁移已由新的导出包接替,不再执行。", code="done")
+    raise MigrationBusy("这次迁移正由另一个进程执行,请稍后查看进度。")
 
 
 def _renew(migration, token):
@@ -340,9 +352,14 @@ def _renew(migration, token):
 
 def _release(migration, token, status, error):
     try:
-        SiteMigration.objects.filter(pk=migration.pk, runner=token).update(
-            runner="", status=status, error=error, heartbeat_at=timezone.now(), **_counts(migration)
-        )
+        with transaction.atomic():
+            counts = _counts(migration)
+            released = SiteMigration.objects.filter(pk=migration.pk, runner=token).update(
+                runner="", status=status, error=error, heartbeat_at=timezone.now(), **counts
+            )
+            if released:
+                audit.record(migration, "hosting.migration.stop", before={"status": MigrationStatus.RUNNING},
+                             after={"status": status, **counts}, error=error)
     except Exception:  # the database itself may be what failed; the lease then simply runs out
         logger.exception("could not record the stop of migration %s", migration.pk)
 
@@ -455,11 +472,11 @@ def _import_in_transaction(migration, item, spec, columns, archive, actor, store
     data = {"original_url": spec.url, "migration": migration.pk}
     if hits:
         message = "机器筛查命中,已存为草稿待审核:" + ";".join(hit.describe() for hit in hits)
-        log(page, "hosting.item.hold", user=actor, data={**data, "hits": [hit.term for hit in hits]})
+        audit.record(page, "hosting.item.hold", actor=actor, **data, hits=[hit.term for hit in hits])
         _set_item(item, ItemStatus.HELD, page_id=page.pk, message=message[:4000], notes="\n".join(body.notes))
     else:
         _register(page, spec, actor)
-        log(page, "hosting.item.migrate", user=actor, data=data)
+        audit.record(page, "hosting.item.migrate", actor=actor, **data)
         _set_item(item, ItemStatus.PUBLISHED, page_id=page.pk, message="", notes="\n".join(body.notes))
 
 
@@ -551,15 +568,18 @@ def _finish(migration, token, actor):
         record.save()
         redirects = _redirects(record, site)
         if became_hosted:
-            log(record.unit, "hosting.site.hosted", user=actor, data={
-                "site": record.name, "hostname": record.hostname, "old_url": migration.old_url, "migration": migration.pk,
-            })
+            audit.record(record.unit, "hosting.site.hosted", actor=actor, before={"hosting": Hosting.INDEPENDENT},
+                         after={"hosting": Hosting.HOSTED}, site=record.name, hostname=record.hostname,
+                         old_url=migration.old_url, migration=migration.pk)
+        counts = _counts(migration)
         done = SiteMigration.objects.filter(pk=migration.pk, runner=token).update(
             status=MigrationStatus.COMPLETED, finished_at=timezone.now(), runner="", error="", redirects=redirects,
-            heartbeat_at=timezone.now(), **_counts(migration),
+            heartbeat_at=timezone.now(), **counts,
         )
         if not done:
             raise MigrationBusy("另一个进程接管了这次迁移,本进程停止。")
+        audit.record(migration, "hosting.migration.finish", before={"status": MigrationStatus.RUNNING},
+                     after={"status": MigrationStatus.COMPLETED, **counts}, redirects=redirects)
 
 
 def _redirects(record, site):

@@ -472,7 +472,9 @@ def attachment_download(request, letter_id, attachment_id):
     if not scope.has_access or not scope.may_view(letter):
         return HttpResponseForbidden("您无权查看这封来信的附件。", content_type="text/plain; charset=utf-8")
     attachment = get_object_or_404(Attachment, pk=attachment_id, letter=letter)
-    return files.serve(attachment)
+    response = files.serve(attachment)  # a missing file answers 404 before anything is recorded
+    services.attachment_for_staff(letter=letter, attachment=attachment, viewer=request.user)
+    return response
 
 
 # --- The working-day calendar ---------------------------------------------------------------------

@@ -212,15 +212,6 @@ class Extension(models.Model):
         ]
 
 
-class ContactView(models.Model):
-    """Every time a member of staff saw a citizen's contact data."""
-
-    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="contact_views")
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    purpose = models.CharField(max_length=100, blank=True)
-
-
 class Notification(models.Model):
     """An e-mail to send, written in the same transaction as the step it reports
     (an outbox): the worker sends it, with retries, even after a crash."""

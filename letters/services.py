@@ -1,6 +1,8 @@
 """Every step of a letter's life. Each function validates, changes the letter in one
 transaction (guarded by its version, so two people cannot overwrite each other),
-records an Event and queues the e-mails it causes."""
+records an Event (the letter's own history, shown to its writer and its handlers),
+writes one entry of the platform's audit trail (``guard.audit``: who changed what,
+before and after) and queues the e-mails it causes."""
 
 import logging
 import re
@@ -13,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from guard import audit
 from guard.screening import screen_text
 from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
@@ -20,7 +23,7 @@ from orgs.models import Unit
 
 from . import calendar, codes, permissions
 from .models import (
-    OPEN_STATUSES, Attachment, ContactView, Event, Extension, Feedback, Letter, NotAcceptedReason, Notification, Rating, Reply,
+    OPEN_STATUSES, Attachment, Event, Extension, Feedback, Letter, NotAcceptedReason, Notification, Rating, Reply,
     SerialCounter, StatsSnapshot, Status,
 )
 
@@ -162,6 +165,8 @@ def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, c
                 hits = screen_text({"标题": title, "内容": body})
                 _event(letter, "submitted", reason=f"通过{ {'web': '网站', 'email': '电子邮件', 'api': '接口'}.get(source, source) }提交",
                        unit=mailbox.unit, data={"screening": [h.term for h in hits]})
+                audit.record(letter, "letters.letter.submit", after={"status": letter.status}, source=source,
+                             mailbox=mailbox.pk, attachments=len(attachments))
                 _notify_citizen(letter, "received", "来信已收到",
                                 f"您写给{mailbox.name}的来信《{title}》已收到,编号 {serial}。\n"
                                 f"查询码:{code}(请妥善保存,凭查询码和手机号后四位查询办理进度)。")
@@ -230,6 +235,7 @@ def letter_rate(*, letter, rating, comment=""):
         raise DomainError("评价意见不超过500字。", field="comment")
     Feedback.objects.create(letter=letter, rating=rating, comment=comment)
     _event(letter, "rated", reason=f"{Rating(rating).label}{':' + comment if comment else ''}")
+    before = {"status": letter.status}
     if rating == Rating.UNSATISFIED and not letter.reopened:
         changes = dict(status=Status.HANDLING, reopened=True, routed_at=_now(), extension_days=0, reminded_on=None,
                        escalated_on=None)
@@ -240,6 +246,9 @@ def letter_rate(*, letter, rating, comment=""):
     else:
         letter = _save(letter, status=Status.CLOSED)
         _event(letter, "closed", reason="来信人已评价,办结")
+    # The writer rates anonymously (with the query code): the entry has no actor.
+    audit.record(letter, "letters.letter.rate", before=before,
+                 after={"status": letter.status, "reopened": letter.reopened}, rating=rating)
     return letter
 
 
@@ -291,8 +300,11 @@ def letter_route(*, letter, unit, actor, version, time_limit=None, reason="", ci
     if time_limit is not None and not permissions.is_supervisor(actor):
         raise PermissionRefused("只有监督人员可以另定办理时限。")
     citizen_note = (citizen_note or "").strip()[:300]
+    before = {"status": letter.status, "handling_unit": letter.handling_unit_id}
     letter = _save(letter, status=Status.ROUTED, handling_unit=unit, routed_at=_now(), time_limit=limit)
     _refresh_due(letter)
+    audit.record(letter, "letters.letter.route", actor=actor, before=before,
+                 after={"status": letter.status, "handling_unit": unit, "time_limit": limit, "due_on": letter.due_on})
     public_text = f"受理,转{unit.name}办理" + (f"。{citizen_note}" if citizen_note else "")
     _event(letter, "routed", actor=actor, unit=unit, reason=public_text, data={"time_limit": limit})
     if reason.strip():
@@ -312,7 +324,10 @@ def letter_reject(*, letter, reason_code, actor, version, note=""):
     if reason_code not in NotAcceptedReason.values:
         raise DomainError("请从列表中选择不予受理的理由。", field="reason_code")
     label = NotAcceptedReason(reason_code).label
+    before = {"status": letter.status}
     letter = _save(letter, status=Status.NOT_ACCEPTED, not_accepted_reason=reason_code)
+    audit.record(letter, "letters.letter.reject", actor=actor, before=before,
+                 after={"status": letter.status, "not_accepted_reason": reason_code})
     _event(letter, "not_accepted", actor=actor, reason=f"{label}{'。' + note if note else ''}")
     _notify_citizen(letter, "not_accepted", "来信不予受理", f"您的来信《{letter.title}》不予受理,理由:{label}。{note}")
     return letter
@@ -326,7 +341,10 @@ def letter_mark_duplicate(*, letter, original, actor, version):
         raise DomainError("只有待审查的来信才能标为重复。", code="state")
     if original.pk == letter.pk:
         raise DomainError("不能把来信标为它自己的重复。")
+    before = {"status": letter.status}
     letter = _save(letter, status=Status.DUPLICATE, duplicate_of=original)
+    audit.record(letter, "letters.letter.duplicate", actor=actor, before=before,
+                 after={"status": letter.status, "duplicate_of": original})
     _event(letter, "duplicate", actor=actor, reason=f"与来信 {original.serial} 重复,合并办理")
     _notify_citizen(letter, "duplicate", "来信合并办理", f"您的来信《{letter.title}》与此前来信内容相同,已合并办理,编号 {original.serial}。")
     return letter
@@ -338,7 +356,9 @@ def letter_mark_spam(*, letter, actor, version):
     _dispatcher(actor, letter)
     if letter.status != Status.SCREENING:
         raise DomainError("只有待审查的来信才能标为垃圾信件。", code="state")
+    before = {"status": letter.status}
     letter = _save(letter, status=Status.SPAM)
+    audit.record(letter, "letters.letter.spam", actor=actor, before=before, after={"status": letter.status})
     _event(letter, "spam", actor=actor, reason="垃圾信件", public=False)
     return letter
 
@@ -378,7 +398,10 @@ def letter_assign(*, letter, person, actor, version):
     _handler(actor, letter)
     _open(letter)
     _require(permissions.is_handler(person, letter.handling_unit_id), f"{person.get_full_name() or person} 不是承办单位的办理人员。")
+    before = {"status": letter.status, "assignee": letter.assignee_id}
     letter = _save(letter, assignee=person, status=Status.HANDLING if letter.status == Status.ROUTED else letter.status)
+    audit.record(letter, "letters.letter.assign", actor=actor, before=before,
+                 after={"status": letter.status, "assignee": person})
     _event(letter, "assigned", actor=actor, unit=letter.handling_unit, reason=f"指定 {person.get_username()} 办理", public=False)
     if person.email:
         _notify(letter, "assigned_person", person.email, "来信指派给您", f"来信《{letter.title}》已指派给您办理,截止 {letter.due_on:%Y-%m-%d}。")
@@ -393,7 +416,8 @@ def letter_note(*, letter, text, actor, version):
     if not text.strip():
         raise DomainError("备注不能为空。", field="text")
     letter = _save(letter)
-    _event(letter, "note", actor=actor, unit=letter.handling_unit, reason=text.strip()[:2000], public=False)
+    note = _event(letter, "note", actor=actor, unit=letter.handling_unit, reason=text.strip()[:2000], public=False)
+    audit.record(letter, "letters.letter.note", actor=actor, event=note.pk)
     return letter
 
 
@@ -412,6 +436,7 @@ def extension_request(*, letter, days, reason, actor, version):
         raise DomainError("已有一份延期申请在审批中。", code="state")
     extension = Extension.objects.create(letter=letter, days=days, reason=reason.strip(), requested_by=actor, requested_at=_now())
     letter = _save(letter)
+    audit.record(letter, "letters.extension.request", actor=actor, extension=extension.pk, days=extension.days)
     _event(letter, "extension_requested", actor=actor, unit=letter.handling_unit, reason=f"申请延期 {days} 个工作日:{reason}", public=False)
     return extension
 
@@ -426,14 +451,18 @@ def extension_decide(*, extension, approve, actor, version=None, note=""):
     extension.approved, extension.decided_by, extension.decided_at = approve, actor, _now()
     extension.save()
     if approve:
+        before = {"extension_days": letter.extension_days, "due_on": letter.due_on}
         letter = _save(letter, extension_days=letter.extension_days + extension.days)
         _refresh_due(letter)
+        audit.record(letter, "letters.extension.approve", actor=actor, before=before,
+                     after={"extension_days": letter.extension_days, "due_on": letter.due_on}, extension=extension.pk)
         _event(letter, "extended", actor=actor, unit=letter.handling_unit,
                reason=f"延期 {extension.days} 个工作日:{extension.reason}")
         _notify_citizen(letter, "extended", "来信办理延期", f"您的来信《{letter.title}》办理期限延长 {extension.days} 个工作日,"
                         f"理由:{extension.reason}。新的答复期限:{letter.due_on:%Y年%m月%d日}。")
     else:
         _event(letter, "extension_refused", actor=actor, unit=letter.handling_unit, reason=note or "不同意延期", public=False)
+        audit.record(letter, "letters.extension.refuse", actor=actor, extension=extension.pk)
     return extension
 
 
@@ -448,7 +477,10 @@ def letter_transfer(*, letter, to_unit, reason, actor, version):
     if not reason.strip():
         raise DomainError("请说明转办理由。", field="reason")
     previous = letter.handling_unit
+    before = {"status": letter.status, "handling_unit": previous, "assignee": letter.assignee_id}
     letter = _save(letter, handling_unit=to_unit, assignee=None, status=Status.ROUTED)
+    audit.record(letter, "letters.letter.transfer", actor=actor, before=before,
+                 after={"status": letter.status, "handling_unit": to_unit, "assignee": None})
     _event(letter, "transferred", actor=actor, unit=to_unit, reason=f"由{previous.name}转{to_unit.name}:{reason}")
     _notify_citizen(letter, "transferred", "来信已转办", f"您的来信《{letter.title}》已由{previous.name}转{to_unit.name}办理。理由:{reason}")
     _notify_unit(letter, "assigned", "转来的来信待办理", f"来信《{letter.title}》由{previous.name}转来,请在 {letter.due_on:%Y-%m-%d} 前答复。")
@@ -466,7 +498,10 @@ def letter_return(*, letter, reason, actor, version):
     if not reason.strip():
         raise DomainError("请说明退回理由。", field="reason")
     unit = letter.handling_unit
+    before = {"status": letter.status, "handling_unit": unit, "due_on": letter.due_on}
     letter = _save(letter, handling_unit=None, assignee=None, status=Status.SCREENING, routed_at=None, time_limit=None, due_on=None)
+    audit.record(letter, "letters.letter.return", actor=actor, before=before,
+                 after={"status": letter.status, "handling_unit": None, "due_on": None})
     _event(letter, "returned", actor=actor, unit=unit, reason=f"{unit.name}退回:{reason}")
     return letter
 
@@ -482,6 +517,8 @@ def reply_draft(*, letter, body, actor, version):
     if letter.status == Status.REPLY_PENDING:
         raise DomainError("已有答复稿在等待领导审签。", code="state")
     reply = Reply.objects.create(letter=letter, unit=letter.handling_unit, body=body, drafted_by=actor, drafted_at=_now())
+    audit.record(letter, "letters.reply.draft", actor=actor, before={"status": letter.status},
+                 after={"status": Status.REPLY_PENDING}, reply=reply.pk)
     _save(letter, status=Status.REPLY_PENDING)
     _event(letter, "reply_drafted", actor=actor, unit=letter.handling_unit, reason="答复稿待领导审签", public=False)
     return reply
@@ -506,12 +543,16 @@ def reply_decide(*, reply, approve, actor, version, reason="", publish=False):
         reply.rejected_reason = reason.strip()
         reply.save()
         letter = _save(letter, status=Status.HANDLING)
+        audit.record(letter, "letters.reply.reject", actor=actor, before={"status": Status.REPLY_PENDING},
+                     after={"status": letter.status}, reply=reply.pk)
         _event(letter, "reply_rejected", actor=actor, unit=reply.unit, reason=reason, public=False)
         return letter
     now = _now()
     reply.approved_by, reply.approved_at = actor, now
     reply.save()
     letter = _save(letter, status=Status.REPLIED, replied_at=now)
+    audit.record(letter, "letters.reply.approve", actor=actor, before={"status": Status.REPLY_PENDING},
+                 after={"status": letter.status}, reply=reply.pk)
     _event(letter, "replied", actor=actor, unit=reply.unit, reason=f"{reply.unit.name}已答复")
     _notify_citizen(letter, "replied", "来信已答复", f"您的来信《{letter.title}》已由{reply.unit.name}答复:\n\n{reply.body}\n\n"
                     "欢迎凭查询码对答复进行评价。")
@@ -521,19 +562,25 @@ def reply_decide(*, reply, approve, actor, version, reason="", publish=False):
 def _publication_decide(letter, reply, *, publish, actor):
     from .publication import public_version
 
+    before = {"published": letter.published}
     if not publish:
         letter = _save(letter, published=False, public_title="", public_body="", public_reply="")
         why = "审签时决定不公开" if letter.consent_publish else "来信人未同意公开"
+        audit.record(letter, "letters.letter.not_publish", actor=actor, before=before, after={"published": False},
+                     consent=letter.consent_publish)
         _event(letter, "not_published", actor=actor, unit=reply.unit, reason=why, public=False)
         return letter
     hits = screen_text({"标题": letter.title, "内容": letter.body, "答复": reply.body})
     if hits:
         letter = _save(letter, published=False, public_title="", public_body="", public_reply="")
+        audit.record(letter, "letters.letter.publication_hold", actor=actor, before=before, after={"published": False},
+                     hits=[h.term for h in hits])
         _event(letter, "publication_held", actor=actor, unit=reply.unit,
                reason="含筛查词,未公开:" + "、".join(h.term for h in hits), public=False)
         return letter
     version = public_version(letter, reply)
     letter = _save(letter, published=True, public_title=version.title, public_body=version.body, public_reply=version.reply)
+    audit.record(letter, "letters.letter.publish", actor=actor, before=before, after={"published": True})
     _event(letter, "published", actor=actor, unit=reply.unit, reason="经领导审签决定公开,已公开(个人信息已隐去)")
     return letter
 
@@ -572,14 +619,19 @@ def calendar_entry_save(*, date, is_working_day, reason, actor):
     _require(permissions.is_supervisor(actor), "只有监督人员可以调整工作日历。")
     if not reason.strip():
         raise DomainError("请说明调整原因。", field="reason")
-    CalendarEntry.objects.update_or_create(date=date, defaults={"is_working_day": is_working_day, "reason": reason, "created_by": actor})
+    existing = CalendarEntry.objects.select_for_update().filter(date=date).first()
+    values = {"is_working_day": is_working_day, "reason": reason}
+    before, after = audit.changes(existing, values) if existing else (None, values)
+    entry, _ = CalendarEntry.objects.update_or_create(date=date, defaults={**values, "created_by": actor})
     moved = 0
     for letter in Letter.objects.filter(status__in=OPEN_STATUSES, routed_at__isnull=False).only(
         "id", "routed_at", "time_limit", "extension_days", "due_on"
     ).iterator():
-        before = letter.due_on
-        if _refresh_due(letter).due_on != before:
+        due = letter.due_on
+        if _refresh_due(letter).due_on != due:
             moved += 1
+    audit.record(entry, "letters.calendar.update" if existing else "letters.calendar.create", actor=actor,
+                 before=before, after=after, date=date, moved=moved)
     return moved
 
 
@@ -594,11 +646,15 @@ def deadlines_sweep(*, today=None):
             locked = Letter.objects.select_for_update().get(pk=letter.pk)
             if locked.reminded_on is None:
                 Letter.objects.filter(pk=locked.pk).update(reminded_on=today)
+                audit.record(locked, "letters.letter.remind", before={"reminded_on": None},
+                             after={"reminded_on": today}, due_on=locked.due_on)
                 _event(locked, "reminded", unit=locked.handling_unit, reason=f"已超过答复期限({locked.due_on:%Y-%m-%d}),催办")
                 _notify_unit(locked, "overdue", "来信已超期", f"来信《{locked.title}》已超过答复期限 {locked.due_on:%Y-%m-%d},请立即办理。")
                 reminded += 1
             elif locked.escalated_on is None and calendar.working_days_between(locked.reminded_on, today) >= 5:
                 Letter.objects.filter(pk=locked.pk).update(escalated_on=today)
+                audit.record(locked, "letters.letter.escalate", before={"escalated_on": None},
+                             after={"escalated_on": today}, due_on=locked.due_on)
                 _event(locked, "escalated", unit=locked.handling_unit, reason="催办后5个工作日仍未答复,督办并列入通报名单")
                 _notify_unit(locked, "escalated", "来信督办", f"来信《{locked.title}》催办后仍未答复,已督办并列入通报名单。")
                 escalated += 1
@@ -612,10 +668,22 @@ def deadlines_sweep(*, today=None):
 # --- Privacy ---------------------------------------------------------------------------
 
 def contact_view(*, letter, viewer, purpose=""):
-    """A citizen's contact data, for those allowed to see it; every view is logged."""
+    """A citizen's contact data, for those allowed to see it; every view is an entry
+    of the audit trail (who saw whose data, when, and why)."""
     _require(permissions.may_see_contact(viewer, letter), "您无权查看来信人的联系方式。")
-    ContactView.objects.create(letter=letter, viewer=viewer, purpose=purpose[:100])
+    audit.record_read(letter, "letters.letter.contact_view", actor=viewer, purpose=purpose[:100],
+                      fields=["name", "phone", "email"])
     return {"name": letter.writer_name, "phone": letter.writer_phone, "email": letter.writer_email}
+
+
+def attachment_for_staff(*, letter, attachment, viewer):
+    """A citizen's attachment handed to a member of staff the face has checked may
+    see the letter: the read is an entry of the audit trail, like contact data.
+    (The writer fetching their own attachment with the query code is not recorded:
+    it is their own data, and the entry could name nobody.)"""
+    audit.record_read(letter, "letters.letter.attachment_view", actor=viewer, attachment=attachment.pk,
+                      name=attachment.name)
+    return attachment
 
 
 # --- Internals ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
@@ -26,3 +27,39 @@ def register_menu_item():
         MailboxMenuItem("办理统计", reverse("letters_admin:stats"), name="letters-stats", icon_name="table", order=300),
     ])
     return SubmenuMenuItem("公开信箱", menu, name="letters", icon_name="mail", order=850)
+
+
+# The audit trail's actions of the mailbox (guard.audit), as the site history report names them.
+LOG_ACTIONS = [
+    ("letters.letter.submit", _("提交来信"), _("来信人提交了来信")),
+    ("letters.letter.route", _("受理分办"), _("受理来信并分办")),
+    ("letters.letter.reject", _("不予受理"), _("对来信作不予受理处理")),
+    ("letters.letter.duplicate", _("标为重复来信"), _("将来信标为重复来信,合并办理")),
+    ("letters.letter.spam", _("标为垃圾信件"), _("将来信标为垃圾信件")),
+    ("letters.letter.assign", _("指定办理人"), _("指定了来信的办理人")),
+    ("letters.letter.note", _("办理备注"), _("在来信上记录了备注")),
+    ("letters.letter.transfer", _("来信转办"), _("将来信转其他单位办理")),
+    ("letters.letter.return", _("退回分办"), _("将来信退回分办人")),
+    ("letters.extension.request", _("申请延期"), _("申请延长来信办理期限")),
+    ("letters.extension.approve", _("同意延期"), _("同意延长来信办理期限")),
+    ("letters.extension.refuse", _("不同意延期"), _("不同意延长来信办理期限")),
+    ("letters.reply.draft", _("拟写答复"), _("提交答复稿待领导审签")),
+    ("letters.reply.reject", _("退回答复稿"), _("领导退回答复稿")),
+    ("letters.reply.approve", _("审签答复"), _("领导审签同意答复")),
+    ("letters.letter.publish", _("公开来信"), _("经审签公开来信(个人信息已隐去)")),
+    ("letters.letter.not_publish", _("决定不公开"), _("审签时决定来信不公开")),
+    ("letters.letter.publication_hold", _("暂不公开"), _("来信含筛查词,暂不公开")),
+    ("letters.letter.rate", _("来信人评价"), _("来信人评价了答复")),
+    ("letters.letter.remind", _("超期催办"), _("来信超过答复期限,系统催办")),
+    ("letters.letter.escalate", _("督办"), _("催办后仍未答复,系统督办")),
+    ("letters.calendar.create", _("新增工作日调整"), _("新增了工作日历调整")),
+    ("letters.calendar.update", _("修改工作日调整"), _("修改了工作日历调整")),
+    ("letters.letter.contact_view", _("查看来信人联系方式"), _("查看了来信人的姓名、电话和电子邮箱")),
+    ("letters.letter.attachment_view", _("查看来信附件"), _("下载了来信人的附件")),
+]
+
+
+@hooks.register("register_log_actions")
+def register_letter_actions(actions):
+    for action, label, message in LOG_ACTIONS:
+        actions.register_action(action, label, message)

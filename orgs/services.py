@@ -3,8 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.log_actions import log
 from wagtail.models import Collection
+
+from guard import audit
 
 from .errors import DomainError, clean_or_refuse
 from .models import Membership, Role, Unit
@@ -43,23 +44,20 @@ def unit_create(*, name, code, kind, parent=None, actor=None, **fields):
         group, _ = Group.objects.get_or_create(name=unit.group_name(role))
         group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
         _grant_collection_permissions(group, unit.collection, role)
-    log(unit, "orgs.unit.create", user=actor, data={"code": code, "kind": kind})
+    audit.record(unit, "orgs.unit.create", actor=actor,
+                 after={"name": name, "code": code, "kind": kind, "parent": parent, **fields})
     return unit
 
 
 @transaction.atomic
 def unit_update(*, unit, actor=None, **fields):
-    before = {name: getattr(unit, name) for name in fields}
+    before, after = audit.changes(unit, fields)
     for name, value in fields.items():
         setattr(unit, name, value)
     clean_or_refuse(unit)
     unit.save()
-    log(unit, "orgs.unit.update", user=actor, data={"before": _plain(before), "after": _plain(fields)})
+    audit.record(unit, "orgs.unit.update", actor=actor, before=before, after=after)
     return unit
-
-
-def _plain(values):
-    return {k: (v.pk if hasattr(v, "pk") else v) for k, v in values.items()}
 
 
 def _grant_collection_permissions(group, collection, role):
@@ -90,7 +88,7 @@ def membership_grant(*, user, unit, role, actor=None):
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     user.groups.add(Group.objects.get(name=unit.group_name(role)))
     if created:
-        log(unit, "orgs.role.grant", user=actor, data={"user": user.get_username(), "role": role})
+        audit.record(unit, "orgs.role.grant", actor=actor, user=user.get_username(), role=role)
     return membership
 
 
@@ -100,7 +98,7 @@ def membership_revoke(*, user, unit, role, actor=None):
     if not deleted:
         raise DomainError("此人在该单位没有这个角色。", code="not_found")
     user.groups.remove(Group.objects.get(name=unit.group_name(role)))
-    log(unit, "orgs.role.revoke", user=actor, data={"user": user.get_username(), "role": role})
+    audit.record(unit, "orgs.role.revoke", actor=actor, user=user.get_username(), role=role)
 
 
 @transaction.atomic
@@ -110,6 +108,8 @@ def person_create(*, username, password, full_name, email="", unit=None, roles=(
     user = User(username=username, email=email, first_name=full_name[1:], last_name=full_name[:1])
     user.set_password(password)
     user.save()
+    audit.record(user, "orgs.person.create", actor=actor, after={"username": username, "full_name": full_name,
+                                                                 "email": email})
     for role in roles:
         membership_grant(user=user, unit=unit, role=role, actor=actor)
     return user

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from wagtail.log_actions import log
 from wagtail.models import Page, Site, TaskState
 
+from guard import audit
 from orgs.errors import DomainError, PermissionRefused, clean_or_refuse, describe_validation_error
 from orgs.models import Hosting, SiteKind, SiteRecord
 from orgs.services import grant_page_permissions
@@ -105,11 +106,19 @@ def site_register_independent(*, unit, kind, name, hostname, url, site_id_code, 
 
 
 def column_kind_save(*, code, name, category, update_period, approval=None, actor=None, instance=None):
+    """Create or change a column kind (configuration with history): a revision of
+    each version, and one entry of the audit trail with the values before and after."""
     kind = instance or ColumnKind()
+    values = {"code": code, "name": name, "category": category, "update_period": update_period, "approval": approval}
+    created = kind.pk is None
+    # Compared with the stored row, not ``instance``: an admin form has already set its values on it.
+    before, after = (None, values) if created else audit.changes(ColumnKind.objects.get(pk=kind.pk), values)
     kind.code, kind.name, kind.category, kind.update_period, kind.approval = code, name, category, update_period, approval
     clean_or_refuse(kind)
     kind.save()
-    kind.save_revision(user=actor, log_action=True)
+    revision = kind.save_revision(user=actor)
+    audit.record(kind, "portal.column_kind.create" if created else "portal.column_kind.update", actor=actor,
+                 before=before, after=after, revision=revision)
     return kind
 
 

@@ -1,4 +1,5 @@
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from .admin_scope import BULK_ACTIONS, own_pages_condition
@@ -39,3 +40,9 @@ def chooser_shows_live_pages_and_own_drafts(pages, request):
 # Registered after Wagtail's own (a higher order), so these replace its page bulk actions.
 for _action in BULK_ACTIONS:
     hooks.register("register_bulk_action", _action, order=100)
+
+
+@hooks.register("register_log_actions")
+def register_portal_actions(actions):
+    actions.register_action("portal.column_kind.create", _("新增栏目类型"), _("新增了栏目类型"))
+    actions.register_action("portal.column_kind.update", _("修改栏目类型"), _("修改了栏目类型"))

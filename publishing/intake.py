@@ -15,9 +15,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from wagtail.log_actions import log
+from wagtail.log_actions import log  # api_client_* only: they move to orgs, onto guard.audit, in their own change
 from wagtail.models import APIToken
 
+from guard import audit
 from guard.screening import html_text, screen_page
 from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
@@ -307,8 +308,8 @@ def api_submit(*, client, idempotency_key, column_id, kind, fields, body, body_f
             submission.page = page
             submission.save(update_fields=["page"])
             page_submit_for_review(page=page, actor=client.user)
-            log(page, "publishing.api.submit", user=client.user,
-                data={"client": client.pk, "client_name": client.name, "idempotency_key": key})
+            audit.record(page, "publishing.api.submit", actor=client.user, client=client.pk, client_name=client.name,
+                         idempotency_key=key)
     except IntegrityError:
         _remove_files(stored)
         existing = _replay(client, key, fingerprint)
@@ -345,6 +346,7 @@ def api_withdraw(*, submission, reason=""):
     page = submission.page.specific
     now = timezone.now()
     user = submission.client.user
+    before = submission.withdrawal
     submission.withdrawal_reason = reason
     submission.withdrawal_requested_at = now
     submission.withdrawal_comment = ""
@@ -352,14 +354,16 @@ def api_withdraw(*, submission, reason=""):
     if page.live:
         submission.withdrawal = WithdrawalState.REQUESTED
         submission.withdrawal_decided_at = None
-        log(page, "publishing.api.withdrawal_request", user=user, data={"reason": reason})
+        audit.record(page, "publishing.api.withdrawal_request", actor=user, before={"withdrawal": before},
+                     after={"withdrawal": WithdrawalState.REQUESTED}, submission=submission.pk, reason=reason)
     else:
         state = page.current_workflow_state
         if state is not None:
             state.cancel(user=user)
         submission.withdrawal = WithdrawalState.WITHDRAWN
         submission.withdrawal_decided_at = now
-        log(page, "publishing.api.withdraw", user=user, data={"reason": reason})
+        audit.record(page, "publishing.api.withdraw", actor=user, before={"withdrawal": before},
+                     after={"withdrawal": WithdrawalState.WITHDRAWN}, submission=submission.pk, reason=reason)
     submission.save()
     return submission
 
@@ -380,10 +384,14 @@ def api_withdrawal_decide(*, submission, actor, approve, comment=""):
     if not approve and not comment:
         raise DomainError("不予撤下时请写明理由,接口会把它告诉业务系统。", field="comment")
     if approve:
-        page.unpublish(user=actor, log_action=True)
+        page.unpublish(user=actor, log_action=True)  # the page's own log says it went off the site
     submission.withdrawal = WithdrawalState.WITHDRAWN if approve else WithdrawalState.DECLINED
     submission.withdrawal_decided_at = timezone.now()
     submission.withdrawal_decided_by = actor
     submission.withdrawal_comment = comment[:500]
     submission.save()
+    audit.record(page, "publishing.api.withdrawal_approve" if approve else "publishing.api.withdrawal_decline",
+                 actor=actor, before={"withdrawal": WithdrawalState.REQUESTED},
+                 after={"withdrawal": submission.withdrawal}, submission=submission.pk,
+                 comment=submission.withdrawal_comment)
     return submission

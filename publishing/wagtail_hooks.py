@@ -73,6 +73,8 @@ def register_publishing_actions(actions):
     actions.register_action("publishing.api.submit", "接口提交", "业务系统经发布接口提交")
     actions.register_action("publishing.api.withdraw", "接口撤回", "业务系统撤回了审核中的内容")
     actions.register_action("publishing.api.withdrawal_request", "申请撤稿", "业务系统申请撤下已发布的内容")
+    actions.register_action("publishing.api.withdrawal_approve", "同意撤稿", "分管领导同意业务系统的撤稿申请,已撤下")
+    actions.register_action("publishing.api.withdrawal_decline", "不予撤稿", "分管领导不同意业务系统的撤稿申请")
 
 
 @hooks.register("before_edit_page")

@@ -139,3 +139,18 @@ def article_factory(city):
 @pytest.fixture
 def User():
     return get_user_model()
+
+
+@pytest.fixture
+def managers(city, make_user, django_user_model):
+    """The people of the configuration pages: a superuser, the management centre's
+    site administrator (a unit that sees every unit), 东区's site administrator and
+    an editor of 东区."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        superuser=django_user_model.objects.create_superuser("platform_root", "root@cq.gov.cn", "pw-Test-2026"),
+        centre=make_user("centre_admin", city.office, ["site_admin"]),
+        east_admin=make_user("east_admin", city.district, ["site_admin"]),
+        editor=city.editor,
+    )

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Page, Site, TaskState
 
+from orgs.adminfaces import require_manager
 from orgs.errors import DomainError, PermissionRefused, clean_or_refuse, describe_validation_error
 from orgs.models import Hosting, SiteKind, SiteRecord
 from orgs.services import grant_page_permissions
@@ -104,7 +106,12 @@ def site_register_independent(*, unit, kind, name, hostname, url, site_id_code, 
     return record
 
 
+@transaction.atomic
 def column_kind_save(*, code, name, category, update_period, approval=None, actor=None, instance=None):
+    """Create or change a column kind (management centre only), keeping a revision."""
+    require_manager(actor, None)
+    if update_period in (None, ""):
+        raise DomainError(_("请选择栏目的更新周期;不要求定期更新的栏目请选「不要求」。"), field="update_period")
     kind = instance or ColumnKind()
     kind.code, kind.name, kind.category, kind.update_period, kind.approval = code, name, category, update_period, approval
     clean_or_refuse(kind)

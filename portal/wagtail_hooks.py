@@ -39,3 +39,10 @@ def chooser_shows_live_pages_and_own_drafts(pages, request):
 # Registered after Wagtail's own (a higher order), so these replace its page bulk actions.
 for _action in BULK_ACTIONS:
     hooks.register("register_bulk_action", _action, order=100)
+
+
+@hooks.register("register_admin_viewset")
+def register_column_kinds():
+    from .admin_config import column_kind_viewset
+
+    return column_kind_viewset

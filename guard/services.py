@@ -7,7 +7,8 @@ import filetype
 from django.conf import settings
 from django.db import transaction
 
-from orgs.errors import DomainError, clean_or_refuse
+from orgs.adminfaces import require_manager
+from orgs.errors import DomainError, validate_or_refuse
 
 from .models import LexiconTerm
 
@@ -39,14 +40,16 @@ def lexicon_term_save(*, term, kind, reason, correct_form="", active=True, lawfu
 
     ``lawful_contexts`` (a list of phrases, or the admin's text of one a line) and
     ``lawful_window`` are left as they are on an edit when not given.
+    Only the portal management centre edits the lexicon (``actor`` None: the system).
     """
+    require_manager(actor, None)
     obj = instance or LexiconTerm()
     obj.term, obj.kind, obj.reason, obj.correct_form, obj.active = term, kind, reason, correct_form, active
     if lawful_contexts is not None:
         obj.lawful_contexts = lawful_contexts if isinstance(lawful_contexts, str) else "\n".join(lawful_contexts)
     if lawful_window is not None:
         obj.lawful_window = lawful_window
-    clean_or_refuse(obj)
+    validate_or_refuse(obj)
     obj.save()
     obj.save_revision(user=actor, log_action=True)
     return obj

@@ -20,7 +20,6 @@ while that one is being proven in parallel; fold it in when merging.
   viewset's ``permission_policy`` property, with a warning at start-up).
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -29,21 +28,7 @@ from wagtail.admin.views.generic.history import HistoryView
 from wagtail.permissions import policy_registry, register_permission_policy
 
 from .adminfaces import ServiceCreateView, ServiceEditView, ServiceViewSet, UnitScopedPolicy, manages_every_unit
-from .errors import DomainError, describe_validation_error
-
-
-def validate_or_refuse(instance, exclude=None):
-    """``full_clean()`` the instance; a failure becomes a DomainError naming each
-    field (``field_errors``), so a form shows every message beside its field."""
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        errors = {}
-        if hasattr(exc, "error_dict"):
-            errors = {name: ";".join(messages) for name, messages in exc.message_dict.items()
-                      if name != NON_FIELD_ERRORS}
-        raise DomainError(describe_validation_error(exc, instance), field=next(iter(errors), None),
-                          field_errors=errors) from exc
+from .errors import DomainError
 
 
 class ServiceModelForm(WagtailAdminModelForm):

@@ -11,7 +11,9 @@ from wagtail.log_actions import log
 from wagtail.models import Page, Site, TaskState
 
 from orgs.adminfaces import require_manager
-from orgs.errors import DomainError, PermissionRefused, clean_or_refuse, describe_validation_error
+from orgs.errors import (
+    DomainError, PermissionRefused, clean_or_refuse, describe_validation_error, validate_or_refuse,
+)
 from orgs.models import Hosting, SiteKind, SiteRecord
 from orgs.services import grant_page_permissions
 
@@ -114,7 +116,7 @@ def column_kind_save(*, code, name, category, update_period, approval=None, acto
         raise DomainError(_("请选择栏目的更新周期;不要求定期更新的栏目请选「不要求」。"), field="update_period")
     kind = instance or ColumnKind()
     kind.code, kind.name, kind.category, kind.update_period, kind.approval = code, name, category, update_period, approval
-    clean_or_refuse(kind)
+    validate_or_refuse(kind)
     kind.save()
     kind.save_revision(user=actor, log_action=True)
     return kind

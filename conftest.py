@@ -34,7 +34,8 @@ def fresh_rate_limits(request):
 @pytest.fixture(autouse=True)
 def wagtail_roots(request):
     """A transactional test (the worker test) flushes the tables, taking with them
-    the locale, root page and root collection that Wagtail's migrations create."""
+    the locale, root page and root collection that Wagtail's migrations create, and
+    the rows of our own data migrations."""
     if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
         marker = request.node.get_closest_marker("django_db")
         if marker is None:
@@ -47,6 +48,20 @@ def wagtail_roots(request):
         Page.add_root(title="Root", slug="root", locale=locale)
     if not Collection.get_first_root_node():
         Collection.add_root(name="Root")
+    _seeded_by_migrations()
+
+
+def _seeded_by_migrations():
+    """Rows the data migrations write (the not-accepted reasons), gone after a
+    transactional test flushed the tables: written again by the migration's own code."""
+    import importlib
+
+    from django.apps import apps
+
+    from letters.models import NotAcceptedReason
+
+    if not NotAcceptedReason.objects.exists():
+        importlib.import_module("letters.migrations.0008_seed_not_accepted_reasons").seed(apps, None)
 
 
 @pytest.fixture

@@ -23,8 +23,10 @@ class Mailbox(models.Model):
     class Meta:
         ordering = ["-is_mayor", "sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["is_mayor"], condition=models.Q(is_mayor=True), name="letters_one_mayor_mailbox",
-                                    violation_error_message=_("市长信箱只能有一个。")),
+            models.UniqueConstraint(
+                fields=["is_mayor"], condition=models.Q(is_mayor=True), name="letters_one_mayor_mailbox",
+                violation_error_message=_("市长信箱只能有一个。"),
+            ),
         ]
         verbose_name = _("信箱")
         verbose_name_plural = _("信箱")

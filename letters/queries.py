@@ -223,4 +223,5 @@ def calendar_history(limit=50):
     from .models import CalendarEntry
 
     kind = ContentType.objects.get_for_model(CalendarEntry)
-    return list(ModelLogEntry.objects.filter(content_type=kind).select_related("user").order_by("-timestamp", "-id")[:limit])
+    entries = ModelLogEntry.objects.filter(content_type=kind).select_related("user").order_by("-timestamp", "-id")
+    return list(entries[:limit])

@@ -286,7 +286,8 @@ def stats(request):
     page says when); the page itself is kept for five minutes."""
     snapshot = queries.stats_snapshot()
     labels = queries.not_accepted_labels()
-    rows = [(m, queries.summarise(snapshot.rows, mailbox_id=m.pk, reason_labels=labels)) for m in queries.active_mailboxes()]
+    rows = [(m, queries.summarise(snapshot.rows, mailbox_id=m.pk, reason_labels=labels))
+            for m in queries.active_mailboxes()]
     return _render(request, "letters/stats.html", {
         "rows": rows, "criticism": snapshot.criticism, "computed_at": snapshot.computed_at,
         "refresh_minutes": queries.REFRESH_EVERY // 60, "page_title": "信箱统计",

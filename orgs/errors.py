@@ -64,6 +64,7 @@ def validate_or_refuse(instance, exclude=None):
     except ValidationError as exc:
         errors = {}
         if hasattr(exc, "error_dict"):
-            errors = {name: ";".join(messages) for name, messages in exc.message_dict.items() if name != NON_FIELD_ERRORS}
+            errors = {name: ";".join(messages) for name, messages in exc.message_dict.items()
+                      if name != NON_FIELD_ERRORS}
         raise DomainError(describe_validation_error(exc, instance), field=next(iter(errors), None),
                           field_errors=errors) from exc

@@ -23,7 +23,8 @@ def edit_url(kind):
 
 def refused(response):
     """Wagtail answers a page the person may not use by sending them to the dashboard."""
-    return response.status_code == 403 or (response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home"))
+    home = reverse("wagtailadmin_home")
+    return response.status_code == 403 or (response.status_code == 302 and response["Location"] == home)
 
 
 def log_entries(kind, user):

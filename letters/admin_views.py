@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.errors import DomainError
 from orgs.models import Role, Unit
@@ -492,7 +493,7 @@ def calendar_view(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not may_see_calendar(request.user):
-            raise PermissionDenied("您没有公开信箱的岗位。")
+            raise PermissionDenied(_("您没有公开信箱的岗位。"))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -536,7 +537,8 @@ def calendar_remove(request, entry_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已删除 {entry.date:%Y-%m-%d} 的调整,这一天按官方日历计算;{moved} 封在办来信的截止日期随之调整。")
+        messages.success(request, _("已删除 %(date)s 的调整,这一天按官方日历计算;%(moved)d 封在办来信的截止日期随之调整。")
+                         % {"date": f"{entry.date:%Y-%m-%d}", "moved": moved})
     return redirect("letters_admin:calendar")
 
 

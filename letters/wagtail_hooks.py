@@ -1,4 +1,5 @@
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.permissions import policy_registry
@@ -49,11 +50,11 @@ def register_menu_item():
         CalendarMenuItem("工作日历", reverse("letters_admin:calendar"), name="letters-calendar", icon_name="calendar",
                          order=200),
         MailboxMenuItem("办理统计", reverse("letters_admin:stats"), name="letters-stats", icon_name="table", order=300),
-        ConfigMenuItem("信箱设置", reverse(mailbox_viewset.get_url_name("index")), name="letters-mailboxes",
+        ConfigMenuItem(_("信箱设置"), reverse(mailbox_viewset.get_url_name("index")), name="letters-mailboxes",
                        icon_name="mail", order=400, model=mailbox_viewset.model),
-        ConfigMenuItem("来信类型", reverse(letter_type_viewset.get_url_name("index")), name="letters-types",
+        ConfigMenuItem(_("来信类型"), reverse(letter_type_viewset.get_url_name("index")), name="letters-types",
                        icon_name="tag", order=500, model=letter_type_viewset.model),
-        ConfigMenuItem("不予受理理由", reverse(reason_viewset.get_url_name("index")), name="letters-reasons",
+        ConfigMenuItem(_("不予受理理由"), reverse(reason_viewset.get_url_name("index")), name="letters-reasons",
                        icon_name="cross", order=600, model=reason_viewset.model),
     ])
     return SubmenuMenuItem("公开信箱", menu, name="letters", icon_name="mail", order=850)
@@ -61,10 +62,10 @@ def register_menu_item():
 
 @hooks.register("register_log_actions")
 def register_config_actions(actions):
-    actions.register_action("letters.mailbox.create", "新建信箱", "新建了信箱")
-    actions.register_action("letters.mailbox.update", "修改信箱", "修改了信箱设置")
-    actions.register_action("letters.letter_type.create", "新建来信类型", "新建了来信类型")
-    actions.register_action("letters.letter_type.update", "修改来信类型", "修改了来信类型")
-    actions.register_action("letters.not_accepted_reason.create", "新建不予受理理由", "新建了不予受理理由")
-    actions.register_action("letters.not_accepted_reason.update", "修改不予受理理由", "修改了不予受理理由")
-    actions.register_action("letters.calendar.remove", "删除工作日调整", "删除了工作日历的一条调整")
+    actions.register_action("letters.mailbox.create", _("新建信箱"), _("新建了信箱"))
+    actions.register_action("letters.mailbox.update", _("修改信箱"), _("修改了信箱设置"))
+    actions.register_action("letters.letter_type.create", _("新建来信类型"), _("新建了来信类型"))
+    actions.register_action("letters.letter_type.update", _("修改来信类型"), _("修改了来信类型"))
+    actions.register_action("letters.not_accepted_reason.create", _("新建不予受理理由"), _("新建了不予受理理由"))
+    actions.register_action("letters.not_accepted_reason.update", _("修改不予受理理由"), _("修改了不予受理理由"))
+    actions.register_action("letters.calendar.remove", _("删除工作日调整"), _("删除了工作日历的一条调整"))

@@ -18,7 +18,7 @@ class Mailbox(models.Model):
     is_mayor = models.BooleanField(_("市长信箱"), default=False, help_text=_("统筹协调、监督全市信箱。"))
     scope = models.TextField(_("受理范围说明"), blank=True)
     active = models.BooleanField(_("开放"), default=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["-is_mayor", "sort_order", "id"]
@@ -43,7 +43,7 @@ class LetterType(RevisionMixin, models.Model):
     time_limit = models.PositiveSmallIntegerField(_("办理时限(工作日)"))
     description = models.CharField(_("说明"), max_length=200, blank=True)
     active = models.BooleanField(_("启用"), default=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]

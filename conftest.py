@@ -58,7 +58,8 @@ def clear_cache():
 @pytest.fixture(autouse=True)
 def wagtail_roots(request):
     """A transactional test (the worker test) flushes the tables, taking with them
-    the locale, root page and root collection that Wagtail's migrations create."""
+    the locale, root page and root collection that Wagtail's migrations create, and
+    the rows of our own data migrations."""
     if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
         marker = request.node.get_closest_marker("django_db")
         if marker is None:
@@ -71,6 +72,20 @@ def wagtail_roots(request):
         Page.add_root(title="Root", slug="root", locale=locale)
     if not Collection.get_first_root_node():
         Collection.add_root(name="Root")
+    _seeded_by_migrations()
+
+
+def _seeded_by_migrations():
+    """Rows the data migrations write (the not-accepted reasons), gone after a
+    transactional test flushed the tables: written again by the migration's own code."""
+    import importlib
+
+    from django.apps import apps
+
+    from letters.models import NotAcceptedReason
+
+    if not NotAcceptedReason.objects.exists():
+        importlib.import_module("letters.migrations.0009_seed_not_accepted_reasons").seed(apps, None)
 
 
 @pytest.fixture
@@ -163,3 +178,18 @@ def article_factory(city):
 @pytest.fixture
 def User():
     return get_user_model()
+
+
+@pytest.fixture
+def managers(city, make_user, django_user_model):
+    """The people of the configuration pages: a superuser, the management centre's
+    site administrator (a unit that sees every unit), 东区's site administrator and
+    an editor of 东区."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        superuser=django_user_model.objects.create_superuser("platform_root", "root@cq.gov.cn", "pw-Test-2026"),
+        centre=make_user("centre_admin", city.office, ["site_admin"]),
+        east_admin=make_user("east_admin", city.district, ["site_admin"]),
+        editor=city.editor,
+    )

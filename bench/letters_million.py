@@ -252,7 +252,9 @@ class Loader:
         }
         extra = {"replies": [], "feedback": None, "extension": None}
         if status == "not_accepted":
-            row["not_accepted_reason"] = NotAcceptedReason.values[rng.randrange(len(NotAcceptedReason.values))]
+            if not hasattr(self, "reason_codes"):  # the reasons are rows (seeded by a migration), read once
+                self.reason_codes = list(NotAcceptedReason.objects.order_by("id").values_list("code", flat=True))
+            row["not_accepted_reason"] = self.reason_codes[rng.randrange(len(self.reason_codes))]
             row["version"] = 2
             return row, extra
         if status == "duplicate":

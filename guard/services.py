@@ -7,7 +7,8 @@ import filetype
 from django.conf import settings
 from django.db import transaction
 
-from orgs.errors import DomainError, clean_or_refuse
+from orgs.adminfaces import require_manager
+from orgs.errors import DomainError, validate_or_refuse
 
 from . import audit
 from .models import LexiconTerm
@@ -42,7 +43,9 @@ def lexicon_term_save(*, term, kind, reason, correct_form="", active=True, lawfu
     ``lawful_window`` are left as they are on an edit when not given. The change is
     one entry of the audit trail, with the values before and after, linked to the
     revision it saved.
+    Only the portal management centre edits the lexicon (``actor`` None: the system).
     """
+    require_manager(actor, None)
     obj = instance or LexiconTerm()
     values = {"term": term, "kind": kind, "reason": reason, "correct_form": correct_form, "active": active}
     if lawful_contexts is not None:
@@ -54,7 +57,7 @@ def lexicon_term_save(*, term, kind, reason, correct_form="", active=True, lawfu
     before, after = (None, values) if created else audit.changes(LexiconTerm.objects.get(pk=obj.pk), values)
     for name, value in values.items():
         setattr(obj, name, value)
-    clean_or_refuse(obj)
+    validate_or_refuse(obj)
     obj.save()
     revision = obj.save_revision(user=actor)
     audit.record(obj, "guard.lexicon.create" if created else "guard.lexicon.update", actor=actor, before=before,

@@ -1,16 +1,25 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+
+from orgs.configpages import ConfigViewSet
 
 from .models import LexiconTerm
+from .services import lexicon_term_save
+
+FIELDS = ("term", "kind", "correct_form", "reason", "active", "lawful_contexts", "lawful_window")
 
 
-class LexiconTermViewSet(SnippetViewSet):
+class LexiconTermViewSet(ConfigViewSet):
+    """The screening lexicon: the management centre's (see docs/decisions.md), every
+    save through ``lexicon_term_save`` with a revision; a term is deactivated, never
+    deleted, so what a past screening found stays explainable."""
+
     model = LexiconTerm
+    unit_field = None
     icon = "warning"
     menu_label = _("筛查词库")
+    menu_name = "lexicon"
     menu_order = 800
     add_to_admin_menu = True
     list_display = ["term", "kind", "correct_form", "reason", "lawful_contexts", "active"]
@@ -25,8 +34,19 @@ class LexiconTermViewSet(SnippetViewSet):
         MultiFieldPanel([FieldPanel("lawful_contexts"), FieldPanel("lawful_window")], heading=_("合法语境")),
     ]
 
+    def create_instance(self, *, actor, data, form):
+        return lexicon_term_save(actor=actor, **{name: data.get(name) for name in FIELDS})
 
-register_snippet(LexiconTermViewSet)
+    def update_instance(self, *, instance, actor, data, form):
+        return lexicon_term_save(actor=actor, instance=instance, **{name: data.get(name) for name in FIELDS})
+
+
+lexicon_viewset = LexiconTermViewSet("lexicon", url_prefix="lexicon")
+
+
+@hooks.register("register_admin_viewset")
+def register_lexicon():
+    return lexicon_viewset
 
 
 @hooks.register("register_log_actions")

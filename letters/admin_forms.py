@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from orgs.forms import ErrorsBesideFields
 from orgs.models import Role, Unit
 
-from . import permissions
-from .models import Letter, Mailbox, NotAcceptedReason, Status
+from . import permissions, queries
+from .models import Letter, Mailbox, Status
 
 
 def _units():
@@ -88,9 +88,16 @@ class RouteForm(LetterActionForm):
 class RejectForm(LetterActionForm):
     action, title, submit_label, button_class = "reject", "不予受理", "不予受理", "button no"
 
-    reason_code = forms.ChoiceField(label="理由", choices=[("", "请选择")] + list(NotAcceptedReason.choices))
+    reason_code = forms.ChoiceField(label="理由", choices=())
     note = forms.CharField(label="补充说明(告知来信人)", required=False, max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        # Read when the form is made: the reasons are data the management centre changes.
+        self.fields["reason_code"].choices = [("", "请选择")] + [
+            (reason.code, reason.label) for reason in queries.active_not_accepted_reasons()
+        ]
 
 
 class DuplicateForm(LetterActionForm):

@@ -15,13 +15,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgs.errors import DomainError
 from orgs.models import Role, Unit
 
-from . import calendar, files, permissions, queries, services
+from . import calendar, configuration, files, permissions, queries, services
 from .admin_forms import (
     ACTION_FORMS, CalendarEntryForm, ContactForm, QueueFilterForm, StatsFilterForm, person_name,
 )
@@ -456,6 +458,7 @@ def letter_detail(request, scope, letter_id):
         "attachments": letter.attachments.all(),
         "pending_reply": pending_reply,
         "forms": forms,
+        "not_accepted": queries.not_accepted_reason(letter),
         "may_see_contact": permissions.may_see_contact(request.user, letter),
         "contact": contact,
         "contact_form": contact_form,
@@ -482,11 +485,27 @@ def attachment_download(request, letter_id, attachment_id):
 WEEKDAYS = "一二三四五六日"
 
 
-@staff_view
-def calendar_index(request, scope):
+def may_see_calendar(user):
+    """People with a mailbox role read the calendar; the management centre keeps it
+    with the supervisors (``permissions.may_change_calendar``)."""
+    return has_mailbox_role(user) or (user.is_authenticated and permissions.may_change_calendar(user))
+
+
+def calendar_view(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not may_see_calendar(request.user):
+            raise PermissionDenied(_("您没有公开信箱的岗位。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@calendar_view
+def calendar_index(request):
     form = CalendarEntryForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():  # calendar_entry_save refuses anyone but a supervisor
+        if form.is_valid():  # calendar_entry_save refuses anyone but a supervisor or the management centre
             data = form.cleaned_data
             try:
                 moved = services.calendar_entry_save(date=data["date"], is_working_day=data["is_working_day"],
@@ -504,7 +523,25 @@ def calendar_index(request, scope):
 
     entries = CalendarEntry.objects.select_related("created_by").order_by("-date")[:200]
     rows = [{"entry": e, "weekday": "星期" + WEEKDAYS[e.date.weekday()]} for e in entries]
-    return render(request, "letters/admin/calendar.html", {"rows": rows, "form": form if scope.is_supervisor else None})
+    may_change = permissions.may_change_calendar(request.user)
+    return render(request, "letters/admin/calendar.html", {
+        "rows": rows, "form": form if may_change else None, "may_change": may_change,
+        "history": queries.calendar_history(),
+    })
+
+
+@require_POST
+@calendar_view
+def calendar_remove(request, entry_id):
+    entry = get_object_or_404(CalendarEntry, pk=entry_id)
+    try:
+        moved = configuration.calendar_entry_remove(entry=entry, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已删除 %(date)s 的调整,这一天按官方日历计算;%(moved)d 封在办来信的截止日期随之调整。")
+                         % {"date": f"{entry.date:%Y-%m-%d}", "moved": moved})
+    return redirect("letters_admin:calendar")
 
 
 # --- Statistics ---------------------------------------------------------------------------------------------
@@ -539,9 +576,12 @@ def stats(request, scope):
         mailboxes = mailboxes.filter(unit_id__in=scope.units)
         units = units.filter(pk__in=scope.units)
         criticism = [row for row in criticism if row["handling_unit_id"] in scope.units]
-    mailbox_rows = [{"mailbox": m, "cells": _stat_cells(queries.summarise(rows, mailbox_id=m.pk))} for m in mailboxes]
-    unit_rows = [{"unit": u, "cells": _stat_cells(queries.summarise(rows, unit_id=u.pk))} for u in units]
-    total = queries.summarise(rows) if scope.sees_all else None
+    labels = queries.not_accepted_labels()
+    mailbox_rows = [{"mailbox": m, "cells": _stat_cells(queries.summarise(rows, mailbox_id=m.pk, reason_labels=labels))}
+                    for m in mailboxes]
+    unit_rows = [{"unit": u, "cells": _stat_cells(queries.summarise(rows, unit_id=u.pk, reason_labels=labels))}
+                 for u in units]
+    total = queries.summarise(rows, reason_labels=labels) if scope.sees_all else None
     return render(request, "letters/admin/stats.html", {
         "form": form,
         "since": since_date,
@@ -562,5 +602,6 @@ urlpatterns = [
     path("<int:letter_id>/", letter_detail, name="detail"),
     path("<int:letter_id>/attachments/<int:attachment_id>/", attachment_download, name="attachment"),
     path("calendar/", calendar_index, name="calendar"),
+    path("calendar/<int:entry_id>/remove/", calendar_remove, name="calendar_remove"),
     path("stats/", stats, name="stats"),
 ]

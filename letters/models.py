@@ -18,10 +18,16 @@ class Mailbox(models.Model):
     is_mayor = models.BooleanField(_("市长信箱"), default=False, help_text=_("统筹协调、监督全市信箱。"))
     scope = models.TextField(_("受理范围说明"), blank=True)
     active = models.BooleanField(_("开放"), default=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["-is_mayor", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_mayor"], condition=models.Q(is_mayor=True), name="letters_one_mayor_mailbox",
+                violation_error_message=_("市长信箱只能有一个。"),
+            ),
+        ]
         verbose_name = _("信箱")
         verbose_name_plural = _("信箱")
 
@@ -37,7 +43,7 @@ class LetterType(RevisionMixin, models.Model):
     time_limit = models.PositiveSmallIntegerField(_("办理时限(工作日)"))
     description = models.CharField(_("说明"), max_length=200, blank=True)
     active = models.BooleanField(_("启用"), default=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -81,18 +87,27 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.ROUTED, Status.HANDLING, Status.REPLY_PENDING)
 
 
-class NotAcceptedReason(models.TextChoices):
-    """Coded reasons for not accepting a letter (reference/public-mailbox.md)."""
+class NotAcceptedReason(models.Model):
+    """A coded reason for not accepting a letter (reference/public-mailbox.md): data the
+    management centre edits. A letter keeps the code, so a code never changes and a
+    reason no longer used is deactivated, never deleted: old letters keep its label."""
 
-    OTHER_ORGANS = "other_organs", _("属党委、人大、政协、纪检监察、军队、法院、检察院等职责范围")
-    LEGAL_PROCEDURE = "legal_procedure", _("应通过诉讼、仲裁、行政复议或依申请公开等法定途径解决")
-    REPEAT = "repeat", _("就正在办理或已办结事项重复来信")
-    PETITION_CONCLUDED = "petition_concluded", _("信访事项已办结")
-    UNCLEAR = "unclear", _("事实不清、无明确诉求对象或内容空泛")
-    ADVERTISING = "advertising", _("广告等无关内容")
-    BANNED = "banned", _("含反动、淫秽、赌博、暴力等违禁内容")
-    OUTSIDE_DUTIES = "outside_duties", _("不属于政府职责范围")
-    ILLEGAL = "illegal", _("内容违法或有违公序良俗")
+    code = models.SlugField(_("代码"), max_length=30, unique=True, help_text=_("创建后不能修改:来信按代码记录理由。"))
+    label = models.CharField(_("理由"), max_length=100, unique=True)
+    explanation = models.TextField(
+        _("给来信人的说明"), blank=True, max_length=500,
+        help_text=_("随不予受理告知和办理情况一并告诉来信人,例如应向哪里反映。"),
+    )
+    active = models.BooleanField(_("启用"), default=True, help_text=_("停用的理由不再供选择,已作此处理的来信仍显示原理由。"))
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("不予受理理由")
+        verbose_name_plural = _("不予受理理由")
+
+    def __str__(self):
+        return self.label
 
 
 class Letter(models.Model):
@@ -116,7 +131,9 @@ class Letter(models.Model):
         "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="letters", verbose_name=_("办理单位")
     )
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    not_accepted_reason = models.CharField(max_length=30, choices=NotAcceptedReason.choices, blank=True)
+    # The code of a NotAcceptedReason (kept as the code, so a reason deactivated later
+    # still names this letter's; see queries.not_accepted_labels).
+    not_accepted_reason = models.CharField(max_length=30, blank=True)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
     received_at = models.DateTimeField(db_index=True)
     routed_at = models.DateTimeField(null=True, blank=True)

@@ -18,6 +18,14 @@ def is_supervisor(user):
 MAILBOX_ROLES = (Role.MAILBOX_HANDLER, Role.LEADER, Role.SUPERVISOR)
 
 
+def may_change_calendar(user):
+    """Corrects the working-day calendar: supervisors (who decide deadlines) and the
+    portal management centre (who keeps the platform's configuration)."""
+    from orgs.adminfaces import manages_every_unit
+
+    return user is not None and user.is_authenticated and (is_supervisor(user) or manages_every_unit(user))
+
+
 def sees_all_letters(user):
     """Reads every mailbox's letters: supervisors by role, and people with a mailbox
     role in a unit flagged as supervising across units (``Unit.sees_all_units``, e.g.

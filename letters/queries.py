@@ -6,7 +6,9 @@ import time
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
-from .models import OPEN_STATUSES, Feedback, Letter, Mailbox, NotAcceptedReason, Rating, StatsSnapshot, Status
+from .models import (
+    OPEN_STATUSES, Feedback, Letter, Mailbox, NotAcceptedReason, Rating, StatsSnapshot, Status,
+)
 
 REPLIED = (Status.REPLIED, Status.CLOSED)
 COUNTS = ("received", "accepted", "not_accepted", "duplicates", "spam", "replied", "on_time", "open", "overdue",
@@ -72,9 +74,10 @@ def stats_rows(*, mailbox=None, unit=None, since=None):
     return list(rows.values())
 
 
-def summarise(rows, *, mailbox_id=None, unit_id=None):
+def summarise(rows, *, mailbox_id=None, unit_id=None, reason_labels=None):
     """The figures of the rows of one mailbox, one handling unit or all, in the form
-    :func:`letter_stats` returns."""
+    :func:`letter_stats` returns. A caller summarising many mailboxes passes
+    ``reason_labels`` (:func:`not_accepted_labels`) read once."""
     totals = {name: 0 for name in COUNTS}
     seconds, reasons, ratings = 0.0, {}, {}
     for row in rows:
@@ -88,7 +91,9 @@ def summarise(rows, *, mailbox_id=None, unit_id=None):
         for key, n in row["ratings"].items():
             ratings[key] = ratings.get(key, 0) + n
     timed = totals.pop("timed_replies")
-    totals["not_accepted_by_reason"] = {NotAcceptedReason(k).label: v for k, v in reasons.items() if k}
+    if any(reasons) and reason_labels is None:
+        reason_labels = not_accepted_labels()
+    totals["not_accepted_by_reason"] = {(reason_labels or {}).get(k, k): v for k, v in reasons.items() if k}
     totals["ratings"] = {Rating(k).label: ratings.get(k, 0) for k in Rating.values}
     rated = sum(ratings.values())
     good = ratings.get(Rating.SATISFIED, 0) + ratings.get(Rating.BASICALLY, 0)
@@ -187,3 +192,36 @@ def active_mailboxes():
 def mailboxes_for_unit(unit_id):
     """The mailboxes a site's interaction column offers: its unit's own, then the mayor's."""
     return list(Mailbox.objects.filter(active=True).filter(Q(unit_id=unit_id) | Q(is_mayor=True)).order_by("is_mayor", "sort_order"))
+
+
+# --- Not-accepted reasons ------------------------------------------------------------------------
+
+def active_not_accepted_reasons():
+    """The reasons a dispatcher may choose and the write form lists, in order."""
+    return list(NotAcceptedReason.objects.filter(active=True).order_by("sort_order", "id"))
+
+
+def not_accepted_labels():
+    """Every reason's label by code, deactivated ones too: a letter keeps the code it
+    was refused with, and shows that reason's label however long ago it was."""
+    return dict(NotAcceptedReason.objects.values_list("code", "label"))
+
+
+def not_accepted_reason(letter):
+    """The reason ``letter`` was not accepted (label and explanation), or None."""
+    if not letter.not_accepted_reason:
+        return None
+    return NotAcceptedReason.objects.filter(code=letter.not_accepted_reason).first() or NotAcceptedReason(
+        code=letter.not_accepted_reason, label=letter.not_accepted_reason)
+
+
+def calendar_history(limit=50):
+    """The latest changes of the working-day calendar from the audit log, newest first."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    from .models import CalendarEntry
+
+    kind = ContentType.objects.get_for_model(CalendarEntry)
+    entries = ModelLogEntry.objects.filter(content_type=kind).select_related("user").order_by("-timestamp", "-id")
+    return list(entries[:limit])

@@ -321,15 +321,17 @@ def letter_reject(*, letter, reason_code, actor, version, note=""):
     _dispatcher(actor, letter)
     if letter.status != Status.SCREENING:
         raise DomainError("只有待审查的来信才能作不予受理处理。", code="state")
-    if reason_code not in NotAcceptedReason.values:
+    reason = NotAcceptedReason.objects.filter(code=reason_code, active=True).first()
+    if reason is None:
         raise DomainError("请从列表中选择不予受理的理由。", field="reason_code")
-    label = NotAcceptedReason(reason_code).label
+    label = reason.label
     before = {"status": letter.status}
-    letter = _save(letter, status=Status.NOT_ACCEPTED, not_accepted_reason=reason_code)
+    letter = _save(letter, status=Status.NOT_ACCEPTED, not_accepted_reason=reason.code)
     audit.record(letter, "letters.letter.reject", actor=actor, before=before,
-                 after={"status": letter.status, "not_accepted_reason": reason_code})
+                 after={"status": letter.status, "not_accepted_reason": reason.code})
     _event(letter, "not_accepted", actor=actor, reason=f"{label}{'。' + note if note else ''}")
-    _notify_citizen(letter, "not_accepted", "来信不予受理", f"您的来信《{letter.title}》不予受理,理由:{label}。{note}")
+    explanation = f"\n{reason.explanation}" if reason.explanation else ""
+    _notify_citizen(letter, "not_accepted", "来信不予受理", f"您的来信《{letter.title}》不予受理,理由:{label}。{note}{explanation}")
     return letter
 
 
@@ -613,10 +615,11 @@ def is_overdue(letter, today=None):
 
 @transaction.atomic
 def calendar_entry_save(*, date, is_working_day, reason, actor):
-    """A supervisor corrects the calendar; every open letter's deadline moves with it."""
+    """A supervisor (or the management centre) corrects the calendar; every open
+    letter's deadline moves with it."""
     from .models import CalendarEntry
 
-    _require(permissions.is_supervisor(actor), "只有监督人员可以调整工作日历。")
+    _require(permissions.may_change_calendar(actor), "只有监督人员和门户网站管理中心可以调整工作日历。")
     if not reason.strip():
         raise DomainError("请说明调整原因。", field="reason")
     existing = CalendarEntry.objects.select_for_update().filter(date=date).first()

@@ -16,7 +16,7 @@ from orgs.models import Unit
 from portal.queries import portal_context
 
 from . import codes, files, queries, services
-from .models import Attachment, Letter, LetterType, Mailbox, NotAcceptedReason, Rating, Status
+from .models import Attachment, Letter, LetterType, Mailbox, Rating, Status
 
 LETTER_QUOTA_WINDOW = 3600  # seconds; the quota is settings.LETTERS_PER_ADDRESS_PER_HOUR
 
@@ -42,7 +42,7 @@ def write(request, code):
     types = LetterType.objects.filter(active=True)
     # The limits the routing will apply (services.routing_time_limit), not the type's alone.
     limits = [(t, *services.promised_time_limits(mailbox, t)) for t in types]
-    context = {"mailbox": mailbox, "types": types, "limits": limits, "reasons": NotAcceptedReason.choices,
+    context = {"mailbox": mailbox, "types": types, "limits": limits, "reasons": queries.active_not_accepted_reasons(),
                "page_title": f"写信给{mailbox.name}", "max_request_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)}
     if request.method != "POST":
         question, token = challenge.new_challenge()
@@ -195,6 +195,7 @@ def _status_context(letter):
         "can_rate": letter.status == Status.REPLIED,
         "attachments": letter.attachments.all(),
         "ratings": Rating.choices,
+        "not_accepted": queries.not_accepted_reason(letter),
     }
 
 
@@ -284,7 +285,9 @@ def stats(request):
     """Each open mailbox's figures of all time, from the figures computed ahead (the
     page says when); the page itself is kept for five minutes."""
     snapshot = queries.stats_snapshot()
-    rows = [(m, queries.summarise(snapshot.rows, mailbox_id=m.pk)) for m in queries.active_mailboxes()]
+    labels = queries.not_accepted_labels()
+    rows = [(m, queries.summarise(snapshot.rows, mailbox_id=m.pk, reason_labels=labels))
+            for m in queries.active_mailboxes()]
     return _render(request, "letters/stats.html", {
         "rows": rows, "criticism": snapshot.criticism, "computed_at": snapshot.computed_at,
         "refresh_minutes": queries.REFRESH_EVERY // 60, "page_title": "信箱统计",

@@ -52,3 +52,19 @@ def clean_or_refuse(instance, **kwargs):
         instance.full_clean(**kwargs)
     except ValidationError as exc:
         raise DomainError(describe_validation_error(exc, instance)) from exc
+
+
+def validate_or_refuse(instance, exclude=None):
+    """As :func:`clean_or_refuse`, and the DomainError also names each field
+    (``field``, ``field_errors``), so a form can show every message beside its field."""
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = {}
+        if hasattr(exc, "error_dict"):
+            errors = {name: ";".join(messages) for name, messages in exc.message_dict.items()
+                      if name != NON_FIELD_ERRORS}
+        raise DomainError(describe_validation_error(exc, instance), field=next(iter(errors), None),
+                          field_errors=errors) from exc

@@ -6,11 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Page, Site, TaskState
 
 from guard import audit
-from orgs.errors import DomainError, PermissionRefused, clean_or_refuse, describe_validation_error
+from orgs.adminfaces import require_manager
+from orgs.errors import (
+    DomainError, PermissionRefused, clean_or_refuse, describe_validation_error, validate_or_refuse,
+)
 from orgs.models import Hosting, SiteKind, SiteRecord
 from orgs.services import grant_page_permissions
 
@@ -105,16 +109,21 @@ def site_register_independent(*, unit, kind, name, hostname, url, site_id_code, 
     return record
 
 
+@transaction.atomic
 def column_kind_save(*, code, name, category, update_period, approval=None, actor=None, instance=None):
-    """Create or change a column kind (configuration with history): a revision of
-    each version, and one entry of the audit trail with the values before and after."""
+    """Create or change a column kind (management centre only, with history): a
+    revision of each version, and one entry of the audit trail with the values before
+    and after."""
+    require_manager(actor, None)
+    if update_period in (None, ""):
+        raise DomainError(_("请选择栏目的更新周期;不要求定期更新的栏目请选「不要求」。"), field="update_period")
     kind = instance or ColumnKind()
     values = {"code": code, "name": name, "category": category, "update_period": update_period, "approval": approval}
     created = kind.pk is None
     # Compared with the stored row, not ``instance``: an admin form has already set its values on it.
     before, after = (None, values) if created else audit.changes(ColumnKind.objects.get(pk=kind.pk), values)
     kind.code, kind.name, kind.category, kind.update_period, kind.approval = code, name, category, update_period, approval
-    clean_or_refuse(kind)
+    validate_or_refuse(kind)
     kind.save()
     revision = kind.save_revision(user=actor)
     audit.record(kind, "portal.column_kind.create" if created else "portal.column_kind.update", actor=actor,

@@ -46,3 +46,10 @@ for _action in BULK_ACTIONS:
 def register_portal_actions(actions):
     actions.register_action("portal.column_kind.create", _("新增栏目类型"), _("新增了栏目类型"))
     actions.register_action("portal.column_kind.update", _("修改栏目类型"), _("修改了栏目类型"))
+
+
+@hooks.register("register_admin_viewset")
+def register_column_kinds():
+    from .admin_config import column_kind_viewset
+
+    return column_kind_viewset

@@ -74,22 +74,22 @@ def test_a_page_entry_goes_to_wagtails_page_log(article_factory):
 
 # --- The lexicon -------------------------------------------------------------------------------------------
 
-def test_a_new_lexicon_term_is_one_entry_linked_to_its_revision(city):
+def test_a_new_lexicon_term_is_one_entry_linked_to_its_revision(city, managers):
     mark = _mark()
-    term = lexicon_term_save(term="某违禁词", kind="banned", reason="测试", actor=city.supervisor)
+    term = lexicon_term_save(term="某违禁词", kind="banned", reason="测试", actor=managers.centre)
     [entry] = _since(mark)
-    assert (entry.action, entry.object_id, entry.user) == ("guard.lexicon.create", str(term.pk), city.supervisor)
+    assert (entry.action, entry.object_id, entry.user) == ("guard.lexicon.create", str(term.pk), managers.centre)
     assert entry.data["after"]["term"] == "某违禁词" and entry.data["before"] == {}
     assert entry.revision == term.latest_revision
 
 
-def test_changing_a_lexicon_term_records_its_values_before_and_after(city):
-    term = lexicon_term_save(term="某违禁词", kind="banned", reason="测试", actor=city.supervisor)
+def test_changing_a_lexicon_term_records_its_values_before_and_after(city, managers):
+    term = lexicon_term_save(term="某违禁词", kind="banned", reason="测试", actor=managers.centre)
     mark = _mark()
     # As the admin's form does: the instance already carries the new values.
     term.reason = "依据新规定"
     lexicon_term_save(term="某违禁词", kind="banned", reason="依据新规定", active=False, lawful_window=20,
-                      actor=city.supervisor, instance=term)
+                      actor=managers.centre, instance=term)
     [entry] = _since(mark)
     assert entry.action == "guard.lexicon.update"
     assert entry.data["before"] == {"reason": "测试", "active": True, "lawful_window": 15}

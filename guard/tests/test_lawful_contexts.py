@@ -2,6 +2,7 @@
 hit; the thing itself still is."""
 
 import pytest
+from django.urls import reverse
 
 from guard.models import LexiconTerm
 from guard.screening import screen_html, screen_text
@@ -125,7 +126,7 @@ def test_an_editor_of_the_lexicon_sets_contexts_in_the_admin(lexicon, client, dj
     admin = django_user_model.objects.create_superuser("lexicon_admin", "lexicon@cq.gov.cn", "pw-Test-2026")
     client.force_login(admin)
     term = LexiconTerm.objects.get(term="网络赌博")
-    url = f"/admin/snippets/guard/lexiconterm/edit/{term.pk}/"
+    url = reverse("lexicon:edit", args=[term.pk])
     page = client.get(url).content.decode()
     assert "合法语境" in page and "语境范围" in page
     data = {"term": term.term, "kind": term.kind, "correct_form": "", "reason": term.reason, "active": "on",

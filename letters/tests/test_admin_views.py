@@ -230,7 +230,7 @@ def test_a_calendar_entry_moves_open_deadlines(client, submit, staff, city):
 
     client.force_login(staff.dispatcher)
     response = client.post(CALENDAR, data)
-    assert response.status_code == 200 and "只有监督人员可以调整工作日历" in html(response)
+    assert response.status_code == 200 and "只有监督人员和门户网站管理中心可以调整工作日历" in html(response)
     assert not CalendarEntry.objects.exists()
 
     client.force_login(staff.supervisor)

@@ -15,23 +15,23 @@ def _mark(model=ModelLogEntry):
     return model.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
-def test_a_new_column_kind_is_one_entry_linked_to_its_revision(city):
+def test_a_new_column_kind_is_one_entry_linked_to_its_revision(city, managers):
     mark = _mark()
-    kind = column_kind_save(code="guides", name="办事指南", category="services", update_period=0, actor=city.supervisor)
+    kind = column_kind_save(code="guides", name="办事指南", category="services", update_period=0, actor=managers.centre)
     [entry] = ModelLogEntry.objects.filter(pk__gt=mark)
-    assert (entry.action, entry.object_id, entry.user) == ("portal.column_kind.create", str(kind.pk), city.supervisor)
+    assert (entry.action, entry.object_id, entry.user) == ("portal.column_kind.create", str(kind.pk), managers.centre)
     assert entry.data["after"] == {"code": "guides", "name": "办事指南", "category": "services", "update_period": 0,
                                    "approval": None}
     assert entry.revision == kind.latest_revision
 
 
-def test_changing_a_column_kind_records_what_changed(city):
+def test_changing_a_column_kind_records_what_changed(city, managers):
     kind = city.kinds["news"]  # 新闻动态, updated every 14 days
     mark = _mark()
     column_kind_save(instance=kind, code="news", name="新闻动态", category="news", update_period=182,
-                     actor=city.supervisor)
+                     actor=managers.centre)
     [entry] = ModelLogEntry.objects.filter(pk__gt=mark)
-    assert (entry.action, entry.object_id, entry.user) == ("portal.column_kind.update", str(kind.pk), city.supervisor)
+    assert (entry.action, entry.object_id, entry.user) == ("portal.column_kind.update", str(kind.pk), managers.centre)
     assert entry.data["before"] == {"update_period": 14} and entry.data["after"] == {"update_period": 182}
 
 

@@ -43,11 +43,12 @@ from orgs.addressing import path_prefix
 from orgs.errors import DomainError, NotFound, PermissionRefused, clean_or_refuse
 from orgs.models import Hosting, Membership, Role, SiteRecord
 from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage, ContentAttachment
-from portal.services import home_page_create, interaction_column_ensure, page_create
+from portal.services import page_create
 from publishing.register import register_publication
 
 from .models import CLOSED_STATUSES, ItemStatus, MigratedPage, MigrationItem, MigrationStatus, SiteMigration
 from .package import PackageInvalid, attachment_member, old_site_hosts, open_archive, read_package
+from .sites import home_page_create, interaction_column_ensure
 
 logger = logging.getLogger(__name__)
 

@@ -71,7 +71,7 @@ def test_people_see_their_own_unit_and_supervisors_see_all(city):
 
 @pytest.mark.django_db
 def test_site_registry_validates_identity_items(city):
-    from portal.services import site_register_independent
+    from hosting.sites import site_register_independent
 
     with pytest.raises(DomainError, match="网站标识码"):
         site_register_independent(

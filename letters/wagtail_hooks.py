@@ -2,7 +2,11 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from portal.hooks import COLUMN_CONTEXT
+from portal.models import ColumnCategory
+
 from . import admin_views
+from .queries import mailboxes_for_unit
 
 
 class MailboxMenuItem(MenuItem):
@@ -26,3 +30,11 @@ def register_menu_item():
         MailboxMenuItem("办理统计", reverse("letters_admin:stats"), name="letters-stats", icon_name="table", order=300),
     ])
     return SubmenuMenuItem("公开信箱", menu, name="letters", icon_name="mail", order=850)
+
+
+@hooks.register(COLUMN_CONTEXT)
+def interaction_column_mailboxes(*, column, request):
+    """A site's 互动交流 column offers its unit's mailboxes and the mayor's."""
+    if column.kind.category != ColumnCategory.INTERACTION:
+        return None
+    return {"mailboxes": mailboxes_for_unit(column.home.unit_id)}

@@ -11,6 +11,7 @@ from wagtail.models import TaskState
 
 from orgs.errors import DomainError, PermissionRefused, clean_or_refuse, describe_validation_error
 
+from .hooks import before_page_create
 from .models import ColumnKind
 
 
@@ -60,6 +61,7 @@ def page_create(*, parent, page, actor=None, publish=False):
     page.slug = _free_slug(parent, page.slug or _default_slug(page))
     page._parent_for_clean = parent
     clean_or_refuse(page, exclude=["path", "depth", "numchild", "url_path", "draft_title", "live"])
+    before_page_create(parent=parent, page=page)
     try:
         parent.add_child(instance=page)
     except ValidationError as exc:

@@ -41,7 +41,8 @@ from guard.screening import screen_page, screen_text
 from guard.services import check_upload
 from orgs.addressing import path_prefix
 from orgs.errors import DomainError, NotFound, PermissionRefused, clean_or_refuse
-from orgs.models import Hosting, Membership, Role, SiteRecord
+from orgs.models import Hosting, Role, SiteRecord
+from orgs.queries import sees_every_unit
 from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage, ContentAttachment
 from portal.services import page_create
 from publishing.register import register_migrated_publication
@@ -65,12 +66,9 @@ class MigrationBusy(DomainError):
 
 def may_migrate(user):
     """The portal management centre: superusers and site administrators of a unit
-    that sees across units (门户网站管理中心)."""
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, role=Role.SITE_ADMIN, unit__sees_all_units=True).exists()
+    that sees across units (门户网站管理中心); a supervisor sees every unit but
+    does not run sites."""
+    return sees_every_unit(user, roles=(Role.SITE_ADMIN,))
 
 
 def _refuse_unless_allowed(actor):

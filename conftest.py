@@ -125,9 +125,10 @@ class City:
 
 @pytest.fixture
 def city(db, kinds, lexicon, make_user):
+    from hosting.sites import site_create
     from orgs.services import unit_create
     from portal.models import ColumnPage
-    from portal.services import page_create, site_create
+    from portal.services import page_create
 
     c = City()
     c.kinds = kinds

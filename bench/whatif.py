@@ -49,7 +49,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from wagtail.models import Page, Site  # noqa: E402
 
-import portal.models as portal_models  # noqa: E402
+import portal.addresses as portal_addresses  # noqa: E402
 import portal.queries as portal_queries  # noqa: E402
 from portal.models import ColumnPage, ContentPage, PlatformPage  # noqa: E402
 
@@ -178,7 +178,7 @@ EXPERIMENTS = {
         "patch": [
             (PlatformPage, "get_context", platform_get_context_lean),
             (portal_queries, "site_record_for", site_record_for_joined),
-            (portal_models, "_site_address", site_address_memo),
+            (portal_addresses, "site_address", site_address_memo),
         ],
     },
     "depth_path_index": {

@@ -81,8 +81,7 @@ def site_context(request):
     """site_record, home and nav of the site the request belongs to; the portal's
     fallback identity when the database cannot tell."""
     try:
-        from portal.models import site_nav
-        from portal.queries import site_record_for
+        from portal.queries import site_nav, site_record_for
 
         site = _site_for_request(request)
         record = site_record_for(site)

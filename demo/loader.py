@@ -14,10 +14,11 @@ from wagtail.models import Collection, Page, Site
 
 from disclosure.models import DocumentType, GovDocumentPage, TopicCategory
 from guard.services import lexicon_term_save
+from hosting.sites import site_create, site_register_independent
 from orgs.models import Unit
 from orgs.services import membership_grant, person_create, unit_create
 from portal.models import ArticlePage, ColumnPage, NewsColumnApproval
-from portal.services import column_kind_save, page_create, site_create, site_register_independent
+from portal.services import column_kind_save, page_create
 from letters.models import LetterType, Mailbox
 from letters import services as letter_services
 from publishing.register import register_publication

@@ -61,6 +61,8 @@ class GovDocumentPage(ContentPage):
     """A published government document: 公告, 通告, 公示, 便民告示 or 规范性文件."""
 
     doc_type = models.CharField(_("文件类型"), max_length=30, choices=DocumentType.choices)
+    # Given once, when the document is created (disclosure.services.index_number_assign,
+    # run by portal's before-page-create hook: disclosure/wagtail_hooks.py).
     index_number = models.CharField(_("索引号"), max_length=80, blank=True, db_index=True, editable=False)
     issuing_organ = models.CharField(_("发文机关"), max_length=100)
     document_number = models.CharField(_("发文字号"), max_length=60, blank=True)
@@ -123,16 +125,6 @@ class GovDocumentPage(ContentPage):
             errors["date_written"] = _("成文日期不能晚于发布日期。")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if not self.index_number and self.depth:
-            from .services import index_number_allocate
-
-            home = self.home
-            if home is not None:
-                # The number is taken on the first save, by the page's creator (its owner).
-                self.index_number = index_number_allocate(unit=home.unit, year=self.date_written.year, actor=self.owner)
-        return super().save(*args, **kwargs)
 
     @property
     def later_versions(self):

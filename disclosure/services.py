@@ -1,9 +1,25 @@
+"""Government documents' 索引号 (index numbers): handed out per unit and year."""
+
 from django.db import transaction
 from django.db.models import F
 
 from guard import audit
 
 from .models import IndexCounter
+
+
+def index_number_assign(*, page, parent):
+    """Give a new government document its 索引号, from the unit of the site it is
+    created in (``parent``'s), unless it has one. Runs for every way a document is
+    created (the editor, ``page_create`` for the API, the demo and migrations)
+    through portal's before-page-create hook."""
+    if page.index_number:
+        return page.index_number
+    home = parent.specific.home
+    if home is not None:
+        # The number is taken when the document is created, by its creator (the page's owner).
+        page.index_number = index_number_allocate(unit=home.unit, year=page.date_written.year, actor=page.owner)
+    return page.index_number
 
 
 def index_number_allocate(*, unit, year, actor=None):

@@ -46,7 +46,7 @@ class LexiconTerm(RevisionMixin, models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from .screening import normalise, parse_contexts
+        from .folding import normalise, parse_contexts
 
         self.term = (self.term or "").strip()
         if not self.term:

@@ -62,9 +62,13 @@ class CleanBody:
     notes: list = field(default_factory=list)
 
 
-def clean_body(raw, *, documents=None):
+def clean_body(raw, *, features=None, documents=None):
     """``raw`` HTML as Wagtail rich text; ``documents`` maps an attachment's file
-    name to its Wagtail document id, so links to the file become document links."""
+    name to its Wagtail document id, so links to the file become document links.
+
+    ``features`` are the rich-text features of the field the body goes into (its
+    ``RichTextField.features``; None for Wagtail's default set): the caller, which
+    knows the page type, passes them, so the sanitiser knows no page model."""
     removed = _count_removed(raw)
     safe = nh3.clean(
         raw,
@@ -77,7 +81,7 @@ def clean_body(raw, *, documents=None):
     )
     shaper = _Shaper(documents or {})
     shaped = shaper.shape(safe)
-    canonical = _as_editor_writes_it(shaped) if shaped else ""
+    canonical = _as_editor_writes_it(shaped, features) if shaped else ""
     text = html.unescape(re.sub(r"<[^>]+>", "", canonical)).strip()
     notes = [f"正文中已移除{label} {removed[key]} {unit}" for key, (label, unit) in _REMOVED.items() if removed.get(key)]
     if shaper.table_rows:
@@ -240,12 +244,9 @@ def _trim(content):
     return re.sub(r"^(?:\s|<br/>)+|(?:\s|<br/>)+$", "", content)
 
 
-def _as_editor_writes_it(shaped):
+def _as_editor_writes_it(shaped, field_features):
     from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
     from wagtail.rich_text import features
 
-    from portal.models import ArticlePage
-
-    field_features = ArticlePage._meta.get_field("body").features or features.get_default_features()
-    converter = ContentstateConverter(field_features)
+    converter = ContentstateConverter(field_features or features.get_default_features())
     return converter.to_database_format(converter.from_database_format(shaped))

@@ -51,15 +51,13 @@ in every process.
 """
 
 import threading
-import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import ahocorasick
-import opencc
 from django.db.models import Count, Max
-from django.utils.translation import gettext as _
 
+from .folding import FOLD, normalise, offset_map, parse_contexts
 from .models import LexiconTerm, TermKind
 
 __all__ = ["Hit", "html_text", "normalise", "parse_contexts", "screen_html", "screen_page", "screen_text"]
@@ -70,56 +68,7 @@ _lock = threading.Lock()
 _state = {"version": None, "automaton": None}
 
 
-# --- Folding ------------------------------------------------------------------------
-
-# Removed wherever they stand: what an evader slips between the characters of a
-# term and what separates words anyway. Marks are removed after decomposition, so
-# accents and combining characters neither hide nor change a term.
-_DROPPED_CATEGORIES = frozenset(
-    {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me",
-     "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So"}
-)
-_t2s = opencc.OpenCC("t2s")
-
-
-def _fold_char(ch):
-    folded = unicodedata.normalize("NFKC", ch).casefold()
-    folded = unicodedata.normalize("NFD", folded)
-    kept = [c for c in folded if unicodedata.category(c) not in _DROPPED_CATEGORIES]
-    if not kept:
-        return ""
-    # Per character, not per phrase: OpenCC's phrase rules depend on neighbours
-    # (and may change the length), which would fold a term differently alone and
-    # inside a text.
-    return unicodedata.normalize("NFC", "".join(_t2s.convert(c) for c in kept))
-
-
-class _FoldTable(dict):
-    """``str.translate`` table that folds each code point on first sight."""
-
-    def __missing__(self, code):
-        folded = _fold_char(chr(code))
-        self[code] = folded
-        return folded
-
-
-_FOLD = _FoldTable()
-
-
-def normalise(text):
-    """The folded form of ``text`` (see the module's docstring)."""
-    return (text or "").translate(_FOLD)
-
-
-def _offset_map(text):
-    """For each character of ``normalise(text)``, the index in ``text`` it came from."""
-    origin = []
-    for index, ch in enumerate(text):
-        folded = _FOLD[ord(ch)]
-        if folded:
-            origin.extend([index] * len(folded))
-    return origin
-
+# --- Matching helpers ---------------------------------------------------------------
 
 def _is_latin_alnum(ch):
     return ch.isascii() and ch.isalnum()
@@ -183,13 +132,6 @@ def html_text(value):
 # --- The automaton ------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Context:
-    before: str
-    after: str
-    anchored: bool  # written with "*": before and/or after the term
-
-
-@dataclass(frozen=True)
 class _Entry:
     term: str
     kind: str
@@ -197,26 +139,6 @@ class _Entry:
     correct_form: str
     contexts: tuple
     window: int
-
-
-def parse_contexts(text):
-    """``lawful_contexts`` as ``[(line, _Context)]``; a line that cannot be used raises ValueError."""
-    parsed = []
-    for line in (text or "").splitlines():
-        line = unicodedata.normalize("NFKC", line).strip()
-        if not line:
-            continue
-        if line.count("*") > 1:
-            raise ValueError(_("「%(line)s」:每行最多一个 *(代表词条本身)。") % {"line": line})
-        if "*" in line:
-            before, after = (normalise(part) for part in line.split("*"))
-            context = _Context(before, after, True)
-        else:
-            context = _Context(normalise(line), "", False)
-        if not context.before and not context.after:
-            raise ValueError(_("「%(line)s」:须含有文字(标点、空格不计)。") % {"line": line})
-        parsed.append((line, context))
-    return parsed
 
 
 def _current_version():
@@ -297,7 +219,7 @@ def _screen_one(automaton, label, text):
     found = list(automaton.iter(folded))
     if not found:
         return []
-    origin = _offset_map(text)
+    origin = offset_map(text)
     occurrences = {}
     for last, (key, entries) in found:
         occurrences.setdefault(key, []).append((last - len(key) + 1, last + 1, entries))
@@ -323,7 +245,7 @@ def _screen_one(automaton, label, text):
 
 
 def _glued(ch, *, first):
-    folded = _FOLD[ord(ch)]
+    folded = FOLD[ord(ch)]
     return bool(folded) and _is_latin_alnum(folded[0] if first else folded[-1])
 
 

@@ -41,20 +41,21 @@ from guard.screening import screen_page, screen_text
 from guard.services import check_upload
 from orgs.addressing import path_prefix
 from orgs.errors import DomainError, NotFound, PermissionRefused, clean_or_refuse
-from orgs.models import Hosting, Membership, Role, SiteRecord
+from orgs.models import Hosting, Role, SiteRecord
+from orgs.queries import sees_every_unit
 from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage, ContentAttachment
-from portal.services import home_page_create, interaction_column_ensure, page_create
-from publishing.register import register_publication
+from portal.services import page_create
+from publishing.register import register_migrated_publication
 
 from .models import CLOSED_STATUSES, ItemStatus, MigratedPage, MigrationItem, MigrationStatus, SiteMigration
 from .package import PackageInvalid, attachment_member, old_site_hosts, open_archive, read_package
+from .sites import home_page_create, interaction_column_ensure
 
 logger = logging.getLogger(__name__)
 
 # A run renews its lease after every item; one silent for this long is taken to be dead
 # (the default of settings.HOSTING_LEASE_SECONDS; read it through lease_seconds()).
 LEASE_SECONDS = 120
-MIGRATION_LEVEL = "网站迁移"
 
 
 class MigrationBusy(DomainError):
@@ -65,12 +66,9 @@ class MigrationBusy(DomainError):
 
 def may_migrate(user):
     """The portal management centre: superusers and site administrators of a unit
-    that sees across units (门户网站管理中心)."""
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, role=Role.SITE_ADMIN, unit__sees_all_units=True).exists()
+    that sees across units (门户网站管理中心); a supervisor sees every unit but
+    does not run sites."""
+    return sees_every_unit(user, roles=(Role.SITE_ADMIN,))
 
 
 def _refuse_unless_allowed(actor):
@@ -458,7 +456,8 @@ def _import_in_transaction(migration, item, spec, columns, archive, actor, store
         _set_item(item, ItemStatus.SKIPPED, page_id=earlier.page_id, message="", notes=note)
         return
     documents = _attachments(spec, archive, record.unit, actor, stored)
-    body = clean_body(spec.body, documents={name: doc.pk for name, doc in documents})
+    body = clean_body(spec.body, features=ArticlePage._meta.get_field("body").features,
+                      documents={name: doc.pk for name, doc in documents})
     if not body.text:
         raise DomainError("正文清理后没有文字内容(原正文可能只有图片、脚本或框架)。")
     page = ArticlePage(title=spec.title, summary=spec.summary, source=spec.source, pub_date=spec.published, body=body.html)
@@ -527,19 +526,8 @@ def _discard(stored):
 
 
 def _register(page, spec, actor):
-    """The register line of a migrated page: published by the person who migrated it,
-    with the migration as its one approval level."""
-    entry = register_publication(page=page, user=actor)
-    by = actor.get_username() if actor else "系统"
-    entry.submitted_by = by
-    entry.approvals = [{
-        "level": MIGRATION_LEVEL,
-        "by": by,
-        "at": timezone.now().isoformat(),
-        "comment": f"自独立网站迁移;原网址 {spec.url};原发布日期 {timezone.localtime(spec.published):%Y-%m-%d}",
-    }]
-    entry.save(update_fields=["submitted_by", "approvals"])
-    return entry
+    """The register line of a migrated page, written by publishing's register."""
+    return register_migrated_publication(page=page, user=actor, original_url=spec.url, original_published=spec.published)
 
 
 def _set_item(item, status, *, page_id=None, message="", notes=""):

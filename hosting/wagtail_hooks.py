@@ -26,6 +26,10 @@ def register_menu_item():
 
 @hooks.register("register_log_actions")
 def register_migration_actions(actions):
+    actions.register_action("hosting.site.register", "登记网站", "登记了网站")
+    # Written by the site services before they moved from portal to hosting; kept so
+    # that older entries still read in Chinese.
+    actions.register_action("orgs.site.register", "登记网站", "登记了网站")
     actions.register_action("hosting.migration.create", "登记网站迁移", "上传了网站导出包")
     actions.register_action("hosting.migration.start", "开始网站迁移", "开始(或继续)了网站迁移")
     actions.register_action("hosting.migration.supersede", "迁移被接替", "新的导出包接替了未完成的网站迁移")

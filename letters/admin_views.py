@@ -30,7 +30,6 @@ from .admin_forms import (
 from .models import OPEN_STATUSES, Attachment, CalendarEntry, Extension, Letter, Mailbox, Status
 
 PER_PAGE = 50
-MAILBOX_ROLES = {Role.MAILBOX_HANDLER, Role.LEADER, Role.SUPERVISOR}
 
 EVENT_LABELS = {
     "submitted": "来信提交", "routed": "受理分办", "not_accepted": "不予受理", "duplicate": "重复来信", "spam": "垃圾信件",
@@ -55,7 +54,7 @@ class StaffScope:
         self.units = self.handler_units | self.leader_units
         self.is_superuser = user.is_authenticated and user.is_superuser
         self.is_supervisor = user.is_authenticated and permissions.is_supervisor(user)
-        self.has_access = self.is_superuser or any(role in MAILBOX_ROLES for _, role in roles)
+        self.has_access = self.is_superuser or any(role in permissions.MAILBOX_ROLES for _, role in roles)
 
     @property
     def mayor_dispatcher(self):
@@ -227,7 +226,7 @@ def _tab_querysets(scope):
             .select_related("letter__mailbox", "letter__letter_type", "letter__handling_unit", "requested_by")
             .order_by("requested_at", "id")
         )
-    if scope.is_supervisor or (scope.user.is_authenticated and permissions.sees_all_letters(scope.user)):
+    if scope.user.is_authenticated and permissions.sees_all_letters(scope.user):  # supervisors among them
         tabs["all"] = _letters()
     return tabs
 

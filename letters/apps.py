@@ -12,6 +12,7 @@ class LettersConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from orgs.models import Unit
+        from portal import pagecache
 
         from . import lookups
         from .models import LetterType, Mailbox
@@ -19,3 +20,5 @@ class LettersConfig(AppConfig):
         for model in (Mailbox, LetterType, Unit):
             post_save.connect(lookups.forget, sender=model, dispatch_uid=f"letters-lookups-{model.__name__}-save")
             post_delete.connect(lookups.forget, sender=model, dispatch_uid=f"letters-lookups-{model.__name__}-delete")
+        # Every site's 互动交流 column lists the mailboxes (letters/wagtail_hooks.py).
+        pagecache.watch(Mailbox)

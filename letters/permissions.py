@@ -1,6 +1,7 @@
 """Who may do what with a letter. Roles come from orgs.Membership."""
 
 from orgs.models import Membership, Role
+from orgs.queries import sees_every_unit
 
 
 def _roles(user):
@@ -27,15 +28,14 @@ def may_change_calendar(user):
 
 
 def sees_all_letters(user):
-    """Reads every mailbox's letters: supervisors by role, and people with a mailbox
-    role in a unit flagged as supervising across units (``Unit.sees_all_units``, e.g.
-    督查室). Reading only: deciding as a supervisor (extensions, calendar, another time
-    limit) needs the supervisor role."""
-    if is_supervisor(user):
-        return True
+    """Reads every mailbox's letters: whoever sees every unit through a mailbox role
+    (``orgs.queries.sees_every_unit``): superusers, supervisors by role, and people
+    with a mailbox role in a unit flagged as supervising across units
+    (``Unit.sees_all_units``, e.g. 督查室). Reading only: deciding as a supervisor
+    (extensions, calendar, another time limit) needs the supervisor role."""
     cached = getattr(user, "_letters_sees_all", None)
     if cached is None:
-        cached = Membership.objects.filter(user=user, role__in=MAILBOX_ROLES, unit__sees_all_units=True).exists()
+        cached = sees_every_unit(user, roles=MAILBOX_ROLES)
         user._letters_sees_all = cached
     return cached
 

@@ -4,8 +4,12 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.permissions import policy_registry
 
+from portal.hooks import COLUMN_CONTEXT
+from portal.models import ColumnCategory
+
 from . import admin_views
 from .admin_config import VIEWSETS, letter_type_viewset, mailbox_viewset, reason_viewset
+from .queries import mailboxes_for_unit
 
 
 class MailboxMenuItem(MenuItem):
@@ -105,3 +109,11 @@ def register_config_actions(actions):
     actions.register_action("letters.not_accepted_reason.create", _("新建不予受理理由"), _("新建了不予受理理由"))
     actions.register_action("letters.not_accepted_reason.update", _("修改不予受理理由"), _("修改了不予受理理由"))
     actions.register_action("letters.calendar.remove", _("删除工作日调整"), _("删除了工作日历的一条调整"))
+
+
+@hooks.register(COLUMN_CONTEXT)
+def interaction_column_mailboxes(*, column, request):
+    """A site's 互动交流 column offers its unit's mailboxes and the mayor's."""
+    if column.kind.category != ColumnCategory.INTERACTION:
+        return None
+    return {"mailboxes": mailboxes_for_unit(column.home.unit_id)}

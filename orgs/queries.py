@@ -1,15 +1,46 @@
-from .models import Membership, Unit
+"""Reads of units and people shared by every app, among them the one rule of who
+sees every unit."""
+
+from django.db.models import Q
+
+from .models import Membership, Role, Unit
 
 
-def units_of(user):
-    """Units whose content ``user`` may see: their own, or every unit for a
-    supervisor or a member of a unit that sees across units."""
+def sees_every_unit(user, *, roles=None):
+    """Whether ``user`` sees every unit's records, not only their own units'.
+
+    Yes for a superuser, and for a membership that looks across units: the
+    supervisor role (监督人员) wherever it is held, or any role in a unit flagged
+    ``sees_all_units`` (the portal management centre, 督查室). ``roles`` narrows
+    which memberships count to those a capability needs: the mailbox passes its
+    roles, site migration the site administrator; ``roles=()`` leaves superusers
+    only (for a capability no unit role lifts across units). Anonymous users see
+    no unit. One query (none for a superuser); a caller that asks often per
+    request keeps the answer.
+    """
+    if user is None or not user.is_authenticated:
+        return False
     if user.is_superuser:
+        return True
+    if roles is not None and not roles:
+        return False
+    return _memberships(user, roles).filter(Q(role=Role.SUPERVISOR) | Q(unit__sees_all_units=True)).exists()
+
+
+def visible_units(user, *, roles=None):
+    """The units whose records ``user`` sees: every unit for one who sees every unit
+    (:func:`sees_every_unit`, with the same ``roles``), else the units of their own
+    memberships (of ``roles``, if given)."""
+    if sees_every_unit(user, roles=roles):
         return Unit.objects.all()
-    memberships = Membership.objects.filter(user=user).select_related("unit")
-    if any(m.role == "supervisor" or m.unit.sees_all_units for m in memberships):
-        return Unit.objects.all()
-    return Unit.objects.filter(pk__in=[m.unit_id for m in memberships])
+    if user is None or not user.is_authenticated:
+        return Unit.objects.none()
+    return Unit.objects.filter(pk__in=_memberships(user, roles).values("unit_id"))
+
+
+def _memberships(user, roles):
+    memberships = Membership.objects.filter(user=user)
+    return memberships if roles is None else memberships.filter(role__in=list(roles))
 
 
 def primary_unit(user):

@@ -7,7 +7,6 @@ def register_org_actions(actions):
     actions.register_action("orgs.unit.update", "修改单位", "修改了单位信息")
     actions.register_action("orgs.role.grant", "授予角色", "授予了角色")
     actions.register_action("orgs.role.revoke", "撤销角色", "撤销了角色")
-    actions.register_action("orgs.site.register", "登记网站", "登记了网站")
     actions.register_action("orgs.person.create", "创建用户", "创建了用户")
 
 

@@ -18,6 +18,13 @@ from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.models import GroupPagePermission, Page
 
+from orgs.queries import sees_every_unit
+
+
+# No unit role names another unit's pages in the admin: a supervisor reads what is
+# published, the page tree follows page permissions. Superusers only.
+ADMIN_ACROSS_UNITS = ()
+
 
 def own_page_paths(user):
     """Tree paths under which ``user`` holds any page permission (through a unit role)."""
@@ -28,7 +35,7 @@ def own_page_paths(user):
 
 def own_pages_condition(user):
     """A filter for pages ``user``'s admin screens may name; None means every page."""
-    if user.is_superuser:
+    if sees_every_unit(user, roles=ADMIN_ACROSS_UNITS):
         return None
     condition = Q(pk__in=[])
     for path in own_page_paths(user):
@@ -37,7 +44,7 @@ def own_pages_condition(user):
 
 
 def may_name_in_admin(user, page):
-    if user.is_superuser:
+    if sees_every_unit(user, roles=ADMIN_ACROSS_UNITS):
         return True
     return any(page.path.startswith(path) for path in own_page_paths(user))
 

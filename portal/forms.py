@@ -10,6 +10,8 @@ from wagtail.fields import RichTextField
 
 from guard.screening import screen_page
 
+from .hooks import before_page_create
+
 # The buttons of Wagtail's editor that send a page onwards (not a plain draft save).
 ONWARD_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow", "action-workflow-action")
 
@@ -80,6 +82,10 @@ class ScreenedPageForm(WagtailAdminPageForm):
 
             if Page.objects.filter(pk=self.instance.pk, live=True).exists():
                 commit = False
+        if self.instance.pk is None and self.parent_page is not None:
+            # A page created in the editor gets what one created by page_create gets
+            # from the apps above portal (disclosure: a document's 索引号).
+            before_page_create(parent=self.parent_page, page=self.instance)
         return super().save(commit=commit)
 
     def _label_placement_choices(self, field):

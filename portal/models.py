@@ -15,8 +15,9 @@ from wagtail.search import index
 
 from orgs.addressing import path_prefix
 
-from . import pagecache
+from . import addresses, pagecache
 from .forms import ScreenedPageForm
+from .hooks import column_context
 
 
 class ReviewedPagePermissionTester(PagePermissionTester):
@@ -47,7 +48,7 @@ class PlatformPage(Page):
         if not parts or parts[2] is None or not settings.PLATFORM_PATH_SITES:
             return parts
         site_id, root_url, page_path = parts
-        hostname, is_default = _site_address(site_id, request)
+        hostname, is_default = addresses.site_address(site_id, request)
         return site_id, settings.PLATFORM_BASE_URL, path_prefix(hostname, is_default=is_default) + page_path
 
     def get_url(self, request=None, current_site=None):
@@ -61,7 +62,7 @@ class PlatformPage(Page):
     def get_context(self, request, *args, **kwargs):
         from wagtail.models import Site
 
-        from .queries import site_record_for
+        from .queries import site_nav, site_record_for
 
         context = super().get_context(request, *args, **kwargs)
         site = Site.find_for_request(request)
@@ -106,45 +107,6 @@ class PlatformPage(Page):
         return None
 
 
-SITE_ADDRESSES_CACHE_KEY = "portal:site-addresses"
-
-
-def _site_addresses(request=None):
-    """{site id: (hostname, is_default)} of every Wagtail site.
-
-    Kept in the cache like Wagtail's own site root paths, and dropped with them
-    when a site changes (portal/receivers.py); memoised on the request as well.
-    """
-    memo = getattr(request, "_platform_site_addresses", None) if request is not None else None
-    if memo is None:
-        from django.core.cache import cache
-        from wagtail.models import Site
-
-        memo = cache.get(SITE_ADDRESSES_CACHE_KEY)
-        if memo is None:
-            memo = {pk: (host, default) for pk, host, default in Site.objects.values_list("pk", "hostname", "is_default_site")}
-            cache.set(SITE_ADDRESSES_CACHE_KEY, memo, 3600)
-        if request is not None:
-            request._platform_site_addresses = memo
-    return memo
-
-
-def _site_address(site_id, request=None):
-    """(hostname, is_default) of a Wagtail site."""
-    return _site_addresses(request).get(site_id, ("", False))
-
-
-def known_hostnames():
-    """The host names the platform answers for: its sites', its own address's, and
-    those named literally in ALLOWED_HOSTS."""
-    from urllib.parse import urlsplit
-
-    names = {host for host, _default in _site_addresses().values()}
-    names.add(urlsplit(settings.PLATFORM_BASE_URL).hostname)
-    names.update(h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith("."))
-    return names
-
-
 def _owning_home(page):
     """The site home above ``page``, also for a page not yet in the tree."""
     parent = page.get_parent() if page.path else getattr(page, "_parent_for_clean", None)
@@ -154,13 +116,6 @@ def _owning_home(page):
     if isinstance(parent, SiteHomePage):
         return parent
     return parent.home
-
-
-def site_nav(home):
-    """The menu columns of a site, as ColumnPage objects (path-aware links)."""
-    if home is None:
-        return []
-    return ColumnPage.objects.child_of(home).live().in_menu().only("id", "title", "slug", "url_path", "path", "depth")
 
 
 class ColumnCategory(models.TextChoices):
@@ -342,10 +297,8 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
             pagecache.refuse(request)  # page 1 answered for a page that does not exist
         context["subcolumns"] = ColumnPage.objects.child_of(self).live().order_by("path")
         if self.kind.category == ColumnCategory.INTERACTION:
-            from letters.queries import mailboxes_for_unit
-
-            context["mailboxes"] = mailboxes_for_unit(self.home.unit_id)
             context["interaction"] = True
+        context.update(column_context(column=self, request=request))  # the mailbox's links (letters)
         return context
 
     @path("rss/")

@@ -10,7 +10,8 @@ Keeping it true: every stored page is filed under the current *generation*. Any
 change that can alter a public page (a page published, unpublished, moved or
 deleted; a site, site record, column kind or mailbox changed) starts a new
 generation, so every page is rendered afresh on its next request
-(portal/receivers.py connects the triggers). Publications are rare next to reads,
+(portal/receivers.py connects the triggers; apps above portal add their own
+models with :func:`watch`). Publications are rare next to reads,
 so dropping everything at once is cheap and has no way to miss a listing, a menu or
 a placement in another site's column. Pages also expire after ``PAGE_CACHE_SECONDS``
 so that anything time-dependent drifts by minutes at most.
@@ -46,6 +47,17 @@ def invalidate(**kwargs):
     transaction.on_commit(_new_generation)
 
 
+def watch(model):
+    """Start a new generation whenever a ``model`` row is saved or deleted: for a
+    model whose rows show on public pages. Apps above portal call it from their
+    ``AppConfig.ready`` for their own models (letters: its mailboxes)."""
+    from django.db.models.signals import post_delete, post_save
+
+    label = model._meta.label
+    post_save.connect(invalidate, sender=model, dispatch_uid=f"portal.pagecache.save.{label}")
+    post_delete.connect(invalidate, sender=model, dispatch_uid=f"portal.pagecache.delete.{label}")
+
+
 def _new_generation():
     cache.set(GENERATION_KEY, time.time_ns(), None)
 
@@ -78,7 +90,7 @@ def _known_host(host):
     """Only requests to a host the platform answers for are kept: with ALLOWED_HOSTS
     open, anyone could otherwise file copies under hosts of their own making (and a
     feed's absolute links follow the request's host)."""
-    from portal.models import known_hostnames
+    from .addresses import known_hostnames
 
     hostname, _port = split_domain_port(host)
     return hostname in known_hostnames()

@@ -122,11 +122,16 @@ def site_record_for(site):
     return record
 
 
+def site_nav(home):
+    """The menu columns of a site, as ColumnPage objects (path-aware links)."""
+    if home is None:
+        return []
+    return ColumnPage.objects.child_of(home).live().in_menu().only("id", "title", "slug", "url_path", "path", "depth")
+
+
 def portal_context():
     """What a platform-level page (directory, mailbox) needs to wear the portal's identity."""
     from wagtail.models import Site
-
-    from .models import site_nav
 
     portal = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     home = portal.root_page.specific if portal else None

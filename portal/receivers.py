@@ -21,7 +21,7 @@ def repoint_parent_column(sender, instance, parent_page_after, **kwargs):
 def forget_site_addresses(sender, **kwargs):
     from django.core.cache import cache
 
-    from .models import SITE_ADDRESSES_CACHE_KEY
+    from .addresses import SITE_ADDRESSES_CACHE_KEY
 
     cache.delete(SITE_ADDRESSES_CACHE_KEY)
 
@@ -41,10 +41,9 @@ def connect():
     post_delete.connect(pagecache.invalidate, sender=Page, dispatch_uid="portal.pagecache.deleted")
     post_save.connect(pagecache.forget_restrictions, sender=PageViewRestriction, dispatch_uid="portal.pagecache.r1")
     post_delete.connect(pagecache.forget_restrictions, sender=PageViewRestriction, dispatch_uid="portal.pagecache.r2")
-    for label in ("wagtailcore.Site", "orgs.SiteRecord", "orgs.Unit", "portal.ColumnKind", "letters.Mailbox"):
-        model = apps.get_model(label)
-        post_save.connect(pagecache.invalidate, sender=model, dispatch_uid=f"portal.pagecache.save.{label}")
-        post_delete.connect(pagecache.invalidate, sender=model, dispatch_uid=f"portal.pagecache.delete.{label}")
+    # Apps above portal watch their own models (letters/apps.py: mailboxes).
+    for label in ("wagtailcore.Site", "orgs.SiteRecord", "orgs.Unit", "portal.ColumnKind"):
+        pagecache.watch(apps.get_model(label))
 
     post_page_move.connect(repoint_parent_column, dispatch_uid="portal.repoint_parent_column")
     post_save.connect(forget_site_addresses, sender=Site, dispatch_uid="portal.forget_site_addresses_save")

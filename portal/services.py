@@ -1,4 +1,5 @@
-"""Creating sites, columns and content; sending content through review."""
+"""Column kinds, pages and content; sending content through review. (Creating and
+registering sites is hosting's: ``hosting/sites.py``.)"""
 
 import zlib
 
@@ -7,106 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
-from wagtail.models import Page, Site, TaskState
+from wagtail.models import TaskState
 
 from guard import audit
 from orgs.adminfaces import require_manager
 from orgs.errors import (
     DomainError, PermissionRefused, clean_or_refuse, describe_validation_error, validate_or_refuse,
 )
-from orgs.models import Hosting, SiteKind, SiteRecord
-from orgs.services import grant_page_permissions
 
-from .models import ColumnKind, DepartmentHomePage, DistrictHomePage, PortalHomePage, WindowUnitHomePage
-
-HOME_PAGE_TYPES = {
-    SiteKind.PORTAL: PortalHomePage,
-    SiteKind.DISTRICT: DistrictHomePage,
-    SiteKind.DEPARTMENT: DepartmentHomePage,
-    SiteKind.WINDOW: WindowUnitHomePage,
-}
-
-
-
-
-@transaction.atomic
-def site_create(*, unit, kind, name, hostname, site_id_code, icp_number, psb_number, sponsor, contact_phone,
-                contact_email="", address="", colour="#b31b1b", tagline="", is_default=False, sort_order=0, actor=None):
-    """Host a new site on the platform: its home page, Wagtail site, registry entry,
-    the unit's permissions over it and its review workflow."""
-    if kind not in HOME_PAGE_TYPES:
-        raise DomainError(f"未知的网站类别:{kind}")
-    record = SiteRecord(
-        unit=unit, name=name, kind=kind, hosting=Hosting.HOSTED, hostname=hostname, site_id_code=site_id_code,
-        icp_number=icp_number, psb_number=psb_number, sponsor=sponsor, contact_phone=contact_phone,
-        contact_email=contact_email, address=address, colour=colour, sort_order=sort_order,
-    )
-    clean_or_refuse(record)
-    home = home_page_create(record=record, tagline=tagline, actor=actor)
-    interaction_column_ensure(home=home, actor=actor)
-    site = Site.objects.create(hostname=hostname, port=80, root_page=home, site_name=name, is_default_site=is_default)
-    record.site = site
-    record.save()
-    log(unit, "orgs.site.register", user=actor, data={"site": name, "hostname": hostname, "hosting": "hosted"})
-    return record
-
-
-def home_page_create(*, record, tagline="", actor=None):
-    """A site's home page under the tree's root, of the type its kind asks for and
-    published, with its unit's permissions over it and its review workflow. Part of
-    hosting a site (``site_create``, or moving an independent one onto the platform);
-    the caller has checked who may do that."""
-    from publishing.review import unit_workflow_install
-
-    root = Page.get_first_root_node()
-    base = record.path_slug.replace(".", "-")
-    taken = set(root.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    home = HOME_PAGE_TYPES[record.kind](title=record.name, slug=slug, unit=record.unit, tagline=tagline)
-    root.add_child(instance=home)
-    home.save_revision(user=actor).publish(user=actor, skip_permission_checks=True)
-    grant_page_permissions(record.unit, home)
-    unit_workflow_install(unit=record.unit, root_page=home)
-    return home
-
-
-INTERACTION_KIND = ("interaction", "互动交流")
-
-
-def interaction_column_ensure(*, home, actor=None):
-    """Every hosted site has a published 互动交流 column in its menu, so the public
-    mailbox (write, published letters, statistics) is two clicks from its home page;
-    an existing interaction column of any title is kept as it is."""
-    from .models import ColumnCategory, ColumnPage
-
-    existing = ColumnPage.objects.child_of(home).filter(kind__category=ColumnCategory.INTERACTION).first()
-    if existing is not None:
-        return existing.specific
-    code, name = INTERACTION_KIND
-    kind = ColumnKind.objects.filter(category=ColumnCategory.INTERACTION).order_by("pk").first()
-    if kind is None:
-        kind = column_kind_save(code=code, name=name, category=ColumnCategory.INTERACTION, update_period=0, actor=actor)
-    column = ColumnPage(title=name, slug=code, kind=kind, show_in_menus=True, intro=f"{home.title} · {name}")
-    return page_create(parent=home, page=column, publish=True)
-
-
-@transaction.atomic
-def site_register_independent(*, unit, kind, name, hostname, url, site_id_code, icp_number, psb_number, sponsor,
-                              contact_phone, contact_email="", sort_order=0, actor=None):
-    """Register a site that a unit runs itself; it is supervised like a hosted one."""
-    record = SiteRecord(
-        unit=unit, name=name, kind=kind, hosting=Hosting.INDEPENDENT, hostname=hostname, url=url,
-        site_id_code=site_id_code, icp_number=icp_number, psb_number=psb_number, sponsor=sponsor,
-        contact_phone=contact_phone, contact_email=contact_email, sort_order=sort_order,
-    )
-    clean_or_refuse(record)
-    record.save()
-    log(unit, "orgs.site.register", user=actor, data={"site": name, "hostname": hostname, "hosting": "independent"})
-    return record
+from .hooks import before_page_create
+from .models import ColumnKind
 
 
 @transaction.atomic
@@ -168,6 +79,7 @@ def page_create(*, parent, page, actor=None, publish=False):
     page.slug = _free_slug(parent, page.slug or _default_slug(page))
     page._parent_for_clean = parent
     clean_or_refuse(page, exclude=["path", "depth", "numchild", "url_path", "draft_title", "live"])
+    before_page_create(parent=parent, page=page)
     try:
         parent.add_child(instance=page)
     except ValidationError as exc:

@@ -191,15 +191,16 @@ def _supersedes(client, index_number):
     raise DomainError(f"本单位没有索引号为 {index_number} 的文件。", field="supersedes")
 
 
-def body_to_rich_text(body, *, fmt="html"):
+def body_to_rich_text(body, *, fmt="html", features=None):
     """The body as the rich-text editor stores it. Plain text is a paragraph a line;
     HTML goes through the platform's one sanitiser (nh3, then Wagtail's own editor
-    converter), the one that also cleans migrated sites' pages."""
+    converter with the body field's ``features``), the one that also cleans migrated
+    sites' pages."""
     from guard.sanitize import clean_body
 
     if fmt == "text":
         body = "".join(f"<p>{html.escape(line.strip())}</p>" for line in (body or "").splitlines() if line.strip())
-    return clean_body(body or "").html
+    return clean_body(body or "", features=features).html
 
 
 def _build_page(*, client, kind, fields, body, body_format):
@@ -217,10 +218,11 @@ def _build_page(*, client, kind, fields, body, body_format):
         # A future date would keep the item at the top of every listing; to publish
         # later, submit later.
         raise DomainError("发布日期不能晚于今天。", field="pub_date")
-    values["body"] = body_to_rich_text(body, fmt=body_format)
+    model = ArticlePage if kind == ApiSubmission.KIND_ARTICLE else GovDocumentPage
+    values["body"] = body_to_rich_text(body, fmt=body_format, features=model._meta.get_field("body").features)
     if not html_text(values["body"]).strip():
         raise DomainError("正文不能为空。", field="body")
-    if kind == ApiSubmission.KIND_ARTICLE:
+    if model is ArticlePage:
         return ArticlePage(**values)
     return GovDocumentPage(supersedes=_supersedes(client, fields.get("supersedes")), **values)
 

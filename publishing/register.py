@@ -8,8 +8,13 @@ from wagtail.models import TaskState
 
 from .models import ApiSubmission, PublicationRecord
 
+# The one approval level of a page migrated from an independent site.
+MIGRATION_LEVEL = "网站迁移"
+
+
 def register_publication(*, page, workflow_state=None, user=None):
-    revision = page.live_revision or page.get_latest_revision()
+    """The register line of ``page``, just published by ``user``: with the approved
+    levels of ``workflow_state`` (the review that published it), if any."""
     approvals = []
     if workflow_state is not None:
         states = (
@@ -26,6 +31,29 @@ def register_publication(*, page, workflow_state=None, user=None):
                     "comment": state.comment,
                 }
             )
+    return _record(
+        page=page, user=user, approvals=approvals,
+        submitted_by=workflow_state.requested_by.get_username() if workflow_state and workflow_state.requested_by else "",
+        submitted_at=workflow_state.created_at if workflow_state else None,
+    )
+
+
+def register_migrated_publication(*, page, user, original_url, original_published):
+    """The register line of a page migrated from an independent site and published
+    by ``user`` (who ran the migration): its submitter, with the migration as its
+    one approval level, naming the old address and the original publication date."""
+    by = user.get_username() if user else "系统"
+    approval = {
+        "level": MIGRATION_LEVEL,
+        "by": by,
+        "at": timezone.now().isoformat(),
+        "comment": f"自独立网站迁移;原网址 {original_url};原发布日期 {timezone.localtime(original_published):%Y-%m-%d}",
+    }
+    return _record(page=page, user=user, approvals=[approval], submitted_by=by, submitted_at=None)
+
+
+def _record(*, page, user, approvals, submitted_by, submitted_at):
+    revision = page.live_revision or page.get_latest_revision()
     home = page.home
     column = page.get_parent()
     submission = ApiSubmission.objects.filter(page_id=page.pk).select_related("client").order_by("-id").first()
@@ -35,8 +63,8 @@ def register_publication(*, page, workflow_state=None, user=None):
         page_title=page.title,
         page_type=str(page._meta.verbose_name),
         revision=revision,
-        submitted_by=workflow_state.requested_by.get_username() if workflow_state and workflow_state.requested_by else "",
-        submitted_at=workflow_state.created_at if workflow_state else None,
+        submitted_by=submitted_by,
+        submitted_at=submitted_at,
         approvals=approvals,
         published_by=user.get_username() if user else "系统",
         published_at=timezone.now(),

@@ -14,7 +14,7 @@ from wagtail.admin.views.pages.workflow import WorkflowActionView
 
 from orgs.errors import DomainError
 from orgs.models import Unit
-from orgs.queries import units_of
+from orgs.queries import visible_units
 
 from . import intake, queries
 from .models import ApiClient
@@ -26,7 +26,7 @@ def register_xlsx(request, unit_code):
     if not request.user.is_authenticated:
         raise PermissionDenied
     unit = get_object_or_404(Unit, code=unit_code)
-    if not units_of(request.user).filter(pk=unit.pk).exists():
+    if not visible_units(request.user).filter(pk=unit.pk).exists():
         raise PermissionDenied
     response = HttpResponse(
         register_export_xlsx(unit),
@@ -56,7 +56,7 @@ def register_index(request):
     from django.db.models import Count, Max
 
     units = (
-        units_of(request.user)
+        visible_units(request.user)
         .annotate(published=Count("publications"), latest=Max("publications__published_at"))
         .order_by("sort_order", "id")
     )
@@ -170,7 +170,7 @@ def withdrawal_requests(request):
     people of the unit who may unpublish (leaders, site admins)."""
     if request.method == "POST":
         submission = get_object_or_404(
-            queries.pending_withdrawals(units_of(request.user)), pk=request.POST.get("submission")
+            queries.pending_withdrawals(visible_units(request.user)), pk=request.POST.get("submission")
         )
         approve = request.POST.get("decision") == "approve"
         try:
@@ -181,7 +181,7 @@ def withdrawal_requests(request):
         else:
             messages.success(request, f"已撤下《{submission.title}》。" if approve else f"已答复不予撤下《{submission.title}》。")
         return redirect("publishing_withdrawals")
-    pending = list(queries.pending_withdrawals(units_of(request.user)))
+    pending = list(queries.pending_withdrawals(visible_units(request.user)))
     for item in pending:
         page = item.page.specific if item.page else None
         item.public_url = page.get_url() if page and page.live else None

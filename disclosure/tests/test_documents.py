@@ -94,3 +94,32 @@ def test_attachments_are_downloadable(city, client):
     response = client.get(pdf.url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content if response.streaming else [response.content]).startswith(b"%PDF")
+
+
+def _draftail(text):
+    import json
+
+    return json.dumps({"blocks": [{"key": "a1", "type": "unstyled", "depth": 0, "text": text, "inlineStyleRanges": [],
+                                   "entityRanges": []}], "entityMap": {}})
+
+
+@pytest.mark.django_db
+def test_a_document_written_in_the_editor_gets_its_index_number_once(city, client):
+    client.force_login(city.editor)
+    data = {
+        "title": "东区关于开展安全生产检查的通知", "slug": "anquan", "doc_type": "notice", "topic": "general",
+        "issuing_organ": "测试市东区人民政府", "document_number": "", "date_written": "2026-11-02",
+        "pub_date": "2026-11-06 09:00:00", "validity": "in_force", "keywords": "", "body": _draftail("请各单位开展检查。"),
+        "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0", "attachments-MIN_NUM_FORMS": "0",
+        "attachments-MAX_NUM_FORMS": "1000", "comments-TOTAL_FORMS": "0", "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0", "comments-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(f"/admin/pages/add/disclosure/govdocumentpage/{city.district_notices.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    doc = GovDocumentPage.objects.get(slug="anquan")
+    assert doc.index_number == "EAST/2026-00001"
+    assert doc.get_latest_revision().content["index_number"] == doc.index_number  # a later publication keeps it
+    data["title"] = "东区关于开展安全生产检查的通知(修改)"
+    assert client.post(f"/admin/pages/{doc.pk}/edit/", data).status_code == 302
+    doc.refresh_from_db()
+    assert doc.index_number == "EAST/2026-00001"

@@ -15,8 +15,8 @@ def kept_apart(settings, tmp_path):
 @pytest.fixture
 def police(city):
     """The independent site to migrate, registered like the demo's 重庆市公安局."""
+    from hosting.sites import site_register_independent
     from orgs.services import unit_create
-    from portal.services import site_register_independent
 
     unit = unit_create(name="测试市公安局", code="police", kind="municipal_department", parent=city.gov, short_name="市公安局")
     record = site_register_independent(

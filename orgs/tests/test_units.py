@@ -3,7 +3,7 @@ from wagtail.models import ModelLogEntry
 
 from orgs.errors import DomainError
 from orgs.models import Membership, SiteRecord, Unit
-from orgs.queries import units_of
+from orgs.queries import visible_units
 from orgs.services import membership_grant, membership_revoke, unit_create
 
 
@@ -65,13 +65,13 @@ def test_unknown_role_is_refused(city, make_user):
 
 @pytest.mark.django_db
 def test_people_see_their_own_unit_and_supervisors_see_all(city):
-    assert list(units_of(city.editor)) == [city.district]
-    assert units_of(city.supervisor).count() == Unit.objects.count()
+    assert list(visible_units(city.editor)) == [city.district]
+    assert visible_units(city.supervisor).count() == Unit.objects.count()
 
 
 @pytest.mark.django_db
 def test_site_registry_validates_identity_items(city):
-    from portal.services import site_register_independent
+    from hosting.sites import site_register_independent
 
     with pytest.raises(DomainError, match="网站标识码"):
         site_register_independent(

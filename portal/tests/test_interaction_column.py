@@ -5,7 +5,7 @@ import pytest
 
 from letters.models import Mailbox
 from portal.models import ColumnCategory, ColumnKind, ColumnPage
-from portal.services import site_create
+from hosting.sites import site_create
 
 from .reader_paths import MAILBOX, clicks_to
 

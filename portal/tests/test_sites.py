@@ -37,7 +37,7 @@ def test_links_point_into_the_sites_path(city, article_factory, client):
 
 @pytest.mark.django_db
 def test_site_directory_lists_hosted_and_independent_sites_by_kind(city, client):
-    from portal.services import site_register_independent
+    from hosting.sites import site_register_independent
 
     site_register_independent(
         unit=city.dept, kind="department", name="独立建设的网站", hostname="police.cq.gov.cn",

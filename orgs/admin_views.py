@@ -151,6 +151,7 @@ class MachineClientCreateView(generic.CreateView):
             )
         except DomainError as exc:
             form.service_error(exc)
+            self.produced_error_message = exc.message
             return self.form_invalid(form)
         return _token_page(self.request, client, token, _("接口客户端已登记"))
 
@@ -170,6 +171,7 @@ class MachineClientEditView(generic.EditView):
             )
         except DomainError as exc:
             form.service_error(exc)
+            self.produced_error_message = exc.message
             return self.form_invalid(form)
         messages.success(self.request, _("已保存:%(client)s") % {"client": self.object})
         return redirect(self.get_success_url())

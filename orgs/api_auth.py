@@ -29,6 +29,12 @@ def _when(moment):
 
 
 class MachineClientAuth(HttpBearer):
+    openapi_description = (
+        "接口客户端(业务系统)的令牌,由门户网站管理中心或本单位网站管理员登记接口客户端时发放,只显示一次。"
+        "每组接口要求一项权限范围:发布接口 publish,来信提交 letters.intake。令牌无效答复 401 unauthorized,"
+        "客户端过期答复 401 token_expired,已吊销或令牌已更换答复 401 token_revoked,缺少权限范围答复 403 forbidden。"
+    )
+
     def __init__(self, scope):
         if scope_registry.get_scope(scope) is None:
             raise ImproperlyConfigured(f"MachineClientAuth: no scope {scope!r} is registered (orgs.scopes).")

@@ -100,6 +100,33 @@ def test_a_rotated_token_a_stopped_client_and_a_persons_token_are_refused(city, 
     assert oa.get("/columns", token=personal).status_code == 401  # a person is not a business system
 
 
+@pytest.mark.django_db
+def test_a_client_without_the_publish_scope_is_forbidden_every_publish_endpoint(city, oa, article_payload,
+                                                                               document_payload, make_machine_client):
+    submitted = oa.article(article_payload).json()
+    hotline = make_machine_client(city.district, "12345热线转办系统", scopes=["letters.intake"])
+    calls = [
+        lambda: oa.get("/columns", token=hotline.token),
+        lambda: oa.post("/articles", dict(article_payload, title="热线转来的文章"), key="hotline-0001", token=hotline.token),
+        lambda: oa.post("/documents", document_payload, key="hotline-0002", token=hotline.token),
+        lambda: oa.get(f"/submissions/{submitted['id']}", token=hotline.token),
+        lambda: oa.post(f"/submissions/{submitted['id']}/withdraw", {}, token=hotline.token),
+    ]
+    for call in calls:
+        response = call()
+        assert response.status_code == 403 and response.json()["code"] == "forbidden"
+        assert "发布接口" in response.json()["message"]
+    assert ApiSubmission.objects.count() == 1 and ApiSubmission.objects.get().withdrawal == ""
+
+
+@pytest.mark.django_db
+def test_an_expired_client_is_refused_with_401_and_stores_nothing(oa, east_system, article_payload, media):
+    MachineClient.objects.filter(pk=east_system.client.pk).update(expires_at="2020-01-01T00:00:00+08:00")
+    response = oa.article(article_payload)
+    assert response.status_code == 401 and response.json()["code"] == "token_expired"
+    assert stored_nothing(media)
+
+
 # --- Columns ------------------------------------------------------------------------
 
 

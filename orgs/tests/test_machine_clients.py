@@ -351,6 +351,8 @@ def test_a_unit_site_admin_registers_a_client_of_its_unit_and_sees_the_token_onc
     assert passed(call_letters(client, token))
     listing = client.get("/admin/machine-clients/").content.decode()
     assert "12345热线转办系统" in listing and "来信提交" in listing and token not in listing
+    moved = client.get("/admin/api-clients/")  # the publish API's old client list
+    assert moved.status_code == 302 and moved["Location"] == "/admin/machine-clients/"
 
 
 @pytest.mark.django_db

@@ -37,11 +37,18 @@ class MachineClientPermissionPolicy(BasePermissionPolicy):
 
     ACTIONS = {"add", "change", "view"}
 
+    @staticmethod
+    def _unit_ids(user):
+        # Asked for every row of a listing and every menu item: once per request's user.
+        if not hasattr(user, "_machine_client_unit_ids"):
+            user._machine_client_unit_ids = set(queries.units_managing_clients(user).values_list("pk", flat=True))
+        return user._machine_client_unit_ids
+
     def user_has_permission(self, user, action):
-        return action in self.ACTIONS and queries.may_manage_clients(user)
+        return action in self.ACTIONS and bool(self._unit_ids(user))
 
     def user_has_permission_for_instance(self, user, action, instance):
-        return action in self.ACTIONS and queries.may_manage_clients(user, instance.unit)
+        return action in self.ACTIONS and instance.unit_id in self._unit_ids(user)
 
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.ACTIONS & set(actions):

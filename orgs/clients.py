@@ -174,7 +174,8 @@ def machine_client_rotate_token(*, client, grace_hours=0, actor=None):
     now = timezone.now()
     ends = now + timedelta(hours=grace_hours)
     # A token already due to stop sooner keeps its earlier end.
-    ended = _live_tokens(client, now).filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=ends)).update(revoked_at=ends)
+    later = Q(revoked_at__isnull=True) | Q(revoked_at__gt=ends)
+    ended = APIToken.objects.filter(later, user=client.user).update(revoked_at=ends)
     token = _issue_token(client)
     record(client, "orgs.machine_client.rotate", actor=actor, grace_hours=grace_hours, old_tokens_end=ends,
            old_tokens=ended)

@@ -127,7 +127,8 @@ def test_an_expiry_in_the_past_is_refused_on_create_and_on_update(city, hotline)
     assert refused.value.field == "expires_at"
     assert MachineClient.objects.count() == 1 and get_user_model().objects.count() == users
     with pytest.raises(DomainError, match="有效期不能早于现在"):
-        machine_client_update(client=hotline.client, name="改名", scopes=ALL, expires_at=timezone.now() - timedelta(days=1))
+        machine_client_update(client=hotline.client, name="改名", scopes=ALL,
+                              expires_at=timezone.now() - timedelta(days=1))
     hotline.client.refresh_from_db()
     assert (hotline.client.name, hotline.client.scopes, hotline.client.expires_at) == ("12345热线转办系统",
                                                                                       ["letters.intake"], None)
@@ -351,6 +352,8 @@ def test_a_unit_site_admin_registers_a_client_of_its_unit_and_sees_the_token_onc
     assert passed(call_letters(client, token))
     listing = client.get("/admin/machine-clients/").content.decode()
     assert "12345热线转办系统" in listing and "来信提交" in listing and token not in listing
+    assert f"/admin/machine-clients/rotate/{created.pk}/" in listing
+    assert f"/admin/machine-clients/revoke/{created.pk}/" in listing
     moved = client.get("/admin/api-clients/")  # the publish API's old client list
     assert moved.status_code == 302 and moved["Location"] == "/admin/machine-clients/"
 
@@ -382,7 +385,8 @@ def test_the_admin_edits_scopes_and_expiry_and_refuses_a_past_expiry(client, cit
     response = client.post(url, {"name": "12345热线转办系统", "scopes": ALL, "expires_at": "2099-06-30 18:00"})
     assert response.status_code == 302
     changed = MachineClient.objects.get()
-    assert changed.scopes == ALL and timezone.localtime(changed.expires_at).strftime("%Y-%m-%d %H:%M") == "2099-06-30 18:00"
+    assert changed.scopes == ALL
+    assert timezone.localtime(changed.expires_at).strftime("%Y-%m-%d %H:%M") == "2099-06-30 18:00"
 
 
 @pytest.mark.django_db
@@ -399,6 +403,8 @@ def test_the_admin_revokes_with_a_reason_and_rotates_with_a_grace_period(client,
     assert (revoked.revoke_reason, revoked.revoked_by) == ("系统下线", centre)
     assert call_publish(client, new).json()["code"] == "token_revoked"
     assert "已吊销" in client.get("/admin/machine-clients/").content.decode()
+    history = client.get(f"/admin/machine-clients/history/{pk}/").content.decode()
+    assert "吊销了接口客户端" in history and "更换了接口客户端的令牌" in history
 
 
 # --- The management command ----------------------------------------------------------------------

@@ -546,7 +546,8 @@ def test_the_admin_pages_for_systems_render_and_rotating_shows_a_new_token(city,
                 f"/admin/machine-clients/revoke/{system.pk}/", f"/admin/machine-clients/rotate/{system.pk}/",
                 f"/admin/publish-grants/{system.pk}/", "/admin/withdrawals/"):
         assert client.get(url).status_code == 200, url
-    assert f"/admin/publish-grants/{system.pk}/" in client.get(f"/admin/machine-clients/edit/{system.pk}/").content.decode()
+    edit = client.get(f"/admin/machine-clients/edit/{system.pk}/").content.decode()
+    assert f"/admin/publish-grants/{system.pk}/" in edit  # publishing's page for the client, linked from orgs' page
     html = client.post(f"/admin/machine-clients/rotate/{system.pk}/", {"grace_hours": "0"}).content.decode()
     token = token_on(html)
     assert token != east_system.token

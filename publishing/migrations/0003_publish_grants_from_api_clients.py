@@ -3,9 +3,10 @@
 Each ``publishing.ApiClient`` becomes an ``orgs.MachineClient`` with the same id and
 the same account, so its bearer tokens (Wagtail API tokens of that account) keep
 working, and every id that points at it (submissions, the register, letters' keys and
-quotas, which name the client by id) still names it. It gets the ``publish`` scope
-and no expiry, as it had; a stopped client becomes a revoked one. Its columns become
-publish grants. The next two migrations repoint the foreign keys and drop the old table.
+quotas, which name the client by id) still names it. It gets the scopes of what it
+could do before, ``publish`` and ``letters.intake`` (every ApiClient token was also
+accepted by the letters API, and a 12345 system may rely on it), and no expiry, as it
+had; a stopped client becomes a revoked one. Its columns become publish grants. The next two migrations repoint the foreign keys and drop the old table.
 
 Reversible: going back, ``0005`` copies every machine client back into ApiClient
 (letters-only clients included: the old model served both APIs) and this one removes
@@ -16,6 +17,9 @@ import django.db.models.deletion
 from django.core.management.color import no_style
 from django.db import migrations, models
 from django.utils import timezone
+
+
+SCOPES = ["letters.intake", "publish"]  # sorted, as the services store them
 
 
 def reset_sequence(schema_editor, model):
@@ -32,7 +36,7 @@ def copy_clients(apps, schema_editor):
     copied = False
     for old in ApiClient.objects.order_by("pk"):
         MachineClient.objects.create(
-            pk=old.pk, unit_id=old.unit_id, name=old.name, user_id=old.user_id, scopes=["publish"], expires_at=None,
+            pk=old.pk, unit_id=old.unit_id, name=old.name, user_id=old.user_id, scopes=SCOPES, expires_at=None,
             created_by_id=old.created_by_id, last_used_at=old.last_used_at,
             revoked_at=None if old.active else now, revoke_reason="" if old.active else "迁移前已停用",
         )

@@ -42,7 +42,7 @@ def test_api_clients_carry_over_with_their_ids_accounts_tokens_and_columns(city,
 
     active, stopped = MachineClient.objects.order_by("pk")
     assert (active.pk, active.user_id, active.name, active.scopes, active.expires_at, active.revoked_at) == (
-        41, accounts[0].pk, "东区公文系统", ["publish"], None, None)
+        41, accounts[0].pk, "东区公文系统", ["letters.intake", "publish"], None, None)
     assert stopped.pk == 42 and stopped.revoked_at is not None and stopped.state() == "revoked"
     assert [g.column_id for g in PublishGrant.objects.filter(client=active)] == [city.district_notices.pk]
     assert Submission.objects.get().client == active

@@ -148,6 +148,20 @@ def test_columns_are_the_units_own_published_columns(city, oa, east_system):
 
 
 @pytest.mark.django_db
+def test_only_who_manages_the_client_sets_its_columns_and_the_change_is_recorded(city, east_system, make_user):
+    from wagtail.models import ModelLogEntry
+
+    with pytest.raises(PermissionRefused):
+        publish_grant_set(client=east_system.client, columns=[city.district_notices],
+                          actor=make_user("edu_admin", city.dept, ["site_admin"]))
+    assert not PublishGrant.objects.exists()
+    east_admin = make_user("east_admin", city.district, ["site_admin"])
+    publish_grant_set(client=east_system.client, columns=[city.district_notices], actor=east_admin)
+    entry = ModelLogEntry.objects.get(action="publishing.grant.update")
+    assert entry.user == east_admin and entry.data["after"] == {"columns": [city.district_notices.pk]}
+
+
+@pytest.mark.django_db
 def test_a_client_cannot_be_given_another_units_column(city, media, east_system):
     with pytest.raises(DomainError, match="不属于"):
         publish_grant_set(client=east_system.client, columns=[city.district_news, city.dept_news])

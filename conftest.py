@@ -102,6 +102,21 @@ def make_user(db):
 
 
 @pytest.fixture
+def make_machine_client(db):
+    """A business system's client and its token (shown once): ``make(unit, name, scopes)``."""
+    from types import SimpleNamespace
+
+    from orgs.clients import machine_client_create
+
+    def make(unit, name="东区公文系统", scopes=("publish",), expires_at=None, actor=None):
+        client, token = machine_client_create(unit=unit, name=name, scopes=list(scopes), expires_at=expires_at,
+                                              actor=actor)
+        return SimpleNamespace(client=client, token=token, headers={"Authorization": f"Bearer {token}"})
+
+    return make
+
+
+@pytest.fixture
 def lexicon(db):
     from guard.services import lexicon_term_save
 

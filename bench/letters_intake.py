@@ -145,11 +145,12 @@ AUTH = {}
 
 
 def business_system_token():
+    from orgs.clients import machine_client_create
     from orgs.models import Unit
-    from publishing.intake import api_client_create
+    from orgs.scopes import LETTERS_INTAKE
 
     unit = Unit.objects.order_by("id").first()
-    _, token = api_client_create(unit=unit, name=f"压测转办系统-{uuid.uuid4().hex[:6]}")
+    _, token = machine_client_create(unit=unit, name=f"压测转办系统-{uuid.uuid4().hex[:6]}", scopes=[LETTERS_INTAKE])
     return token
 
 

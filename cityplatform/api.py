@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from guard.webrequests import RequestRefused
-from orgs.errors import DomainError
+from orgs.errors import DomainError, Unauthenticated
 
 MAX_ID = 2**63 - 1
 
@@ -75,9 +75,17 @@ def validation_error(request, exc):
 def unauthenticated(request, exc):
     response = api.create_response(request, {
         "code": "unauthorized",
-        "message": "令牌无效、已吊销或接口已停用:请在请求头带上 Authorization: Bearer <令牌>。",
+        "message": "令牌无效:请在请求头带上 Authorization: Bearer <令牌>(门户网站管理中心登记接口客户端时发放)。",
     }, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(Unauthenticated)
+def credentials_refused(request, exc):
+    """A token that was good once: its client expired or was revoked, or it was replaced."""
+    response = api.create_response(request, {"code": exc.code, "message": exc.message}, status=401)
+    response["WWW-Authenticate"] = f'Bearer realm="api", error="invalid_token", error_description="{exc.code}"'
     return response
 
 

@@ -125,6 +125,13 @@ for _unit in UNITS:
         if not any(suffix == _suffix for suffix, _roles in _people):
             _people.append((_suffix, [_role]))
 
+# Business systems that call the open API (unit code, name, scopes). Their tokens are
+# not kept: the admin's 更换令牌 (or manage.py machine_client rotate) gives one.
+MACHINE_CLIENTS = [
+    ("cq-bgt", "12345政务服务便民热线转办系统", ["letters.intake"]),
+    ("yuzhong", "渝中区公文交换系统", ["publish"]),
+]
+
 # How the demo logins name each role: the words staff use for the job.
 ROLE_WORDS = {
     "editor": "编辑", "reviewer": "审核人", "leader": "领导", "mailbox_handler": "信件办理员",

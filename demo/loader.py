@@ -65,6 +65,7 @@ def load(*, items_per_column=4, stdout=None, now=None):
         say(f"内容 {count + 1} 篇")
         letters = _load_mailboxes(records, units)
         say(f"信箱 {Mailbox.objects.count()} 个,演示来信 {letters} 封")
+        say(f"接口客户端 {_load_machine_clients(units)} 个")
     return {"units": len(units), "sites": len(records), "items": count + 1}
 
 
@@ -283,6 +284,14 @@ _REPLIES = {
     "default": "您好!感谢来信。经了解,居民生活用电实行三档阶梯电价,具体分档标准和冬季用电政策已在我委网站“政策文件”栏目公布,"
                "也可拨打12345热线咨询。",
 }
+
+
+def _load_machine_clients(units):
+    from orgs.clients import machine_client_create
+
+    for code, name, scopes in city.MACHINE_CLIENTS:
+        machine_client_create(unit=units[code], name=name, scopes=scopes)  # the token is not kept
+    return len(city.MACHINE_CLIENTS)
 
 
 def _superuser():

@@ -2,7 +2,8 @@
 service halls) submit and track letters.
 
 Submitting has the form's defences: a one-time challenge for anonymous callers
-(``GET /letters/challenge``) or a business system's bearer token, a quota per client,
+(``GET /letters/challenge``) or the bearer token of a business system (an
+``orgs.MachineClient`` with the ``letters.intake`` scope), a quota per client,
 JSON only, and no request a browser sends from another web site. No cookie counts
 here: a logged-in visitor is as anonymous to this API as anyone.
 """
@@ -18,14 +19,19 @@ from ninja.responses import Status
 
 from guard import challenge, ratelimit
 from guard.webrequests import refuse_cross_site, require_json
+from orgs.api_auth import MachineClientAuth
 from orgs.errors import DomainError, NotFound
-from publishing.api import bearer as business_system
+from orgs.scopes import LETTERS_INTAKE
 
 from . import codes, lookups, services
 from .models import Letter, LetterType, Mailbox
 from .views import LETTER_QUOTA_WINDOW, letter_quota_key
 
 router = Router(tags=["公开信箱"])
+
+# A business system (12345 hotline, service hall) with the letters.intake scope; a token
+# without it is a 403, an expired or revoked one a 401 (orgs.api_auth).
+business_system = MachineClientAuth(LETTERS_INTAKE)
 
 
 class Anonymous:

@@ -26,6 +26,13 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Unauthenticated(DomainError):
+    """A caller's credentials do not (or no longer) stand: the API answers 401 with
+    ``code`` saying why (``token_expired``, ``token_revoked``)."""
+
+    code = "unauthorized"
+
+
 def describe_validation_error(exc, instance=None):
     """One Chinese sentence naming each field and what is wrong with it."""
     if not hasattr(exc, "error_dict"):

@@ -202,3 +202,92 @@ class SiteRecord(models.Model):
         from .addressing import site_root_url
 
         return site_root_url(self.hostname, is_default=bool(self.site and self.site.is_default_site))
+
+
+class MachineClient(models.Model):
+    """A business system of one unit (its OA, a 12345 hotline system …) that calls the
+    open API with a bearer token, within the scopes it was granted.
+
+    The client acts through its own account (``user``): a user of its unit that cannot
+    log in (no usable password), so page histories, workflows and the audit log name
+    the system like any other actor. Its bearer tokens are Wagtail ``APIToken`` rows of
+    that account: only an HMAC of each token is stored. ``scopes`` is a list of codes
+    from ``orgs.scopes`` (a JSON list, the same on SQLite and PostgreSQL; the services
+    accept only registered codes).
+
+    A client works until ``expires_at`` (none: no expiry) unless it is revoked
+    (``revoked_at``, by whom, why); revocation is final. Clients are never deleted: the
+    register and past submissions point at them.
+    """
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="machine_clients", verbose_name=_("单位")
+    )
+    name = models.CharField(_("系统名称"), max_length=100, help_text=_("例如:东区公文交换系统、12345热线转办系统。"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="machine_client", editable=False,
+        verbose_name=_("接口账号"),
+    )
+    scopes = models.JSONField(_("权限范围"), default=list, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True, help_text=_("留空为长期有效。"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        verbose_name=_("吊销人"),
+    )
+    revoke_reason = models.CharField(_("吊销原因"), max_length=500, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["unit__sort_order", "unit_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="machine_client_unit_name_unique")]
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+
+    def __str__(self):
+        return f"{self.unit.short_name or self.unit.name} · {self.name}"
+
+    def has_scope(self, code):
+        return code in (self.scopes or [])
+
+    def state(self, now=None):
+        """``revoked``, ``expired`` or ``active``."""
+        from django.utils import timezone
+
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"
+
+    STATE_LABELS = {"active": _("有效"), "expired": _("已过期"), "revoked": _("已吊销")}
+
+    def get_state_display(self):
+        return self.STATE_LABELS[self.state()]
+
+
+class MachineClientUse(models.Model):
+    """A day on which a machine client called the API: when first and last, and in how
+    many minutes. Written together with the client's ``last_used_at``, at most once a
+    minute per client, so recording use costs no write per request."""
+
+    client = models.ForeignKey(MachineClient, on_delete=models.CASCADE, related_name="uses")
+    day = models.DateField(_("日期"))
+    first_at = models.DateTimeField(_("首次调用"))
+    last_at = models.DateTimeField(_("最后调用"))
+    active_minutes = models.PositiveIntegerField(
+        _("有调用的分钟数"), default=1, help_text=_("每分钟最多记一次,是调用活跃程度的下限估计。"),
+    )
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["client", "day"], name="machine_client_use_day_unique")]
+        verbose_name = _("接口调用记录")
+        verbose_name_plural = _("接口调用记录")
+
+    def __str__(self):
+        return f"{self.client} {self.day}"

@@ -81,12 +81,26 @@ def grant_page_permissions(unit, root_page):
             GroupPagePermission.objects.get_or_create(group=group, page=root_page, permission=perm)
 
 
+def join_unit(*, user, unit, role):
+    """The role and its group, without an audit entry of their own: for services whose
+    own entry records the change (a machine client's account follows its scopes)."""
+    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    user.groups.add(Group.objects.get(name=unit.group_name(role)))
+    return membership, created
+
+
+def leave_unit(*, user, unit, role):
+    deleted, _ = Membership.objects.filter(user=user, unit=unit, role=role).delete()
+    if deleted:
+        user.groups.remove(Group.objects.get(name=unit.group_name(role)))
+    return bool(deleted)
+
+
 @transaction.atomic
 def membership_grant(*, user, unit, role, actor=None):
     if role not in Role.values:
         raise DomainError(f"未知的角色:{role}", code="invalid", field="role")
-    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
-    user.groups.add(Group.objects.get(name=unit.group_name(role)))
+    membership, created = join_unit(user=user, unit=unit, role=role)
     if created:
         audit.record(unit, "orgs.role.grant", actor=actor, user=user.get_username(), role=role)
     return membership
@@ -94,10 +108,8 @@ def membership_grant(*, user, unit, role, actor=None):
 
 @transaction.atomic
 def membership_revoke(*, user, unit, role, actor=None):
-    deleted, _ = Membership.objects.filter(user=user, unit=unit, role=role).delete()
-    if not deleted:
+    if not leave_unit(user=user, unit=unit, role=role):
         raise DomainError("此人在该单位没有这个角色。", code="not_found")
-    user.groups.remove(Group.objects.get(name=unit.group_name(role)))
     audit.record(unit, "orgs.role.revoke", actor=actor, user=user.get_username(), role=role)
 
 

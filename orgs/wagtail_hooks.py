@@ -1,4 +1,14 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from . import admin_views
+from .models import MachineClient
+from .scopes import scope_labels
 
 
 @hooks.register("register_log_actions")
@@ -8,6 +18,10 @@ def register_org_actions(actions):
     actions.register_action("orgs.role.grant", "授予角色", "授予了角色")
     actions.register_action("orgs.role.revoke", "撤销角色", "撤销了角色")
     actions.register_action("orgs.person.create", "创建用户", "创建了用户")
+    actions.register_action("orgs.machine_client.create", "登记接口客户端", "登记了接口客户端")
+    actions.register_action("orgs.machine_client.update", "修改接口客户端", "修改了接口客户端的名称、权限范围或有效期")
+    actions.register_action("orgs.machine_client.rotate", "更换接口令牌", "更换了接口客户端的令牌")
+    actions.register_action("orgs.machine_client.revoke", "吊销接口客户端", "吊销了接口客户端")
 
 
 @hooks.register("construct_main_menu")
@@ -15,3 +29,57 @@ def hide_help_menu(request, menu_items):
     # Wagtail's help menu leads to its English guide outside the platform; staff are
     # helped by their unit and the portal management centre instead.
     menu_items[:] = [item for item in menu_items if item.name != "help"]
+
+
+register_permission_policy(MachineClient, admin_views.MachineClientPermissionPolicy(MachineClient), exact_class=True)
+
+
+class MachineClientViewSet(ModelViewSet):
+    """Business systems that call the open API, and their tokens: the management centre
+    manages every unit's, a unit's site administrator its own unit's."""
+
+    model = MachineClient
+    icon = "key"
+    menu_label = _("接口客户端")
+    menu_name = "machine_clients"
+    menu_order = 910
+    add_to_admin_menu = True
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    list_display = [
+        "name",
+        "unit",
+        Column("scopes", label=_("权限范围"), accessor=lambda client: "、".join(scope_labels(client.scopes))),
+        DateColumn("expires_at", label=_("有效期至")),
+        Column("state", label=_("状态"), accessor="get_state_display"),
+        DateColumn("last_used_at", label=_("最近使用")),
+    ]
+    list_filter = ["unit"]
+    search_fields = ["name"]
+    index_view_class = admin_views.MachineClientIndexView
+    add_view_class = admin_views.MachineClientCreateView
+    edit_view_class = admin_views.MachineClientEditView
+
+    def get_form_class(self, for_update=False):
+        return admin_views.MachineClientEditForm if for_update else admin_views.MachineClientCreateForm
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("rotate/<int:pk>/", admin_views.machine_client_rotate, name="rotate"),
+            path("revoke/<int:pk>/", admin_views.machine_client_revoke, name="revoke"),
+        ]
+
+
+machine_client_viewset = MachineClientViewSet("machine_clients", url_prefix="machine-clients")
+
+
+@hooks.register("register_admin_viewset")
+def register_machine_clients():
+    return machine_client_viewset
+
+
+@hooks.register("register_admin_urls")
+def former_api_client_pages():
+    # The publish API's client pages moved here with the clients; old bookmarks land on the list.
+    return [path("api-clients/", RedirectView.as_view(pattern_name="machine_clients:index"), name="api_clients_moved")]

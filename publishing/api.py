@@ -10,29 +10,17 @@ from typing import Literal
 from django.http import HttpResponse
 from ninja import Field, Header, Router, Schema
 from ninja.responses import Status
-from wagtail.api.v3.auth import BearerTokenAuth
 
 from disclosure.models import DocumentType, TopicCategory, Validity
+from orgs.api_auth import MachineClientAuth
 from orgs.errors import NotFound
+from orgs.scopes import PUBLISH
 
 from . import intake, queries
 from .models import ApiSubmission
 
-
-class ApiClientAuth(BearerTokenAuth):
-    """``Authorization: Bearer <token>`` → the active ApiClient whose account holds the token.
-
-    Wagtail checks the token against its stored HMACs; a token of a person, not of
-    a business system, is refused like a wrong one.
-    """
-
-    def authenticate(self, request, token):
-        api_token = super().authenticate(request, token)
-        return intake.api_client_for_user(api_token.user) if api_token else None
-
-
-bearer = ApiClientAuth()
-router = Router(tags=["发布接口"], auth=bearer)
+# ``request.auth`` is the orgs.MachineClient whose token was sent; it needs the publish scope.
+router = Router(tags=["发布接口"], auth=MachineClientAuth(PUBLISH))
 
 
 class Strict(Schema):
@@ -130,7 +118,8 @@ class SubmissionOut(Schema):
 
 
 # Every status an operation can answer: 400 a body too large or refused by a rule,
-# 401 no valid token, 403 a column of another unit, 404 an id that names nothing
+# 401 no valid token (or an expired or revoked client), 403 a client without the
+# publish scope or a column of another unit, 404 an id that names nothing
 # (out of range included), 409 a reused Idempotency-Key, 422 a body that is not the schema.
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 

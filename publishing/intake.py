@@ -1,5 +1,9 @@
 """The publish API (N-2.4b): business systems submit articles and government
-documents into their unit's review, withdraw them, and hold their own clients."""
+documents into their unit's review and withdraw them; the columns each may fill.
+
+The business systems themselves are machine clients of ``orgs`` (``orgs.clients``:
+registration, scopes, tokens, expiry, revocation); a client needs the ``publish``
+scope to reach this API (``publishing.api``)."""
 
 import base64
 import binascii
@@ -10,28 +14,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
-from wagtail.log_actions import log  # api_client_* only: they move to orgs, onto guard.audit, in their own change
-from wagtail.models import APIToken
 
 from guard import audit
 from guard.screening import html_text, screen_page
 from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
-from orgs.models import Role
+from orgs.queries import may_manage_clients
 from portal.models import ColumnPage
 
-from .models import ApiClient, ApiSubmission, WithdrawalState
+from .models import ApiSubmission, PublishGrant, WithdrawalState
 from .queries import client_columns, site_root_paths, unit_columns
 
-API_TOKEN_NAME = "发布接口令牌"
 IDEMPOTENCY_KEY_LENGTH = (8, 80)
 MAX_ATTACHMENTS = 10
-LAST_USED_INTERVAL = 60  # seconds between two writes of ApiClient.last_used_at
 
 ARTICLE_FIELDS = {"title", "summary", "source", "pub_date", "author"}
 DOCUMENT_FIELDS = {
@@ -57,88 +55,33 @@ class IncomingAttachment:
     label: str = ""
 
 
-def _api_username(unit):
-    User = get_user_model()
-    n = ApiClient.objects.filter(unit=unit).count() + 1
-    while User.objects.filter(username=f"api-{unit.code}-{n}").exists():
-        n += 1
-    return f"api-{unit.code}-{n}"
-
-
-def _check_client_fields(*, unit, name, columns, instance=None):
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise DomainError("系统名称不能为空,最多100个字符。", field="name")
-    taken = ApiClient.objects.filter(unit=unit, name=name).exclude(pk=getattr(instance, "pk", None))
-    if taken.exists():
-        raise DomainError(f"{unit.name}已有名为「{name}」的接口。", code="conflict", field="name")
+def _check_columns(client, columns):
     columns = list(columns or [])
-    own = set(unit_columns(unit).filter(pk__in=[c.pk for c in columns]).values_list("pk", flat=True))
+    own = set(unit_columns(client.unit).filter(pk__in=[c.pk for c in columns]).values_list("pk", flat=True))
     foreign = [c.title for c in columns if c.pk not in own]
     if foreign:
-        raise DomainError(f"以下栏目不属于{unit.name}的网站:{'、'.join(foreign)}。", field="columns")
-    return name, columns
-
-
-def _issue_token(client):
-    _, plaintext = APIToken.create_token(user=client.user, name=f"{API_TOKEN_NAME}:{client.name}"[:255])
-    return plaintext
+        raise DomainError(f"以下栏目不属于{client.unit.name}的网站:{'、'.join(foreign)}。", field="columns")
+    return columns
 
 
 @transaction.atomic
-def api_client_create(*, unit, name, columns=(), actor=None):
-    """Register a business system of ``unit``; return ``(client, token)``.
+def publish_grant_set(*, client, columns, actor=None):
+    """The columns ``client`` may submit to (none: every column of its unit's sites).
 
-    The token is shown to the caller once: only its HMAC is stored.
+    Who may: whoever manages the client in ``orgs`` (the management centre, or the
+    site administrator of the client's unit); ``actor=None`` is the platform itself.
     """
-    from orgs.services import membership_grant
-
-    name, columns = _check_client_fields(unit=unit, name=name, columns=columns)
-    User = get_user_model()
-    user = User(username=_api_username(unit), first_name=f"接口:{name}"[:150], is_active=True)
-    user.set_unusable_password()
-    user.save()
-    # An editor of its unit: it may add pages and submit them for review, nothing more.
-    membership_grant(user=user, unit=unit, role=Role.EDITOR, actor=actor)
-    client = ApiClient.objects.create(unit=unit, name=name, user=user, created_by=actor)
-    client.columns.set(columns)
-    token = _issue_token(client)
-    log(client, "publishing.api_client.create", user=actor,
-        data={"unit": unit.code, "name": name, "columns": [c.pk for c in columns]})
-    return client, token
-
-
-@transaction.atomic
-def api_client_update(*, client, name, active, columns, actor=None):
-    name, columns = _check_client_fields(unit=client.unit, name=name, columns=columns, instance=client)
-    before = {"name": client.name, "active": client.active,
-              "columns": sorted(client.columns.values_list("pk", flat=True))}
-    client.name, client.active = name, active
-    client.save(update_fields=["name", "active"])
-    client.columns.set(columns)
-    after = {"name": name, "active": active, "columns": sorted(c.pk for c in columns)}
-    log(client, "publishing.api_client.update", user=actor, data={"before": before, "after": after})
-    return client
-
-
-@transaction.atomic
-def api_client_rotate_token(*, client, actor=None):
-    """Revoke every token of ``client`` and issue a new one (returned once)."""
-    for token in APIToken.objects.filter(user=client.user, revoked_at__isnull=True):
-        token.revoke()
-    plaintext = _issue_token(client)
-    log(client, "publishing.api_client.rotate", user=actor)
-    return plaintext
-
-
-def api_client_for_user(user):
-    """The active client acting as ``user`` (from a bearer token), or None; notes the use."""
-    client = ApiClient.objects.select_related("unit").filter(user=user, active=True).first()
-    if client is not None:
-        now = timezone.now()
-        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(seconds=LAST_USED_INTERVAL))
-        ApiClient.objects.filter(stale, pk=client.pk).update(last_used_at=now)
-    return client
+    if actor is not None and not may_manage_clients(actor, client.unit):
+        raise PermissionRefused(f"您不能管理{client.unit.name}的接口客户端。")
+    columns = _check_columns(client, columns)
+    before = sorted(PublishGrant.objects.filter(client=client).values_list("column_id", flat=True))
+    after = sorted({c.pk for c in columns})
+    if before == after:
+        return columns
+    PublishGrant.objects.filter(client=client).exclude(column_id__in=after).delete()
+    PublishGrant.objects.bulk_create([PublishGrant(client=client, column_id=pk) for pk in after if pk not in before])
+    audit.record(client, "publishing.grant.update", actor=actor, before={"columns": before}, after={"columns": after})
+    return columns
 
 
 def _check_idempotency_key(key):

@@ -53,7 +53,7 @@ class PublicationRecord(models.Model):
     published_at = models.DateTimeField()
     column_title = models.CharField(max_length=255, blank=True)
     api_client = models.ForeignKey(
-        "publishing.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="publications",
+        "orgs.MachineClient", null=True, blank=True, on_delete=models.PROTECT, related_name="publications",
         verbose_name=_("来源接口"), help_text=_("经发布接口由业务系统提交的内容,登记提交它的接口。"),
     )
 
@@ -67,41 +67,28 @@ class PublicationRecord(models.Model):
         return f"{self.page_title} ({self.published_at:%Y-%m-%d})"
 
 
-class ApiClient(models.Model):
-    """A business system of one unit (its OA or document system) that submits
-    content through the publish API.
+class PublishGrant(models.Model):
+    """A column a machine client may submit to through the publish API.
 
-    The client acts through its own account (``user``): an editor of its unit that
-    cannot log in (no usable password), so the page tree, the workflow history and
-    the audit log name the system like any other submitter. Its bearer tokens are
-    Wagtail ``APIToken`` rows of that account: only an HMAC of each token is stored.
+    A client with the ``publish`` scope and no grants may submit to every column of
+    its unit's sites; grants narrow it to the columns named. The client itself (its
+    unit, scopes, tokens) lives in ``orgs``; which columns it may fill is publishing's.
     """
 
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="api_clients", verbose_name=_("单位"))
-    name = models.CharField(_("系统名称"), max_length=100, help_text=_("例如:东区公文交换系统。"))
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client", editable=False,
-        verbose_name=_("接口账号"),
+    client = models.ForeignKey(
+        "orgs.MachineClient", on_delete=models.CASCADE, related_name="publish_grants", verbose_name=_("接口客户端"),
     )
-    active = models.BooleanField(_("启用"), default=True, help_text=_("停用后,它的令牌一律被拒绝。"))
-    columns = models.ManyToManyField(
-        "portal.ColumnPage", blank=True, related_name="+", verbose_name=_("允许的栏目"),
-        help_text=_("不选则可提交到本单位网站的全部栏目。"),
+    column = models.ForeignKey(
+        "portal.ColumnPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("栏目"),
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
-    )
-    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
 
     class Meta:
-        ordering = ["unit__sort_order", "unit_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="api_client_unit_name_unique")]
-        verbose_name = _("发布接口客户端")
-        verbose_name_plural = _("发布接口客户端")
+        constraints = [models.UniqueConstraint(fields=["client", "column"], name="publish_grant_unique")]
+        verbose_name = _("发布接口栏目授权")
+        verbose_name_plural = _("发布接口栏目授权")
 
     def __str__(self):
-        return f"{self.unit.short_name or self.unit.name} · {self.name}"
+        return f"{self.client} → {self.column}"
 
 
 class WithdrawalState(models.TextChoices):
@@ -118,7 +105,9 @@ class ApiSubmission(models.Model):
     KIND_DOCUMENT = "document"
     KIND_CHOICES = [(KIND_ARTICLE, _("文章")), (KIND_DOCUMENT, _("政府文件"))]
 
-    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("接口"))
+    client = models.ForeignKey(
+        "orgs.MachineClient", on_delete=models.PROTECT, related_name="submissions", verbose_name=_("接口")
+    )
     idempotency_key = models.CharField(max_length=80)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request, to tell a retry from a reuse")
     kind = models.CharField(_("类型"), max_length=20, choices=KIND_CHOICES)

@@ -4,7 +4,7 @@ from wagtail.models import Page, TaskState, WorkflowState
 
 from portal.models import ColumnPage
 
-from .models import ApiSubmission, WithdrawalState
+from .models import ApiSubmission, PublishGrant, WithdrawalState
 
 
 def site_root_paths(unit):
@@ -27,11 +27,16 @@ def unit_columns(unit):
     return ColumnPage.objects.filter(under)
 
 
+def granted_columns(client):
+    """Pks of the columns ``client``'s publish grants name (empty: no narrowing)."""
+    return list(PublishGrant.objects.filter(client=client).values_list("column_id", flat=True))
+
+
 def client_columns(client):
-    """The published columns ``client`` may submit to: its unit's, narrowed to the
-    columns chosen for it if any were."""
+    """The published columns ``client`` (an ``orgs.MachineClient``) may submit to: its
+    unit's, narrowed to the columns granted to it if any were."""
     columns = unit_columns(client.unit).live()
-    chosen = list(client.columns.values_list("pk", flat=True))
+    chosen = granted_columns(client)
     if chosen:
         columns = columns.filter(pk__in=chosen)
     return columns.select_related("kind").order_by("path")

@@ -3,21 +3,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages as admin_messages
-from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views import generic
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 
 from orgs.errors import DomainError
 from orgs.models import Unit
-from orgs.queries import visible_units
+from orgs.queries import machine_clients_managed_by, visible_units
+from orgs.scopes import PUBLISH
+from portal.models import ColumnPage
 
 from . import intake, queries
-from .models import ApiClient
 from .register import register_export_xlsx
 
 
@@ -63,105 +63,41 @@ def register_index(request):
     return render(request, "publishing/register_index.html", {"units": units})
 
 
-# --- The publish API in the admin: business systems and withdrawal requests -------
+# --- The publish API in the admin: the columns of each client, withdrawal requests ----
 
-class ApiClientCreateForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.order_by("sort_order", "id"), label="单位")
-    name = forms.CharField(max_length=100, label="系统名称", help_text="例如:东区公文交换系统。")
+class PublishGrantForm(forms.Form):
+    columns = forms.ModelMultipleChoiceField(
+        queryset=ColumnPage.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("允许的栏目"), help_text=gettext_lazy("不选则可提交到本单位网站的全部栏目。"),
+    )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.pop("instance", None)
-        kwargs.pop("for_user", None)
+    def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
-
-
-class ApiClientEditForm(WagtailAdminModelForm):
-    class Meta:
-        model = ApiClient
-        fields = ["name", "active", "columns"]
-        widgets = {"columns": forms.CheckboxSelectMultiple}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        columns = queries.unit_columns(self.instance.unit).order_by("path")
+        columns = queries.unit_columns(client.unit).order_by("path")
         self.fields["columns"].queryset = columns
         trails = queries.column_trails(list(columns))
         self.fields["columns"].label_from_instance = lambda column: trails.get(column.pk, column.title)
 
 
-def _api_clients_url(name, *args):
-    return reverse(f"publishing_api_clients:{name}", args=args)
-
-
-def _token_page(request, client, token, heading):
-    """The one time a token is shown: only its HMAC is kept."""
-    return TemplateResponse(request, "publishing/api_client_token.html", {
-        "client": client, "token": token, "heading": heading, "index_url": _api_clients_url("index"),
-    })
-
-
-class ApiClientIndexView(generic.IndexView):
-    def get_queryset(self):
-        return super().get_queryset().select_related("unit", "user")
-
-
-class ApiClientCreateView(generic.CreateView):
-    def form_valid(self, form):
-        try:
-            client, token = intake.api_client_create(unit=form.cleaned_data["unit"], name=form.cleaned_data["name"],
-                                                       actor=self.request.user)
-        except DomainError as exc:
-            form.add_error("name" if exc.field == "name" else None, exc.message)
-            return self.form_invalid(form)
-        return _token_page(self.request, client, token, "发布接口已登记")
-
-
-class ApiClientEditView(generic.EditView):
-    def form_valid(self, form):
-        try:
-            self.object = intake.api_client_update(
-                client=self.object, name=form.cleaned_data["name"], active=form.cleaned_data["active"],
-                columns=list(form.cleaned_data["columns"]), actor=self.request.user,
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, f"已保存:{self.object}")
-        return redirect(self.get_success_url())
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["rotate_url"] = _api_clients_url("rotate", self.object.pk)
-        return context
-
-
-class ApiClientDeleteView(generic.DeleteView):
-    """Clients are never deleted (the register points at them): "delete" stops one."""
-
-    page_title = "停用"
-
-    @property
-    def confirmation_message(self):
-        return f"停用「{self.object}」?停用后它的令牌一律被拒绝,已提交的内容和登记不受影响。"
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        intake.api_client_update(client=self.object, name=self.object.name, active=False,
-                                   columns=list(self.object.columns.all()), actor=request.user)
-        messages.success(request, f"已停用:{self.object}")
-        return redirect(self.get_success_url())
-
-
 @require_http_methods(["GET", "POST"])
-def api_client_rotate(request, pk):
-    if not request.user.has_perm("publishing.change_apiclient"):
-        raise PermissionDenied
-    client = get_object_or_404(ApiClient.objects.select_related("unit"), pk=pk)
-    if request.method == "POST":
-        token = intake.api_client_rotate_token(client=client, actor=request.user)
-        return _token_page(request, client, token, "已更换令牌")
-    return render(request, "publishing/api_client_rotate.html", {"client": client,
-                                                                  "index_url": _api_clients_url("index")})
+def publish_grants(request, client_id):
+    """The columns a machine client may submit to through the publish API, for whoever
+    manages the client (the management centre, or its unit's site administrator)."""
+    client = get_object_or_404(machine_clients_managed_by(request.user), pk=client_id)
+    form = PublishGrantForm(request.POST or None, client=client,
+                            initial={"columns": queries.granted_columns(client)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake.publish_grant_set(client=client, columns=list(form.cleaned_data["columns"]), actor=request.user)
+        except DomainError as exc:
+            form.add_error("columns" if exc.field == "columns" else None, exc.message)
+        else:
+            messages.success(request, _("已保存「%(client)s」可以提交的栏目。") % {"client": client})
+            return redirect("machine_clients:edit", client.pk)
+    return render(request, "publishing/publish_grants.html", {
+        "client": client, "form": form, "has_scope": client.has_scope(PUBLISH),
+        "back_url": reverse("machine_clients:edit", args=[client.pk]),
+    })
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,10 +4,10 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.model import ModelViewSet
+
+from orgs.scopes import PUBLISH
 
 from . import views
-from .models import ApiClient
 from .queries import review_outcome_message
 
 
@@ -16,6 +16,7 @@ def register_urls():
     return [
         path("register/", views.register_index, name="publication_register"),
         path("withdrawals/", views.withdrawal_requests, name="publishing_withdrawals"),
+        path("publish-grants/<int:client_id>/", views.publish_grants, name="publishing_grants"),
     ]
 
 
@@ -29,47 +30,21 @@ def withdrawals_menu_item():
     return MenuItem("撤稿申请", reverse("publishing_withdrawals"), icon_name="undo", order=905)
 
 
-class ApiClientViewSet(ModelViewSet):
-    """The management centre registers business systems here and hands out their tokens."""
-
-    model = ApiClient
-    icon = "key"
-    menu_label = "发布接口"
-    menu_name = "api_clients"
-    menu_order = 910
-    add_to_admin_menu = True
-    add_to_reference_index = False
-    copy_view_enabled = False
-    inspect_view_enabled = False
-    list_display = ["name", "unit", "active", "user", "created_at", "last_used_at"]
-    list_filter = ["unit", "active"]
-    search_fields = ["name"]
-    form_fields = ["name", "active", "columns"]
-    index_view_class = views.ApiClientIndexView
-    add_view_class = views.ApiClientCreateView
-    edit_view_class = views.ApiClientEditView
-    delete_view_class = views.ApiClientDeleteView
-
-    def get_form_class(self, for_update=False):
-        return views.ApiClientEditForm if for_update else views.ApiClientCreateForm
-
-    def get_urlpatterns(self):
-        return super().get_urlpatterns() + [path("rotate/<int:pk>/", views.api_client_rotate, name="rotate")]
-
-
-api_client_viewset = ApiClientViewSet("publishing_api_clients", url_prefix="api-clients")
-
-
-@hooks.register("register_admin_viewset")
-def register_api_clients():
-    return api_client_viewset
+@hooks.register("register_machine_client_links")
+def publish_grant_link(request, client):
+    """orgs' pages of a machine client link here for its publish API columns."""
+    if client.has_scope(PUBLISH) and client.revoked_at is None:
+        return [(_("发布栏目"), reverse("publishing_grants", args=[client.pk]))]
+    return []
 
 
 @hooks.register("register_log_actions")
 def register_publishing_actions(actions):
+    # Entries of the retired publishing.ApiClient (now orgs.MachineClient) keep their labels.
     actions.register_action("publishing.api_client.create", "登记发布接口", "登记了发布接口")
     actions.register_action("publishing.api_client.update", "修改发布接口", "修改了发布接口")
     actions.register_action("publishing.api_client.rotate", "更换接口令牌", "更换了发布接口令牌")
+    actions.register_action("publishing.grant.update", "修改发布栏目", "修改了接口客户端可以提交的栏目")
     actions.register_action("publishing.api.submit", "接口提交", "业务系统经发布接口提交")
     actions.register_action("publishing.api.withdraw", "接口撤回", "业务系统撤回了审核中的内容")
     actions.register_action("publishing.api.withdrawal_request", "申请撤稿", "业务系统申请撤下已发布的内容")

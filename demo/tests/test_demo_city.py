@@ -24,6 +24,16 @@ def test_the_demo_city_is_complete(client):
     _every_sites_home_reaches_the_mailbox_within_three_clicks(client)
     _every_unit_a_letter_can_be_routed_to_has_a_handler_and_a_leader()
     _people_are_named_family_name_first()
+    _business_systems_hold_their_scopes()
+
+
+def _business_systems_hold_their_scopes():
+    from orgs.models import MachineClient
+
+    clients = {c.name: c for c in MachineClient.objects.select_related("unit")}
+    assert {(c.unit.code, name, tuple(c.scopes)) for name, c in clients.items()} == {
+        (code, name, tuple(scopes)) for code, name, scopes in data.MACHINE_CLIENTS}
+    assert all(c.state() == "active" and not c.user.has_usable_password() for c in clients.values())
 
 
 def _every_sites_home_reaches_the_mailbox_within_three_clicks(client):

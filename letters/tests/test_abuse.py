@@ -82,10 +82,8 @@ def test_a_burst_of_anonymous_api_posts_gets_no_more_letters_than_the_quota(mail
 
 
 @pytest.fixture
-def business_system(city):
-    from publishing.intake import api_client_create
-
-    client, token = api_client_create(unit=city.district, name="12345热线转办系统")
+def business_system(city, make_machine_client):
+    token = make_machine_client(city.district, "12345热线转办系统", scopes=["letters.intake"]).token
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 

@@ -1,6 +1,4 @@
 import json
-from types import SimpleNamespace
-
 import pytest
 
 
@@ -38,11 +36,8 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def east_system(city, media):
-    from publishing.intake import api_client_create
-
-    system, token = api_client_create(unit=city.district, name="东区公文系统")
-    return SimpleNamespace(client=system, token=token)
+def east_system(city, media, make_machine_client):
+    return make_machine_client(city.district, "东区公文系统", scopes=["publish"])
 
 
 @pytest.fixture

@@ -14,8 +14,10 @@ from disclosure.models import GovDocumentPage, IndexCounter
 from orgs.errors import DomainError, PermissionRefused
 from portal.models import ArticlePage, ContentPage
 from portal.services import page_review
-from publishing.models import ApiClient, ApiSubmission, PublicationRecord
-from publishing.intake import api_client_create, api_client_rotate_token, api_client_update
+from orgs.clients import machine_client_create, machine_client_revoke, machine_client_rotate_token
+from orgs.models import MachineClient
+from publishing.intake import publish_grant_set
+from publishing.models import ApiSubmission, PublicationRecord, PublishGrant
 from publishing.register import register_export_xlsx
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -53,17 +55,20 @@ def test_the_token_is_given_once_and_only_its_hash_is_stored(east_system):
 
 
 @pytest.mark.django_db
-def test_the_management_command_prints_the_token_once(city, client, media):
+def test_the_management_commands_print_the_token_once_and_grant_columns(city, client, media):
     out = io.StringIO()
-    call_command("api_client", "create", "--unit", "east", "--name", "东区OA", "--column", str(city.district_notices.pk),
-                 "--json", stdout=out)
+    call_command("machine_client", "create", "--unit", "east", "--name", "东区OA", "--scope", "publish", "--json",
+                 stdout=out)
     created = json.loads(out.getvalue())
-    system = ApiClient.objects.get(pk=created["id"])
-    assert system.unit == city.district and list(system.columns.all()) == [city.district_notices]
+    system = MachineClient.objects.get(pk=created["id"])
+    assert system.unit == city.district and system.scopes == ["publish"]
+    call_command("publish_grant", "--client", str(system.pk), "--column", str(city.district_notices.pk),
+                 stdout=io.StringIO())
+    assert [g.column for g in PublishGrant.objects.filter(client=system)] == [city.district_notices]
     response = client.get("/api/v1/publish/columns", headers={"Authorization": f"Bearer {created['token']}"})
-    assert response.status_code == 200
+    assert response.status_code == 200 and [c["id"] for c in response.json()] == [city.district_notices.pk]
     listing = io.StringIO()
-    call_command("api_client", "list", stdout=listing)
+    call_command("machine_client", "list", stdout=listing)
     assert "东区OA" in listing.getvalue() and created["token"] not in listing.getvalue()
 
 
@@ -86,14 +91,40 @@ def test_a_missing_or_wrong_token_is_refused_with_401(client, east_system, artic
 @pytest.mark.django_db
 def test_a_rotated_token_a_stopped_client_and_a_persons_token_are_refused(city, oa, east_system):
     old = east_system.token
-    new = api_client_rotate_token(client=east_system.client)
+    new = machine_client_rotate_token(client=east_system.client)
     assert oa.get("/columns", token=old).status_code == 401
     assert oa.get("/columns", token=new).status_code == 200
-    system = east_system.client
-    api_client_update(client=system, name=system.name, active=False, columns=[])
+    machine_client_revoke(client=east_system.client, reason="系统停用")
     assert oa.get("/columns", token=new).status_code == 401
     _, personal = APIToken.create_token(user=city.editor, name="编辑自己的令牌")
     assert oa.get("/columns", token=personal).status_code == 401  # a person is not a business system
+
+
+@pytest.mark.django_db
+def test_a_client_without_the_publish_scope_is_forbidden_every_publish_endpoint(city, oa, article_payload,
+                                                                               document_payload, make_machine_client):
+    submitted = oa.article(article_payload).json()
+    hotline = make_machine_client(city.district, "12345热线转办系统", scopes=["letters.intake"])
+    calls = [
+        lambda: oa.get("/columns", token=hotline.token),
+        lambda: oa.post("/articles", dict(article_payload, title="热线转来的文章"), key="hotline-0001", token=hotline.token),
+        lambda: oa.post("/documents", document_payload, key="hotline-0002", token=hotline.token),
+        lambda: oa.get(f"/submissions/{submitted['id']}", token=hotline.token),
+        lambda: oa.post(f"/submissions/{submitted['id']}/withdraw", {}, token=hotline.token),
+    ]
+    for call in calls:
+        response = call()
+        assert response.status_code == 403 and response.json()["code"] == "forbidden"
+        assert "发布接口" in response.json()["message"]
+    assert ApiSubmission.objects.count() == 1 and ApiSubmission.objects.get().withdrawal == ""
+
+
+@pytest.mark.django_db
+def test_an_expired_client_is_refused_with_401_and_stores_nothing(oa, east_system, article_payload, media):
+    MachineClient.objects.filter(pk=east_system.client.pk).update(expires_at="2020-01-01T00:00:00+08:00")
+    response = oa.article(article_payload)
+    assert response.status_code == 401 and response.json()["code"] == "token_expired"
+    assert stored_nothing(media)
 
 
 # --- Columns ------------------------------------------------------------------------
@@ -112,16 +143,29 @@ def test_columns_are_the_units_own_published_columns(city, oa, east_system):
     assert columns[city.district_notices.pk]["kind"] == "notices"
     assert columns[city.district_news.pk]["url"].endswith("/s/east/news/")
 
-    system = east_system.client
-    api_client_update(client=system, name=system.name, active=True, columns=[city.district_notices])
+    publish_grant_set(client=east_system.client, columns=[city.district_notices])
     assert [c["id"] for c in oa.get("/columns").json()] == [city.district_notices.pk]
 
 
 @pytest.mark.django_db
-def test_a_client_cannot_be_given_another_units_column(city, media):
+def test_only_who_manages_the_client_sets_its_columns_and_the_change_is_recorded(city, east_system, make_user):
+    from wagtail.models import ModelLogEntry
+
+    with pytest.raises(PermissionRefused):
+        publish_grant_set(client=east_system.client, columns=[city.district_notices],
+                          actor=make_user("edu_admin", city.dept, ["site_admin"]))
+    assert not PublishGrant.objects.exists()
+    east_admin = make_user("east_admin", city.district, ["site_admin"])
+    publish_grant_set(client=east_system.client, columns=[city.district_notices], actor=east_admin)
+    entry = ModelLogEntry.objects.get(action="publishing.grant.update")
+    assert entry.user == east_admin and entry.data["after"] == {"columns": [city.district_notices.pk]}
+
+
+@pytest.mark.django_db
+def test_a_client_cannot_be_given_another_units_column(city, media, east_system):
     with pytest.raises(DomainError, match="不属于"):
-        api_client_create(unit=city.district, name="东区OA", columns=[city.dept_news])
-    assert not ApiClient.objects.exists()
+        publish_grant_set(client=east_system.client, columns=[city.district_news, city.dept_news])
+    assert not PublishGrant.objects.exists()
 
 
 # --- Submitting -----------------------------------------------------------------------
@@ -247,8 +291,7 @@ def test_an_unknown_column_is_404_and_another_units_column_403(city, oa, east_sy
         refused = oa.article(dict(article_payload, column=column.pk))
         assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
         assert column.title in refused.json()["message"]
-    system = east_system.client
-    api_client_update(client=system, name=system.name, active=True, columns=[city.district_notices])
+    publish_grant_set(client=east_system.client, columns=[city.district_notices])
     assert oa.article(article_payload).status_code == 403  # its own unit's, but not opened to this client
     assert stored_nothing(media)
 
@@ -388,8 +431,8 @@ def test_a_rejection_is_reported_with_the_reviewers_comment(city, oa, article_pa
 @pytest.mark.django_db
 def test_a_client_sees_and_withdraws_only_its_own_submissions(city, client, oa, article_payload, media):
     submitted = oa.article(article_payload).json()
-    _, other_token = api_client_create(unit=city.district, name="东区审批系统")
-    _, edu_token = api_client_create(unit=city.dept, name="市教委办公系统")
+    _, other_token = machine_client_create(unit=city.district, name="东区审批系统", scopes=["publish"])
+    _, edu_token = machine_client_create(unit=city.dept, name="市教委办公系统", scopes=["publish"])
     for token in (other_token, edu_token):
         assert oa.get(f"/submissions/{submitted['id']}", token=token).status_code == 404
         assert oa.post(f"/submissions/{submitted['id']}/withdraw", {}, token=token).status_code == 404
@@ -464,36 +507,42 @@ def test_another_units_leader_does_not_see_the_request(city, client, oa, article
 # --- The admin: the management centre registers systems ----------------------------------
 
 
+def token_on(html):
+    return html.split('id="api-token-value" value="')[1].split('"')[0]
+
+
 @pytest.mark.django_db
 def test_the_admin_registers_a_system_and_shows_its_token_once(city, client, User, media):
     admin = User.objects.create_superuser("centre", password="pw-Test-2026")
     client.force_login(admin)
-    response = client.post("/admin/api-clients/new/", {"unit": city.district.pk, "name": "东区公文系统"})
+    response = client.post("/admin/machine-clients/new/", {"unit": city.district.pk, "name": "东区公文系统",
+                                                           "scopes": ["publish"], "expires_at": "2099-01-01 00:00"})
     assert response.status_code == 200
-    html = response.content.decode()
-    system = ApiClient.objects.get(name="东区公文系统")
-    token = html.split('id="api-token-value" value="')[1].split('"')[0]
+    system = MachineClient.objects.get(name="东区公文系统")
+    token = token_on(response.content.decode())
     assert APIToken.objects.get(user=system.user).key_hash == APIToken.hash_token(token)
-    assert token not in client.get("/admin/api-clients/").content.decode()
-    assert token not in client.get(f"/admin/api-clients/edit/{system.pk}/").content.decode()
+    assert token not in client.get("/admin/machine-clients/").content.decode()
+    assert token not in client.get(f"/admin/machine-clients/edit/{system.pk}/").content.decode()
 
-    edit = client.get(f"/admin/api-clients/edit/{system.pk}/").content.decode()
-    assert "东区政府网 / 通知公告" in edit and "市教委网站" not in edit  # only the unit's columns are offered
-    client.post(f"/admin/api-clients/edit/{system.pk}/", {"name": "东区公文系统", "active": "on",
-                                                          "columns": [city.district_notices.pk]})
-    assert list(system.columns.all()) == [city.district_notices]
+    grants = client.get(f"/admin/publish-grants/{system.pk}/").content.decode()
+    assert "东区政府网 / 通知公告" in grants and "市教委网站" not in grants  # only the unit's columns are offered
+    client.post(f"/admin/publish-grants/{system.pk}/", {"columns": [city.district_notices.pk]})
+    assert [g.column for g in PublishGrant.objects.filter(client=system)] == [city.district_notices]
 
-    client.post(f"/admin/api-clients/delete/{system.pk}/")
+    client.post(f"/admin/machine-clients/revoke/{system.pk}/", {"reason": "系统停用"})
     system.refresh_from_db()
-    assert not system.active  # stopped, not deleted
+    assert system.revoked_at is not None and system.revoke_reason == "系统停用"  # revoked, not deleted
 
 
 @pytest.mark.django_db
-def test_only_the_management_centre_manages_systems(city, client):
+def test_a_person_who_is_no_site_admin_cannot_manage_systems(city, client, east_system):
     client.force_login(city.leader)
-    assert client.get("/admin/api-clients/").status_code in (302, 403)
-    assert client.post("/admin/api-clients/new/", {"unit": city.district.pk, "name": "私建接口"}).status_code in (302, 403)
-    assert not ApiClient.objects.exists()
+    assert client.get("/admin/machine-clients/").status_code in (302, 403)
+    assert client.post("/admin/machine-clients/new/", {"unit": city.district.pk, "name": "私建接口",
+                                                       "scopes": ["publish"]}).status_code in (302, 403)
+    assert client.post(f"/admin/publish-grants/{east_system.client.pk}/",
+                       {"columns": [city.district_notices.pk]}).status_code == 404
+    assert list(MachineClient.objects.all()) == [east_system.client] and not PublishGrant.objects.exists()
 
 
 @pytest.mark.django_db
@@ -507,12 +556,14 @@ def test_a_body_with_nothing_left_after_cleaning_is_refused(oa, article_payload,
 def test_the_admin_pages_for_systems_render_and_rotating_shows_a_new_token(city, client, User, east_system):
     client.force_login(User.objects.create_superuser("centre", password="pw-Test-2026"))
     system = east_system.client
-    for url in ("/admin/api-clients/", "/admin/api-clients/new/", f"/admin/api-clients/edit/{system.pk}/",
-                f"/admin/api-clients/delete/{system.pk}/", f"/admin/api-clients/rotate/{system.pk}/",
-                "/admin/withdrawals/"):
+    for url in ("/admin/machine-clients/", "/admin/machine-clients/new/", f"/admin/machine-clients/edit/{system.pk}/",
+                f"/admin/machine-clients/revoke/{system.pk}/", f"/admin/machine-clients/rotate/{system.pk}/",
+                f"/admin/publish-grants/{system.pk}/", "/admin/withdrawals/"):
         assert client.get(url).status_code == 200, url
-    html = client.post(f"/admin/api-clients/rotate/{system.pk}/").content.decode()
-    token = html.split('id="api-token-value" value="')[1].split('"')[0]
+    edit = client.get(f"/admin/machine-clients/edit/{system.pk}/").content.decode()
+    assert f"/admin/publish-grants/{system.pk}/" in edit  # publishing's page for the client, linked from orgs' page
+    html = client.post(f"/admin/machine-clients/rotate/{system.pk}/", {"grace_hours": "0"}).content.decode()
+    token = token_on(html)
     assert token != east_system.token
     assert client.get("/api/v1/publish/columns", headers={"Authorization": f"Bearer {east_system.token}"}).status_code == 401
     assert client.get("/api/v1/publish/columns", headers={"Authorization": f"Bearer {token}"}).status_code == 200

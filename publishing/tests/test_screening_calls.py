@@ -59,10 +59,9 @@ def test_the_admin_editor_screens_a_title_with_angle_brackets(city, client):
 
 
 @pytest.mark.django_db
-def test_the_publish_api_screens_a_title_as_written_and_reports_the_span(client, city, article_payload, media):
-    from publishing.intake import api_client_create
-
-    _, token = api_client_create(unit=city.district, name="东区公文系统")
+def test_the_publish_api_screens_a_title_as_written_and_reports_the_span(client, city, article_payload, media,
+                                                                        make_machine_client):
+    token = make_machine_client(city.district, "东区公文系统", scopes=["publish"]).token
     title = "东区<六 合 彩>说明"
     response = client.post("/api/v1/publish/articles", data=json.dumps(dict(article_payload, title=title)),
                            content_type="application/json",

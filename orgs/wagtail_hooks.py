@@ -8,6 +8,10 @@ def register_org_actions(actions):
     actions.register_action("orgs.role.grant", "授予角色", "授予了角色")
     actions.register_action("orgs.role.revoke", "撤销角色", "撤销了角色")
     actions.register_action("orgs.site.register", "登记网站", "登记了网站")
+    actions.register_action("orgs.site.update", "修改网站登记", "修改了网站登记信息")
+    actions.register_action("orgs.person.create", "新建人员", "新建了人员账号")
+    actions.register_action("orgs.person.update", "修改人员", "修改了人员信息")
+    actions.register_action("orgs.person.deactivate", "停用人员", "停用了人员账号")
 
 
 @hooks.register("construct_main_menu")

@@ -25,6 +25,7 @@ Records are not deleted from the admin unless the viewset says how (it overrides
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect
@@ -197,16 +198,29 @@ class ServiceDeleteView(_ScopedObjectMixin, generic.DeleteView):
         return redirect(self.get_success_url())
 
 
-class ScopedHistoryView(_ViewsetPolicy, HistoryView):
+class _ScopedObjectPageMixin(_ViewsetPolicy):
+    """For views that load their record in ``setup`` (before the permission check of
+    ``dispatch``): refuse the user without any permission first, as the other pages
+    do, then answer 404 for a record of a unit they do not manage."""
+
+    def setup(self, request, *args, **kwargs):
+        self.request = request
+        if self.any_permission_required and not self.user_has_any_permission(self.any_permission_required):
+            raise PermissionDenied
+        if self.permission_required and not self.user_has_permission(self.permission_required):
+            raise PermissionDenied
+        super().setup(request, *args, **kwargs)
+
+    def get_base_object_queryset(self):
+        return _scoped(self, super().get_base_object_queryset())
+
+
+class ScopedHistoryView(_ScopedObjectPageMixin, HistoryView):
     """The audit entries of one record, for those who manage its unit."""
 
-    def get_base_object_queryset(self):
-        return _scoped(self, super().get_base_object_queryset())
 
-
-class ScopedUsageView(_ViewsetPolicy, UsageView):
-    def get_base_object_queryset(self):
-        return _scoped(self, super().get_base_object_queryset())
+class ScopedUsageView(_ScopedObjectPageMixin, UsageView):
+    pass
 
 
 class ServiceViewSet(ModelViewSet):

@@ -260,10 +260,6 @@ def _person_values(person):
 
 def _person_change(*, person, actor, action, full_name=None, email=None, is_active=None):
     person = User.objects.select_for_update().get(pk=person.pk)
-    deactivating = is_active is False and person.is_active
-    require_person_manager(actor, person, own_account_allowed=not deactivating and is_active is None)
-    if deactivating and actor is not None and actor.pk == person.pk:
-        raise PermissionRefused(_("不能停用自己的账号。"))
     old = _person_values(person)
     if full_name is not None:
         person.last_name, person.first_name = _clean_full_name(full_name)
@@ -276,6 +272,9 @@ def _person_change(*, person, actor, action, full_name=None, email=None, is_acti
     after = {name: new[name] for name in before}
     if not after:
         return person
+    if "is_active" in after and actor is not None and actor.pk == person.pk:
+        raise PermissionRefused(_("不能停用自己的账号。"))
+    require_person_manager(actor, person, own_account_allowed="is_active" not in after)
     person.save(update_fields=["first_name", "last_name", "email", "is_active"])
     audit.record(person, action, actor=actor, before=before, after=after)
     return person

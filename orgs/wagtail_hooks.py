@@ -1,4 +1,27 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from .admin_people import PeopleViewSet
+from .admin_units import UnitViewSet
+from .adminusers import refuse_assigning_roles
+
+
+class OrgsViewSetGroup(ViewSetGroup):
+    """单位与人员: shown to the management centre and to units' site administrators."""
+
+    menu_label = _("单位与人员")
+    menu_icon = "group"
+    menu_order = 850
+    items = (UnitViewSet("units", url_prefix="units"), PeopleViewSet("people", url_prefix="people"))
+
+
+@hooks.register("register_admin_viewset")
+def register_orgs_viewsets():
+    return OrgsViewSetGroup()
+
+
+hooks.register("before_bulk_action", refuse_assigning_roles)
 
 
 @hooks.register("register_log_actions")

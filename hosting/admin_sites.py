@@ -58,11 +58,11 @@ class SiteCreateForm(_SiteForm):
 
 
 def site_edit_form(record, *, centre):
-    """The fields of ``record`` the user may change; unit, kind, hosting and host
-    name are shown only (changing them is a migration)."""
-    editable = [name for name in (SITE_FIELDS if centre else SITE_OWN_FIELDS)
-                if not (name == "url" and record is not None and record.hosting == Hosting.HOSTED)]
-    shown = [name for name in ORDER if name in SHOWN_FIELDS or name in editable]
+    """A form showing ``record``'s items, of which the user changes those they may
+    (unit, kind, hosting and host name nobody changes here: that is a migration)."""
+    editable = SITE_FIELDS if centre else SITE_OWN_FIELDS
+    hosted = record is None or record.hosting == Hosting.HOSTED
+    shown = [name for name in ORDER if not (name == "url" and hosted)]
 
     class SiteEditForm(_SiteForm):
         class Meta:
@@ -71,6 +71,8 @@ def site_edit_form(record, *, centre):
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            if hosted:
+                del self.fields["url"]  # the platform gives a hosted site its address
             for name in self.fields:
                 if name not in editable:
                     self.fields[name].disabled = True

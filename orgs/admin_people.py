@@ -18,9 +18,11 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.models import ModelLogEntry
 
-from .adminfaces import ScopedHistoryView, ScopedIndexView, ServiceViewSet, managed_units
+from .adminfaces import (ScopedHistoryView, ScopedIndexView, ServiceCreateView, ServiceViewSet, managed_units,
+                         manages_every_unit)
 from .models import Membership, Role, Unit
-from .services import membership_grant, membership_revoke, person_create, person_deactivate, person_update
+from .services import (CENTRE_ROLES, membership_grant, membership_revoke, person_create, person_deactivate,
+                       person_update)
 
 User = get_user_model()
 
@@ -45,6 +47,8 @@ class _PersonForm(WagtailAdminModelForm):
         self.fields["unit"].widget.choices = [("", "---------")] + [(unit.pk, unit.name) for unit in managed]
         if len(managed) == 1:
             self.fields["unit"].initial = managed[0].pk
+        if not manages_every_unit(self.for_user):  # (the service refuses them too, with its reason)
+            self.fields["roles"].widget.choices = [(v, label) for v, label in Role.choices if v not in CENTRE_ROLES]
 
     def clean(self):
         cleaned = super().clean()
@@ -108,8 +112,15 @@ def _roles_of(person):
 
 
 class PeopleIndexView(ScopedIndexView):
+    page_title = _("人员与角色")
+    add_item_label = _("新建人员")
+
     def get_base_queryset(self):
         return super().get_base_queryset().prefetch_related("memberships__unit")
+
+
+class PersonCreateView(ServiceCreateView):
+    page_subtitle = _("人员")
 
 
 class PersonHistoryView(ScopedHistoryView):
@@ -132,6 +143,7 @@ class PeopleViewSet(ServiceViewSet):
     menu_name = "people"
     menu_order = 200
     index_view_class = PeopleIndexView
+    add_view_class = PersonCreateView
     history_view_class = PersonHistoryView
     ordering = ["username"]
     list_filter = ["is_active"]

@@ -160,7 +160,7 @@ def _check_role_change(*, actor, user, unit, role, granting):
     if role in CENTRE_ROLES and not manages_every_unit(actor):
         raise PermissionRefused(_("只有门户网站管理中心可以授予或撤销“%(role)s”角色。") % {"role": Role(role).label})
     if granting and actor.pk == user.pk and not actor.is_superuser:
-        raise PermissionRefused(_("不能给自己授予角色:请由本单位的上级管理员或门户网站管理中心授予。"))
+        raise PermissionRefused(_("不能给自己授予角色:请由其他管理员授予。"))
 
 
 @transaction.atomic
@@ -308,7 +308,7 @@ SITE_FIXED_FIELDS = ("unit", "kind", "hosting", "hostname", "site")
 @transaction.atomic
 def site_record_update(*, record, actor=None, **fields):
     """Change a site record's identity items (those every footer shows)."""
-    site_record = SiteRecord.objects.select_for_update().select_related("unit", "site").get(pk=record.pk)
+    site_record = SiteRecord.objects.select_for_update().get(pk=record.pk)
     require_manager(actor, site_record.unit)
     fixed = [name for name in SITE_FIXED_FIELDS if name in fields
              and changes(site_record, {name: fields[name]})[1]]

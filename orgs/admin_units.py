@@ -7,10 +7,12 @@ goes through ``orgs.services`` (``unit_create``/``unit_update``), which checks t
 same rules again and records the change; the history page lists those entries.
 """
 
+from django.db.models import Case, IntegerField, Value, When
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import BooleanColumn
 from django.utils.translation import gettext_lazy as _
 
-from .adminfaces import ServiceViewSet, manages_every_unit
+from .adminfaces import ScopedIndexView, ServiceViewSet, manages_every_unit
 from .models import Unit
 from .services import UNIT_FIELDS, UNIT_OWN_FIELDS, unit_create, unit_update
 
@@ -37,6 +39,31 @@ def unit_form(fields, fixed=()):
     return UnitForm
 
 
+def tree_order():
+    """Every unit's primary key, each parent followed by its children (by sort order)."""
+    children = {}
+    for pk, parent_id in Unit.objects.order_by("sort_order", "id").values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    order, stack = [], list(reversed(children.get(None, [])))
+    while stack:
+        pk = stack.pop()
+        order.append(pk)
+        stack.extend(reversed(children.get(pk, [])))
+    return order
+
+
+class UnitIndexView(ScopedIndexView):
+    """Units in the order of their tree: a parent, then its children."""
+
+    default_ordering = "tree_position"
+
+    def get_base_queryset(self):
+        order = tree_order()
+        position = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(order)], default=Value(len(order)),
+                        output_field=IntegerField())
+        return super().get_base_queryset().select_related("parent").annotate(tree_position=position)
+
+
 class UnitViewSet(ServiceViewSet):
     model = Unit
     unit_field = "pk"
@@ -45,7 +72,8 @@ class UnitViewSet(ServiceViewSet):
     menu_label = _("单位")
     menu_name = "units"
     menu_order = 100
-    list_display = ["name", "short_name", "code", "kind", "parent", "sees_all_units"]
+    index_view_class = UnitIndexView
+    list_display = ["name", "short_name", "code", "kind", "parent", BooleanColumn("sees_all_units", label=_("可查看全部单位"))]
     list_filter = ["kind", "sees_all_units"]
     search_fields = ["name", "short_name", "code"]
     form_fields = CREATE_FIELDS

@@ -368,3 +368,12 @@ def test_a_units_role_group_is_neither_renamed_nor_deleted_in_the_group_admin(cl
     client.post(f"/admin/groups/delete/{group.pk}/")
     assert Group.objects.filter(pk=group.pk, name="east:editor").exists()
     assert group_names(city.editor) == {"east:editor"}
+
+
+def test_units_are_listed_in_tree_order(client, city, root):
+    from orgs.services import unit_create
+
+    unit_create(name="测试市东区教育局", code="east-edu", kind="municipal_department", parent=city.district)
+    client.force_login(root)
+    names = [unit.name for unit in client.get(UNITS).context["object_list"]]
+    assert names == ["测试市人民政府", "测试市人民政府办公厅", "测试市东区人民政府", "测试市东区教育局", "测试市教育委员会"]

@@ -93,7 +93,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.sites",
-    "wagtail.users",
+    "orgs.userapp.PlatformUsersConfig",  # wagtail.users, with groups kept in line with memberships
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

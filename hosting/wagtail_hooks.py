@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import admin_views
+from .admin_sites import site_record_viewset
 from .services import may_migrate
 
 
@@ -39,3 +40,8 @@ def register_migration_actions(actions):
     actions.register_action("hosting.item.migrate", "迁移发布", "从独立网站迁移并发布")
     actions.register_action("hosting.item.hold", "迁移待审", "从独立网站迁移,筛查命中,存为草稿待审核")
     actions.register_action("hosting.site.hosted", "网站迁入平台", "独立网站迁入平台托管")
+
+
+@hooks.register("register_admin_viewset")
+def register_site_records():
+    return site_record_viewset

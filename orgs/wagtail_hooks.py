@@ -3,12 +3,33 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from . import admin_views
+from .admin_people import PeopleViewSet
+from .admin_units import UnitViewSet
+from .adminusers import refuse_assigning_roles
 from .models import MachineClient
 from .scopes import scope_labels
+
+
+class OrgsViewSetGroup(ViewSetGroup):
+    """单位与人员: shown to the management centre and to units' site administrators."""
+
+    menu_label = _("单位与人员")
+    menu_icon = "group"
+    menu_order = 850
+    items = (UnitViewSet("units", url_prefix="units"), PeopleViewSet("people", url_prefix="people"))
+
+
+@hooks.register("register_admin_viewset")
+def register_orgs_viewsets():
+    return OrgsViewSetGroup()
+
+
+hooks.register("before_bulk_action", refuse_assigning_roles)
 
 
 @hooks.register("register_log_actions")
@@ -17,11 +38,14 @@ def register_org_actions(actions):
     actions.register_action("orgs.unit.update", "修改单位", "修改了单位信息")
     actions.register_action("orgs.role.grant", "授予角色", "授予了角色")
     actions.register_action("orgs.role.revoke", "撤销角色", "撤销了角色")
-    actions.register_action("orgs.person.create", "创建用户", "创建了用户")
+    actions.register_action("orgs.person.create", "新建人员", "新建了人员账号")
     actions.register_action("orgs.machine_client.create", "登记接口客户端", "登记了接口客户端")
     actions.register_action("orgs.machine_client.update", "修改接口客户端", "修改了接口客户端的名称、权限范围或有效期")
     actions.register_action("orgs.machine_client.rotate", "更换接口令牌", "更换了接口客户端的令牌")
     actions.register_action("orgs.machine_client.revoke", "吊销接口客户端", "吊销了接口客户端")
+    actions.register_action("orgs.site.update", "修改网站登记", "修改了网站登记信息")
+    actions.register_action("orgs.person.update", "修改人员", "修改了人员信息")
+    actions.register_action("orgs.person.deactivate", "停用人员", "停用了人员账号")
 
 
 @hooks.register("construct_main_menu")

@@ -47,9 +47,10 @@ def test_a_unit_cannot_become_its_own_ancestor():
 @pytest.mark.django_db
 def test_role_grant_and_revoke_are_recorded(city, make_user):
     person = make_user("newcomer")
-    membership_grant(user=person, unit=city.district, role="reviewer", actor=city.supervisor)
+    centre = make_user("office_admin", city.office, ["site_admin"])
+    membership_grant(user=person, unit=city.district, role="reviewer", actor=centre)
     assert person.groups.filter(name="east:reviewer").exists()
-    membership_revoke(user=person, unit=city.district, role="reviewer", actor=city.supervisor)
+    membership_revoke(user=person, unit=city.district, role="reviewer", actor=centre)
     assert not person.groups.filter(name="east:reviewer").exists()
     actions = list(ModelLogEntry.objects.filter(object_id=str(city.district.pk)).values_list("action", flat=True))
     assert "orgs.role.grant" in actions and "orgs.role.revoke" in actions

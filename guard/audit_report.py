@@ -23,7 +23,8 @@ from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistor
 from wagtail.log_actions import registry
 from wagtail.models import ModelLogEntry
 
-from orgs.models import Membership, Role
+from orgs.models import Role
+from orgs.queries import sees_every_unit
 
 TRAIL_READER_ROLES = (Role.SITE_ADMIN, Role.SUPERVISOR)
 
@@ -32,11 +33,9 @@ def may_read_trail(user):
     """Whether ``user`` reads the whole audit trail (the portal management centre)."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
     cached = getattr(user, "_may_read_audit_trail", None)
     if cached is None:
-        cached = Membership.objects.filter(user=user, role__in=TRAIL_READER_ROLES, unit__sees_all_units=True).exists()
+        cached = sees_every_unit(user, roles=TRAIL_READER_ROLES)
         user._may_read_audit_trail = cached
     return cached
 

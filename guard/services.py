@@ -7,7 +7,7 @@ import filetype
 from django.conf import settings
 from django.db import transaction
 
-from orgs.adminfaces import require_manager
+from orgs.authority import require_manager
 from orgs.errors import DomainError, validate_or_refuse
 
 from . import audit

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from orgs.configpages import ConfigViewSet
+from orgs.adminfaces import ConfigViewSet
 
 from .models import LexiconTerm
 from .services import lexicon_term_save

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
 from orgs.adminfaces import manages_every_unit
-from orgs.configpages import ConfigViewSet, ServiceModelForm
+from orgs.adminfaces import ConfigViewSet, ServiceModelForm
 
 from . import configuration
 from .models import LetterType, Mailbox, NotAcceptedReason
@@ -39,7 +39,7 @@ class MailboxForm(ServiceModelForm):
 class MailboxViewSet(ConfigViewSet):
     model = Mailbox
     unit_field = "unit"
-    centre_only = ("add",)
+    centre_actions = ("add",)
     icon = "mail"
     list_display = ["name", "unit", "code", "email", "is_mayor", "active"]
     list_filter = ["is_mayor", "active"]

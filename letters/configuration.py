@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guard import audit
-from orgs.adminfaces import manages_every_unit, require_manager
+from orgs.authority import manages_every_unit, require_manager
 from orgs.errors import DomainError, NotFound, PermissionRefused, validate_or_refuse
 
 from . import permissions, services

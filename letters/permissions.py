@@ -22,7 +22,7 @@ MAILBOX_ROLES = (Role.MAILBOX_HANDLER, Role.LEADER, Role.SUPERVISOR)
 def may_change_calendar(user):
     """Corrects the working-day calendar: supervisors (who decide deadlines) and the
     portal management centre (who keeps the platform's configuration)."""
-    from orgs.adminfaces import manages_every_unit
+    from orgs.authority import manages_every_unit
 
     return user is not None and user.is_authenticated and (is_supervisor(user) or manages_every_unit(user))
 

@@ -1,6 +1,6 @@
 """The admin face of machine clients: list, register (the token shown once), edit the
 name, scopes and expiry, rotate the token, revoke. Every save goes through
-``orgs.clients``; who sees which client is ``orgs.queries.machine_clients_managed_by``.
+``orgs.clients``; who sees which client is ``orgs.authority.machine_clients_managed_by``.
 
 Apps add their own pages for a client (the publish API's columns) through the
 ``register_machine_client_links`` hook: ``fn(request, client)`` returns
@@ -21,7 +21,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets import AdminDateTimeInput, Button
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from . import clients, queries
+from . import authority, clients
 from . import scopes as scope_registry
 from .errors import DomainError
 from .models import MachineClient
@@ -41,7 +41,7 @@ class MachineClientPermissionPolicy(BasePermissionPolicy):
     def _unit_ids(user):
         # Asked for every row of a listing and every menu item: once per request's user.
         if not hasattr(user, "_machine_client_unit_ids"):
-            user._machine_client_unit_ids = set(queries.units_managing_clients(user).values_list("pk", flat=True))
+            user._machine_client_unit_ids = set(authority.managed_units(user).values_list("pk", flat=True))
         return user._machine_client_unit_ids
 
     def user_has_permission(self, user, action):
@@ -53,7 +53,7 @@ class MachineClientPermissionPolicy(BasePermissionPolicy):
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.ACTIONS & set(actions):
             return MachineClient.objects.none()
-        return queries.machine_clients_managed_by(user)
+        return authority.machine_clients_managed_by(user)
 
     def users_with_any_permission(self, actions):
         from django.contrib.auth import get_user_model
@@ -105,7 +105,7 @@ class MachineClientCreateForm(ClientFields):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = queries.units_managing_clients(user).order_by("sort_order", "id")
+        self.fields["unit"].queryset = authority.managed_units(user).order_by("sort_order", "id")
         if not self.is_bound:
             self.initial.setdefault("expires_at", timezone.localtime(clients.default_expiry()).replace(second=0,
                                                                                                        microsecond=0))
@@ -129,7 +129,7 @@ def _token_page(request, client, token, heading):
 
 class MachineClientIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return queries.machine_clients_managed_by(self.request.user)
+        return authority.machine_clients_managed_by(self.request.user)
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
@@ -167,7 +167,7 @@ class MachineClientEditView(generic.EditView):
     template_name = "orgs/machine_client_edit.html"
 
     def get_queryset(self):
-        return queries.machine_clients_managed_by(self.request.user)
+        return authority.machine_clients_managed_by(self.request.user)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -203,7 +203,7 @@ class MachineClientEditView(generic.EditView):
 
 
 def _managed_client(request, pk):
-    return get_object_or_404(queries.machine_clients_managed_by(request.user), pk=pk)
+    return get_object_or_404(authority.machine_clients_managed_by(request.user), pk=pk)
 
 
 class RotateForm(forms.Form):

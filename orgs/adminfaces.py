@@ -31,6 +31,8 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
@@ -288,3 +290,28 @@ class ServiceViewSet(ModelViewSet):
 
     def delete_instance(self, *, instance, actor):
         raise DomainError(_("此类记录不能删除:请改为停用,历史记录因此保留。"))
+
+
+class ServiceModelForm(WagtailAdminModelForm):
+    """The form of a configuration page checks only what was typed (types, required
+    fields); every rule is the service's. Django's model form would otherwise validate
+    the model itself, refusing in its own words what the service may allow (moving the
+    mayor's mailbox trips the one-mayor constraint before the service can move it)."""
+
+    def _post_clean(self):
+        # No model validation and no copying into ``self.instance``: the service does both.
+        pass
+
+
+class ConfigViewSet(ServiceViewSet):
+    """A :class:`ServiceViewSet` for a configuration record (column kinds, mailboxes,
+    letter types, not-accepted reasons, lexicons): a :class:`ServiceModelForm`, and
+    nothing deleted (records are deactivated, so history and old letters keep their
+    meaning). Subclasses set ``model``, ``unit_field``, ``form_fields`` or ``panels``,
+    and ``centre_actions`` (actions only the management centre takes)."""
+
+    base_form_class = ServiceModelForm
+
+    def get_edit_handler(self):
+        panels = getattr(self, "panels", None) or [FieldPanel(name) for name in self.form_fields]
+        return ObjectList(panels, base_form_class=self.base_form_class).bind_to_model(self.model)

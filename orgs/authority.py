@@ -10,7 +10,8 @@ allows. Kept apart from the pages so that services need not import the admin.
 from django.utils.translation import gettext as _
 
 from .errors import PermissionRefused
-from .models import Membership, Role, Unit
+from .models import Role, Unit
+from .queries import sees_every_unit
 
 MANAGER_ROLES = (Role.SITE_ADMIN,)
 
@@ -21,11 +22,9 @@ def _active(user):
 
 def manages_every_unit(user):
     """The portal management centre: a superuser, or a site administrator of a unit
-    that sees every unit."""
-    if not _active(user):
-        return False
-    return user.is_superuser or Membership.objects.filter(
-        user=user, role__in=MANAGER_ROLES, unit__sees_all_units=True).exists()
+    that sees every unit (the one rule of :func:`orgs.queries.sees_every_unit`, for
+    the roles that manage)."""
+    return _active(user) and sees_every_unit(user, roles=MANAGER_ROLES)
 
 
 def managed_units(user):
@@ -47,3 +46,19 @@ def require_manager(actor, unit):
     if unit is not None and managed_units(actor).filter(pk=unit.pk).exists():
         return
     raise PermissionRefused(_("您不能管理此单位的配置。") if unit is not None else _("只有门户网站管理中心可以修改此项配置。"))
+
+
+def may_manage_clients(user, unit=None):
+    """May ``user`` manage machine clients (of ``unit``, if given)? The rule of every
+    configuration: the management centre all, a unit's site administrator their own."""
+    units = managed_units(user)
+    return units.filter(pk=unit.pk).exists() if unit is not None else units.exists()
+
+
+def machine_clients_managed_by(user):
+    from .models import MachineClient
+
+    clients = MachineClient.objects.select_related("unit", "user")
+    if manages_every_unit(user):
+        return clients
+    return clients.filter(unit__in=managed_units(user))

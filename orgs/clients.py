@@ -28,7 +28,7 @@ from guard.audit import changes, record
 from . import scopes as scope_registry
 from .errors import DomainError, PermissionRefused
 from .models import MachineClient, MachineClientUse
-from .queries import may_manage_clients
+from .authority import may_manage_clients
 from .services import join_unit, leave_unit
 
 TOKEN_NAME = "接口令牌"

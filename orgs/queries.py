@@ -48,41 +48,6 @@ def primary_unit(user):
     return membership.unit if membership else None
 
 
-def is_management_centre(user):
-    """The portal management centre (门户网站管理中心): superusers and site
-    administrators of a unit that sees across units."""
-    if not user or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, role="site_admin", unit__sees_all_units=True).exists()
-
-
-def units_managing_clients(user):
-    """Units whose machine clients ``user`` may manage: every unit for the management
-    centre, their own units for a unit's site administrator, none otherwise."""
-    if is_management_centre(user):
-        return Unit.objects.all()
-    if not user or not getattr(user, "is_authenticated", False):
-        return Unit.objects.none()
-    return Unit.objects.filter(memberships__user=user, memberships__role="site_admin").distinct()
-
-
-def may_manage_clients(user, unit=None):
-    """May ``user`` manage machine clients (of ``unit``, if given)?"""
-    units = units_managing_clients(user)
-    return units.filter(pk=unit.pk).exists() if unit is not None else units.exists()
-
-
-def machine_clients_managed_by(user):
-    from .models import MachineClient
-
-    clients = MachineClient.objects.select_related("unit", "user")
-    if is_management_centre(user):
-        return clients
-    return clients.filter(unit__in=units_managing_clients(user))
-
-
 def machine_client_by_token(token):
     """``(client, api_token)`` for a presented bearer token, or None.
 

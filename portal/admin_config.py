@@ -4,7 +4,7 @@ save through ``services.column_kind_save`` with a revision and an audit entry.""
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
-from orgs.configpages import ConfigViewSet, ServiceModelForm
+from orgs.adminfaces import ConfigViewSet, ServiceModelForm
 
 from .models import ColumnKind, UpdatePeriod
 from .services import column_kind_save

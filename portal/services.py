@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import TaskState
 
 from guard import audit
-from orgs.adminfaces import require_manager
+from orgs.authority import require_manager
 from orgs.errors import (
     DomainError, PermissionRefused, clean_or_refuse, describe_validation_error, validate_or_refuse,
 )

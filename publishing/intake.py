@@ -22,7 +22,7 @@ from guard import audit
 from guard.screening import html_text, screen_page
 from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
-from orgs.queries import may_manage_clients
+from orgs.authority import may_manage_clients
 from portal.models import ColumnPage
 
 from .models import ApiSubmission, PublishGrant, WithdrawalState

@@ -13,7 +13,8 @@ from wagtail.admin.views.pages.workflow import WorkflowActionView
 
 from orgs.errors import DomainError
 from orgs.models import Unit
-from orgs.queries import machine_clients_managed_by, visible_units
+from orgs.authority import machine_clients_managed_by
+from orgs.queries import visible_units
 from orgs.scopes import PUBLISH
 from portal.models import ColumnPage
 

@@ -20,7 +20,7 @@ from orgs.services import SITE_FIELDS, SITE_OWN_FIELDS, site_record_update
 def create_site(*, actor, hosting, tagline="", **fields):
     """The one place that creates sites from the admin (the site services are moving
     to ``hosting.services``: this is the line that follows them)."""
-    from portal.services import site_create, site_register_independent
+    from hosting.sites import site_create, site_register_independent
 
     # Those services do not check who acts (the system's loaders call them): the
     # centre alone creates sites.

@@ -114,8 +114,8 @@ def test_the_management_centre_reads_the_whole_trail_and_filters_it_by_action(cl
     assert page.count("授予了角色") >= 2 and "授予角色" in page  # the entries, and the action in the filter
     assert city.dept.name in page and city.district.name in page
     filtered = client.get(RESULTS, {"action": "orgs.role.grant"}).content.decode()
-    assert "授予了角色" in filtered and "创建了用户" not in filtered
-    assert "创建了用户" in client.get(RESULTS, {"action": "orgs.person.create"}).content.decode()
+    assert "授予了角色" in filtered and "新建了人员账号" not in filtered
+    assert "新建了人员账号" in client.get(RESULTS, {"action": "orgs.person.create"}).content.decode()
 
 
 def test_a_superuser_reads_the_whole_trail(client, city, trail, django_user_model):
@@ -130,7 +130,7 @@ def test_a_unit_editor_sees_only_the_pages_of_their_own_site_and_no_trail(client
     page = client.get(RESULTS).content.decode()
     assert own.title in page  # Wagtail's page entries of the editor's own site stay
     assert other.title not in page and city.district.name not in page
-    assert "授予了角色" not in page and "创建了用户" not in page
+    assert "授予了角色" not in page and "新建了人员账号" not in page
     assert "orgs.role.grant" not in client.get(REPORT).content.decode()  # nor offered as a filter
     # Asking for the trail's action by hand finds nothing either.
     assert "授予了角色" not in client.get(RESULTS, {"action": "orgs.role.grant"}).content.decode()

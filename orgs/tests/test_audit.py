@@ -24,8 +24,9 @@ def _one(mark, action, obj, actor):
 
 
 @pytest.fixture
-def admin_person(make_user):
-    return make_user("centre_admin")
+def admin_person(make_user, city):
+    """The portal management centre's site administrator: may change every unit."""
+    return make_user("centre_admin", city.office, ["site_admin"])
 
 
 def test_creating_a_unit_is_one_entry_with_its_values(city, admin_person):
@@ -50,12 +51,12 @@ def test_granting_and_revoking_a_role_are_one_entry_each_on_the_unit(city, make_
     mark = _mark()
     membership_grant(user=person, unit=city.district, role="reviewer", actor=admin_person)
     entry = _one(mark, "orgs.role.grant", city.district, admin_person)
-    assert entry.data == {"user": "newcomer", "role": "reviewer"}
+    assert entry.data == {"user": "newcomer", "user_id": person.pk, "role": "reviewer"}
     mark = _mark()
     membership_grant(user=person, unit=city.district, role="reviewer", actor=admin_person)  # held already: no change
     assert not ModelLogEntry.objects.filter(pk__gt=mark).exists()
     membership_revoke(user=person, unit=city.district, role="reviewer", actor=admin_person)
-    assert _one(mark, "orgs.role.revoke", city.district, admin_person).data == {"user": "newcomer", "role": "reviewer"}
+    assert _one(mark, "orgs.role.revoke", city.district, admin_person).data == {"user": "newcomer", "user_id": person.pk, "role": "reviewer"}
 
 
 def test_creating_a_person_is_one_entry_and_each_role_another(city, admin_person):
@@ -65,5 +66,6 @@ def test_creating_a_person_is_one_entry_and_each_role_another(city, admin_person
     entries = list(ModelLogEntry.objects.filter(pk__gt=mark).order_by("pk"))
     assert [e.action for e in entries] == ["orgs.person.create", "orgs.role.grant"]
     assert entries[0].object_id == str(person.pk) and entries[0].user == admin_person
-    assert entries[0].data["after"] == {"username": "wangwu", "full_name": "王五", "email": "wangwu@cq.gov.cn"}
+    assert entries[0].data["after"] == {"username": "wangwu", "full_name": "王五", "email": "wangwu@cq.gov.cn",
+                                        "unit": "east", "roles": ["editor"]}
     assert "pw-Test-2026" not in str(entries[0].data)

@@ -66,16 +66,20 @@ def may_see_unpublished(user, obj, policy):
 
 def check_document(document, request):
     """Http404 unless ``request``'s user may have ``document`` now."""
-    from wagtail.documents.permissions import permission_policy
+    from wagtail.documents import get_document_model
+    from wagtail.permissions import policy_registry
 
-    if not document_is_public(document) and not may_see_unpublished(request.user, document, permission_policy):
+    policy = policy_registry.get_by_type(get_document_model())
+    if not document_is_public(document) and not may_see_unpublished(request.user, document, policy):
         raise Http404
 
 
 def check_image(image, request):
-    from wagtail.images.permissions import permission_policy
+    from wagtail.images import get_image_model
+    from wagtail.permissions import policy_registry
 
-    if not image_is_public(image) and not may_see_unpublished(request.user, image, permission_policy):
+    policy = policy_registry.get_by_type(get_image_model())
+    if not image_is_public(image) and not may_see_unpublished(request.user, image, policy):
         raise Http404
 
 

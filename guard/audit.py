@@ -20,7 +20,7 @@ import uuid
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
-from wagtail.log_actions import get_active_log_context, log, registry
+from wagtail.log_actions import LogFormatter, get_active_log_context, log, registry
 from wagtail.models import ModelLogEntry
 
 
@@ -103,3 +103,44 @@ def _insert(log_model, obj, action, user, payload, revision):
 def record_read(obj, action, *, actor, **data):
     """A security-relevant read: ``actor`` saw personal data of ``obj``."""
     return record(obj, action, actor=actor, **data)
+
+
+# --- How an entry reads in the admin's history pages and the site history report -----
+
+VALUE_WIDTH = 60  # characters of one value shown in a message
+
+
+class ChangeFormatter(LogFormatter):
+    """An action's message followed by what changed: each field by its label, old →
+    new (from ``before``/``after``), then the entry's other data."""
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        before, after = data.get("before") or {}, data.get("after") or {}
+        model = log_entry.content_type.model_class() if getattr(log_entry, "content_type_id", None) else None
+        parts = []
+        for name, new in after.items():
+            label = _field_label(model, name)
+            parts.append(f"{label}:{_shown(before[name])} → {_shown(new)}" if name in before
+                         else f"{label}:{_shown(new)}")
+        parts += [f"{_field_label(model, name)}:{_shown(value)}" for name, value in data.items()
+                  if name not in ("before", "after")]
+        return f"{self.message}({';'.join(parts)})" if parts else self.message
+
+
+def _field_label(model, name):
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model is not None else name
+    except Exception:  # not a field of the model (a role, a count): its own name
+        return name
+
+
+def _shown(value):
+    text = "—" if value in (None, "") else ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
+
+
+def register_action(actions, action, label, message):
+    """Register ``action`` (in an app's ``register_log_actions`` hook) so that its
+    entries read as ``message`` plus the change they record."""
+    actions.register_action(action)(type("AuditFormatter", (ChangeFormatter,), {"label": label, "message": message}))

@@ -4,6 +4,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from orgs.adminfaces import ConfigViewSet
 
+from . import audit
 from .models import LexiconTerm
 from .services import lexicon_term_save
 
@@ -51,5 +52,5 @@ def register_lexicon():
 
 @hooks.register("register_log_actions")
 def register_guard_actions(actions):
-    actions.register_action("guard.lexicon.create", _("新增筛查词条"), _("新增了筛查词条"))
-    actions.register_action("guard.lexicon.update", _("修改筛查词条"), _("修改了筛查词条"))
+    audit.register_action(actions, "guard.lexicon.create", _("新增筛查词条"), _("新增了筛查词条"))
+    audit.register_action(actions, "guard.lexicon.update", _("修改筛查词条"), _("修改了筛查词条"))

@@ -535,6 +535,7 @@ def reply_decide(*, reply, approve, actor, version, reason="", publish=False):
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
     letter = _lock(reply.letter, version)
     _require(permissions.is_leader(actor, reply.unit_id), "只有承办单位的领导可以审签答复。")
+    _require(reply.drafted_by_id != actor.pk, "答复稿须由拟稿人以外的领导审签。")
     if letter.status != Status.REPLY_PENDING or reply.approved_at or reply.rejected_reason:
         raise DomainError("这份答复稿已经处理过了。", code="state")
     if approve and publish and not letter.consent_publish:

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.permissions import policy_registry
 
+from guard import audit
 from portal.hooks import COLUMN_CONTEXT
 from portal.models import ColumnCategory
 
@@ -97,18 +98,18 @@ LOG_ACTIONS = [
 @hooks.register("register_log_actions")
 def register_letter_actions(actions):
     for action, label, message in LOG_ACTIONS:
-        actions.register_action(action, label, message)
+        audit.register_action(actions, action, label, message)
 
 
 @hooks.register("register_log_actions")
 def register_config_actions(actions):
-    actions.register_action("letters.mailbox.create", _("新建信箱"), _("新建了信箱"))
-    actions.register_action("letters.mailbox.update", _("修改信箱"), _("修改了信箱设置"))
-    actions.register_action("letters.letter_type.create", _("新建来信类型"), _("新建了来信类型"))
-    actions.register_action("letters.letter_type.update", _("修改来信类型"), _("修改了来信类型"))
-    actions.register_action("letters.not_accepted_reason.create", _("新建不予受理理由"), _("新建了不予受理理由"))
-    actions.register_action("letters.not_accepted_reason.update", _("修改不予受理理由"), _("修改了不予受理理由"))
-    actions.register_action("letters.calendar.remove", _("删除工作日调整"), _("删除了工作日历的一条调整"))
+    audit.register_action(actions, "letters.mailbox.create", _("新建信箱"), _("新建了信箱"))
+    audit.register_action(actions, "letters.mailbox.update", _("修改信箱"), _("修改了信箱设置"))
+    audit.register_action(actions, "letters.letter_type.create", _("新建来信类型"), _("新建了来信类型"))
+    audit.register_action(actions, "letters.letter_type.update", _("修改来信类型"), _("修改了来信类型"))
+    audit.register_action(actions, "letters.not_accepted_reason.create", _("新建不予受理理由"), _("新建了不予受理理由"))
+    audit.register_action(actions, "letters.not_accepted_reason.update", _("修改不予受理理由"), _("修改了不予受理理由"))
+    audit.register_action(actions, "letters.calendar.remove", _("删除工作日调整"), _("删除了工作日历的一条调整"))
 
 
 @hooks.register(COLUMN_CONTEXT)

@@ -71,6 +71,13 @@ UNIT_FIELDS = ("name", "short_name", "kind", "sector", "parent", "credit_code", 
 UNIT_OWN_FIELDS = ("short_name", "leader_name", "leader_title", "staff_name", "staff_phone")
 CENTRE_ROLES = (Role.SITE_ADMIN, Role.SUPERVISOR)
 
+# Separation of duties (三审, 审签): in one unit nobody holds two roles of one chain
+# of checks, so no one writes and approves, or approves twice, the same item.
+CONFLICTING_ROLES = (
+    {Role.EDITOR, Role.REVIEWER, Role.LEADER},  # a page: written, reviewed, signed off
+    {Role.MAILBOX_HANDLER, Role.LEADER},  # a reply: drafted, signed off
+)
+
 
 def _refuse_unknown(fields, allowed, what):
     unknown = sorted(set(fields) - set(allowed))
@@ -171,12 +178,25 @@ def _check_role_change(*, actor, user, unit, role, granting):
     if role not in Role.values:
         raise DomainError(_("未知的角色:%(role)s") % {"role": role}, code="invalid", field="role")
     require_manager(actor, unit)
+    if granting:
+        _check_separation_of_duties(user=user, unit=unit, role=role)
     if actor is None:
         return
     if role in CENTRE_ROLES and not manages_every_unit(actor):
         raise PermissionRefused(_("只有门户网站管理中心可以授予或撤销“%(role)s”角色。") % {"role": Role(role).label})
     if granting and actor.pk == user.pk and not actor.is_superuser:
         raise PermissionRefused(_("不能给自己授予角色:请由其他管理员授予。"))
+
+
+def _check_separation_of_duties(*, user, unit, role):
+    held = set(Membership.objects.filter(user=user, unit=unit).values_list("role", flat=True)) - {role}
+    for chain in CONFLICTING_ROLES:
+        clash = sorted(held & chain) if role in chain else []
+        if clash:
+            raise DomainError(
+                _("职责分离:此人在本单位已是“%(held)s”,不能再担任“%(role)s”(同一稿件或答复的撰写、审核和签发须由不同的人完成)。")
+                % {"held": "、".join(str(Role(r).label) for r in clash), "role": Role(role).label},
+                code="invalid", field="roles")
 
 
 @transaction.atomic

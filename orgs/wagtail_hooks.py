@@ -8,7 +8,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from . import admin_views
+from guard import audit
 from .admin_people import PeopleViewSet
+from .adminfaces import ScopedHistoryView, ScopedUsageView
 from .admin_units import UnitViewSet
 from .adminusers import refuse_assigning_roles
 from .models import MachineClient
@@ -34,18 +36,18 @@ hooks.register("before_bulk_action", refuse_assigning_roles)
 
 @hooks.register("register_log_actions")
 def register_org_actions(actions):
-    actions.register_action("orgs.unit.create", "创建单位", "创建了单位")
-    actions.register_action("orgs.unit.update", "修改单位", "修改了单位信息")
-    actions.register_action("orgs.role.grant", "授予角色", "授予了角色")
-    actions.register_action("orgs.role.revoke", "撤销角色", "撤销了角色")
-    actions.register_action("orgs.person.create", "新建人员", "新建了人员账号")
-    actions.register_action("orgs.machine_client.create", "登记接口客户端", "登记了接口客户端")
-    actions.register_action("orgs.machine_client.update", "修改接口客户端", "修改了接口客户端的名称、权限范围或有效期")
-    actions.register_action("orgs.machine_client.rotate", "更换接口令牌", "更换了接口客户端的令牌")
-    actions.register_action("orgs.machine_client.revoke", "吊销接口客户端", "吊销了接口客户端")
-    actions.register_action("orgs.site.update", "修改网站登记", "修改了网站登记信息")
-    actions.register_action("orgs.person.update", "修改人员", "修改了人员信息")
-    actions.register_action("orgs.person.deactivate", "停用人员", "停用了人员账号")
+    audit.register_action(actions, "orgs.unit.create", "创建单位", "创建了单位")
+    audit.register_action(actions, "orgs.unit.update", "修改单位", "修改了单位信息")
+    audit.register_action(actions, "orgs.role.grant", "授予角色", "授予了角色")
+    audit.register_action(actions, "orgs.role.revoke", "撤销角色", "撤销了角色")
+    audit.register_action(actions, "orgs.person.create", "新建人员", "新建了人员账号")
+    audit.register_action(actions, "orgs.machine_client.create", "登记接口客户端", "登记了接口客户端")
+    audit.register_action(actions, "orgs.machine_client.update", "修改接口客户端", "修改了接口客户端的名称、权限范围或有效期")
+    audit.register_action(actions, "orgs.machine_client.rotate", "更换接口令牌", "更换了接口客户端的令牌")
+    audit.register_action(actions, "orgs.machine_client.revoke", "吊销接口客户端", "吊销了接口客户端")
+    audit.register_action(actions, "orgs.site.update", "修改网站登记", "修改了网站登记信息")
+    audit.register_action(actions, "orgs.person.update", "修改人员", "修改了人员信息")
+    audit.register_action(actions, "orgs.person.deactivate", "停用人员", "停用了人员账号")
 
 
 @hooks.register("construct_main_menu")
@@ -84,6 +86,15 @@ class MachineClientViewSet(ModelViewSet):
     index_view_class = admin_views.MachineClientIndexView
     add_view_class = admin_views.MachineClientCreateView
     edit_view_class = admin_views.MachineClientEditView
+    # Another unit's client answers 404 on its history and usage pages as on its edit page.
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+
+    def get_history_view_kwargs(self, **kwargs):
+        return super().get_history_view_kwargs(viewset=self, **kwargs)
+
+    def get_usage_view_kwargs(self, **kwargs):
+        return super().get_usage_view_kwargs(viewset=self, **kwargs)
 
     def get_form_class(self, for_update=False):
         return admin_views.MachineClientEditForm if for_update else admin_views.MachineClientCreateForm

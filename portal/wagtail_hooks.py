@@ -2,6 +2,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from guard import audit
 from .admin_scope import BULK_ACTIONS, own_pages_condition
 from .pagecache import mark_cacheable
 
@@ -44,8 +45,8 @@ for _action in BULK_ACTIONS:
 
 @hooks.register("register_log_actions")
 def register_portal_actions(actions):
-    actions.register_action("portal.column_kind.create", _("新增栏目类型"), _("新增了栏目类型"))
-    actions.register_action("portal.column_kind.update", _("修改栏目类型"), _("修改了栏目类型"))
+    audit.register_action(actions, "portal.column_kind.create", _("新增栏目类型"), _("新增了栏目类型"))
+    audit.register_action(actions, "portal.column_kind.update", _("修改栏目类型"), _("修改了栏目类型"))
 
 
 @hooks.register("register_admin_viewset")

@@ -5,6 +5,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
+from guard import audit
 from orgs.scopes import PUBLISH
 
 from . import views
@@ -41,15 +42,15 @@ def publish_grant_link(request, client):
 @hooks.register("register_log_actions")
 def register_publishing_actions(actions):
     # Entries of the retired publishing.ApiClient (now orgs.MachineClient) keep their labels.
-    actions.register_action("publishing.api_client.create", "登记发布接口", "登记了发布接口")
-    actions.register_action("publishing.api_client.update", "修改发布接口", "修改了发布接口")
-    actions.register_action("publishing.api_client.rotate", "更换接口令牌", "更换了发布接口令牌")
-    actions.register_action("publishing.grant.update", "修改发布栏目", "修改了接口客户端可以提交的栏目")
-    actions.register_action("publishing.api.submit", "接口提交", "业务系统经发布接口提交")
-    actions.register_action("publishing.api.withdraw", "接口撤回", "业务系统撤回了审核中的内容")
-    actions.register_action("publishing.api.withdrawal_request", "申请撤稿", "业务系统申请撤下已发布的内容")
-    actions.register_action("publishing.api.withdrawal_approve", "同意撤稿", "分管领导同意业务系统的撤稿申请,已撤下")
-    actions.register_action("publishing.api.withdrawal_decline", "不予撤稿", "分管领导不同意业务系统的撤稿申请")
+    audit.register_action(actions, "publishing.api_client.create", "登记发布接口", "登记了发布接口")
+    audit.register_action(actions, "publishing.api_client.update", "修改发布接口", "修改了发布接口")
+    audit.register_action(actions, "publishing.api_client.rotate", "更换接口令牌", "更换了发布接口令牌")
+    audit.register_action(actions, "publishing.grant.update", "修改发布栏目", "修改了接口客户端可以提交的栏目")
+    audit.register_action(actions, "publishing.api.submit", "接口提交", "业务系统经发布接口提交")
+    audit.register_action(actions, "publishing.api.withdraw", "接口撤回", "业务系统撤回了审核中的内容")
+    audit.register_action(actions, "publishing.api.withdrawal_request", "申请撤稿", "业务系统申请撤下已发布的内容")
+    audit.register_action(actions, "publishing.api.withdrawal_approve", "同意撤稿", "分管领导同意业务系统的撤稿申请,已撤下")
+    audit.register_action(actions, "publishing.api.withdrawal_decline", "不予撤稿", "分管领导不同意业务系统的撤稿申请")
 
 
 @hooks.register("before_edit_page")

@@ -278,3 +278,20 @@ def test_serials_continue_after_letters_the_counter_never_saw(submit):
     numbers = [int(letter.serial[9:]) for letter in (first, second, third, fourth)]
     assert numbers == sorted(set(numbers)) and numbers[2] == numbers[1] + 1
     assert Letter.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_whoever_drafted_a_reply_cannot_sign_it_off(submit, staff, city, django_user_model):
+    """Separation of duties: a superuser may draft and may sign off, but not both of one reply."""
+    root = django_user_model.objects.create_superuser("platform_root", "root@cq.gov.cn", "pw-Test-2026")
+    letter, _ = submit()
+    letter = s.letter_route(letter=letter, unit=city.district, actor=staff.dispatcher, version=letter.version)
+    reply = s.reply_draft(letter=letter, body="经核查,该工地已被责令夜间停工,城管部门将持续巡查。", actor=root,
+                          version=letter.version)
+    letter.refresh_from_db()
+    with pytest.raises(PermissionRefused, match="拟稿人以外"):
+        s.reply_decide(reply=reply, approve=True, actor=root, version=letter.version)
+    letter.refresh_from_db()
+    assert letter.status == Status.REPLY_PENDING
+    assert s.reply_decide(reply=reply, approve=True, actor=staff.east_leader, version=letter.version).status == \
+        Status.REPLIED

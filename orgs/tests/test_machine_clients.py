@@ -363,6 +363,8 @@ def test_a_unit_site_admin_cannot_reach_another_units_clients(client, city, edu_
     client.force_login(edu_admin)
     assert "12345热线转办系统" not in client.get("/admin/machine-clients/").content.decode()
     pk = hotline.client.pk
+    for url in (f"/admin/machine-clients/history/{pk}/", f"/admin/machine-clients/usage/{pk}/"):
+        assert client.get(url).status_code == 404, url  # who registered, rotated, revoked it: not another unit's
     for url in (f"/admin/machine-clients/edit/{pk}/", f"/admin/machine-clients/rotate/{pk}/",
                 f"/admin/machine-clients/revoke/{pk}/"):
         assert client.get(url).status_code == 404, url
@@ -387,6 +389,7 @@ def test_the_admin_edits_scopes_and_expiry_and_refuses_a_past_expiry(client, cit
     changed = MachineClient.objects.get()
     assert changed.scopes == ALL
     assert timezone.localtime(changed.expires_at).strftime("%Y-%m-%d %H:%M") == "2099-06-30 18:00"
+    assert client.get(f"/admin/machine-clients/history/{hotline.client.pk}/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -85,3 +85,26 @@ def test_site_registry_validates_identity_items(city):
             site_id_code="5000000999", icp_number="x", psb_number="y", sponsor="z", contact_phone="1",
         )
     assert not SiteRecord.objects.filter(name="坏网站").exists()
+
+
+@pytest.mark.parametrize("held, asked", [("editor", "reviewer"), ("reviewer", "leader"), ("editor", "leader"),
+                                         ("mailbox_handler", "leader")])
+def test_one_person_holds_no_two_roles_of_one_chain_of_checks_in_a_unit(city, make_user, held, asked):
+    from orgs.errors import DomainError
+    from orgs.models import Membership
+    from orgs.services import membership_grant
+
+    person = make_user("solo", city.district, [held])
+    with pytest.raises(DomainError, match="职责分离"):
+        membership_grant(user=person, unit=city.district, role=asked)
+    assert set(Membership.objects.filter(user=person).values_list("role", flat=True)) == {held}
+    assert set(person.groups.values_list("name", flat=True)) == {city.district.group_name(held)}
+    membership_grant(user=person, unit=city.dept, role=asked)  # another unit's chain is another chain
+
+
+def test_roles_outside_a_chain_of_checks_combine(city, make_user):
+    from orgs.services import membership_grant
+
+    person = make_user("versatile", city.district, ["editor"])
+    membership_grant(user=person, unit=city.district, role="mailbox_handler")
+    membership_grant(user=person, unit=city.district, role="site_admin")

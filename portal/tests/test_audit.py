@@ -33,6 +33,7 @@ def test_changing_a_column_kind_records_what_changed(city, managers):
     [entry] = ModelLogEntry.objects.filter(pk__gt=mark)
     assert (entry.action, entry.object_id, entry.user) == ("portal.column_kind.update", str(kind.pk), managers.centre)
     assert entry.data["before"] == {"update_period": 14} and entry.data["after"] == {"update_period": 182}
+    assert entry.message == "修改了栏目类型(更新周期:14 → 182)"  # as the record's history page shows it
 
 
 def test_page_creation_submission_and_review_are_wagtails_page_log_and_not_the_trail(city):

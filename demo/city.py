@@ -111,7 +111,8 @@ PEOPLE = {
     "cq-bgt": [("editor", ["editor"]), ("reviewer", ["reviewer"]), ("leader", ["leader"]),
                ("admin", ["site_admin"]), ("mailbox", ["mailbox_handler"])],
     "cq-dcs": [("supervisor", ["supervisor"])],
-    "yuzhong": [("editor", ["editor"]), ("reviewer", ["reviewer"]), ("leader", ["leader"]), ("mailbox", ["mailbox_handler"])],
+    "yuzhong": [("editor", ["editor"]), ("reviewer", ["reviewer"]), ("leader", ["leader"]), ("mailbox", ["mailbox_handler"]),
+                ("admin", ["site_admin"])],
     "jiangbei": [("editor", ["editor"]), ("reviewer", ["reviewer"]), ("leader", ["leader"])],
     "fzggw": [("editor", ["editor"]), ("reviewer", ["reviewer"]), ("leader", ["leader"]), ("mailbox", ["mailbox_handler"])],
     "airport": [("editor", ["editor"]), ("reviewer", ["reviewer"]), ("leader", ["leader"])],
@@ -133,9 +134,10 @@ MACHINE_CLIENTS = [
 ]
 
 # How the demo logins name each role: the words staff use for the job.
+# The roles as the admin names them (orgs.Role), so a login's words match the pages.
 ROLE_WORDS = {
-    "editor": "编辑", "reviewer": "审核人", "leader": "领导", "mailbox_handler": "信件办理员",
-    "supervisor": "督查员", "site_admin": "网站管理员",
+    "editor": "编辑", "reviewer": "审核人", "leader": "分管领导", "mailbox_handler": "信箱办理人",
+    "supervisor": "监督人员", "site_admin": "网站管理员",
 }
 # The mayor's mailbox is handled by the General Office: its handler screens and routes every letter.
 DISPATCHER_UNIT = "cq-bgt"

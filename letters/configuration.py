@@ -87,6 +87,8 @@ def mailbox_update(*, mailbox, actor, **values):
         raise DomainError(_("信箱须属于一个单位,请选择单位。"), field="unit")
     if after.get("is_mayor") is False:
         raise DomainError(_("平台须有一个市长信箱:要改由另一个信箱担任,请在那个信箱上勾选“市长信箱”。"), field="is_mayor")
+    if after.get("active") is False and mailbox.is_mayor:
+        raise DomainError(_("市长信箱不能关闭:市民须始终能给市长写信。"), field="active")
     if not after:
         return mailbox
     becomes_mayor = after.get("is_mayor") is True
@@ -136,6 +138,9 @@ def letter_type_save(*, actor, code, name, time_limit, description="", active=Tr
         raise DomainError(_("来信类型的代码创建后不能修改:接口和邮件收信按代码识别类型。"), field="code")
     if not values["active"] and not LetterType.objects.filter(active=True).exclude(pk=letter_type.pk).exists():
         raise DomainError(_("至少要有一个启用的来信类型,否则无法写信。"), field="active")
+    if values["active"] and LetterType.objects.filter(active=True, name=values["name"]).exclude(pk=letter_type.pk).exists():
+        raise DomainError(_("已有一个启用的来信类型叫“%(name)s”:写信页上两个同名类型会让人无从选择。")
+                          % {"name": values["name"]}, field="name")
     before, after = audit.changes(letter_type, values) if instance else ({}, values)
     if instance and not after:
         return letter_type

@@ -30,6 +30,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 SUPERIOR_ASSIGNED_LIMIT = 10  # working days, for a letter a superior unit assigns (N-2.5)
+CALENDAR_YEARS_BACK, CALENDAR_YEARS_AHEAD = 1, 2  # the calendar corrects dates of letters being handled
 RETURN_WINDOW = 2  # working days in which a unit may return a letter to the dispatcher
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MAX_TITLE, MAX_BODY, MAX_ATTACHMENTS = 100, 5000, 3
@@ -623,6 +624,11 @@ def calendar_entry_save(*, date, is_working_day, reason, actor):
     _require(permissions.may_change_calendar(actor), "只有监督人员和门户网站管理中心可以调整工作日历。")
     if not reason.strip():
         raise DomainError("请说明调整原因。", field="reason")
+    today = timezone.localdate()
+    if not today.replace(year=today.year - CALENDAR_YEARS_BACK, month=1, day=1) <= date <= \
+            today.replace(year=today.year + CALENDAR_YEARS_AHEAD, month=12, day=31):
+        raise DomainError(f"只能调整{today.year - CALENDAR_YEARS_BACK}年至{today.year + CALENDAR_YEARS_AHEAD}年的日期。",
+                          field="date")
     existing = CalendarEntry.objects.select_for_update().filter(date=date).first()
     values = {"is_working_day": is_working_day, "reason": reason}
     before, after = audit.changes(existing, values) if existing else (None, values)

@@ -2,7 +2,6 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.permissions import policy_registry
 
 from guard import audit
 from portal.hooks import COLUMN_CONTEXT
@@ -30,12 +29,12 @@ class CalendarMenuItem(MenuItem):
 class ConfigMenuItem(MenuItem):
     """A configuration page, shown to those its permission policy lets in."""
 
-    def __init__(self, *args, model, **kwargs):
+    def __init__(self, *args, viewset, **kwargs):
         super().__init__(*args, **kwargs)
-        self.model = model
+        self.viewset = viewset
 
     def is_shown(self, request):
-        return policy_registry.get_by_type(self.model).user_has_any_permission(request.user, ["add", "change"])
+        return self.viewset.permission_policy.user_has_any_permission(request.user, ["add", "change"])
 
 
 @hooks.register("register_admin_urls")
@@ -56,11 +55,11 @@ def register_menu_item():
                          order=200),
         MailboxMenuItem("办理统计", reverse("letters_admin:stats"), name="letters-stats", icon_name="table", order=300),
         ConfigMenuItem(_("信箱设置"), reverse(mailbox_viewset.get_url_name("index")), name="letters-mailboxes",
-                       icon_name="mail", order=400, model=mailbox_viewset.model),
+                       icon_name="mail", order=400, viewset=mailbox_viewset),
         ConfigMenuItem(_("来信类型"), reverse(letter_type_viewset.get_url_name("index")), name="letters-types",
-                       icon_name="tag", order=500, model=letter_type_viewset.model),
+                       icon_name="tag", order=500, viewset=letter_type_viewset),
         ConfigMenuItem(_("不予受理理由"), reverse(reason_viewset.get_url_name("index")), name="letters-reasons",
-                       icon_name="cross", order=600, model=reason_viewset.model),
+                       icon_name="cross", order=600, viewset=reason_viewset),
     ])
     return SubmenuMenuItem("公开信箱", menu, name="letters", icon_name="mail", order=850)
 

@@ -186,6 +186,8 @@ def _check_role_change(*, actor, user, unit, role, granting):
         raise PermissionRefused(_("只有门户网站管理中心可以授予或撤销“%(role)s”角色。") % {"role": Role(role).label})
     if granting and actor.pk == user.pk and not actor.is_superuser:
         raise PermissionRefused(_("不能给自己授予角色:请由其他管理员授予。"))
+    if not granting and actor.pk == user.pk and role == Role.SITE_ADMIN and not actor.is_superuser:
+        raise PermissionRefused(_("不能撤销自己的网站管理员角色(撤销后您将无法再管理本单位):请由其他管理员撤销。"))
 
 
 def _check_separation_of_duties(*, user, unit, role):

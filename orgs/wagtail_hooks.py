@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from wagtail import hooks
@@ -77,7 +78,9 @@ class MachineClientViewSet(ModelViewSet):
         "name",
         "unit",
         Column("scopes", label=_("权限范围"), accessor=lambda client: "、".join(scope_labels(client.scopes))),
-        DateColumn("expires_at", label=_("有效期至")),
+        # The date itself: Wagtail's date column says "刚刚" for a time a year ahead.
+        Column("expires_at", label=_("有效期至"), accessor=lambda client: (
+            timezone.localtime(client.expires_at).strftime("%Y-%m-%d %H:%M") if client.expires_at else _("长期有效"))),
         Column("state", label=_("状态"), accessor="get_state_display"),
         DateColumn("last_used_at", label=_("最近使用")),
     ]

@@ -124,7 +124,7 @@ def test_the_printed_logins_name_roles_in_chinese():
     out = StringIO()
     call_command("load_demo", "--logins-only", stdout=out)
     text = out.getvalue()
-    for word in ("编辑", "审核人", "领导", "信件办理员", "调度员", "督查员"):
+    for word in ("编辑", "审核人", "分管领导", "信箱办理人", "调度员", "监督人员"):
         assert word in text, word
     import re
 

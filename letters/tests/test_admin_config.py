@@ -5,6 +5,7 @@ an editor: every save goes through ``letters.configuration`` (an audit entry wit
 before and after), a rule broken is refused with its reason and nothing stored."""
 
 import importlib
+import json
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -380,3 +381,42 @@ def test_only_supervisors_and_the_centre_remove_calendar_entries(client, manager
     assert refused(client.get(CALENDAR))
     assert refused(client.post(reverse("letters_admin:calendar_remove", args=[entry.pk])))
     assert CalendarEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_mayors_mailbox_cannot_be_closed(client, managers, mailboxes):
+    mayor = mailboxes.mayor
+    client.force_login(managers.centre)
+    data = mailbox_data(mayor)
+    del data["active"]
+    response = client.post(url("mailboxes", "edit", mayor), data)
+    assert response.status_code == 200 and "市长信箱不能关闭" in html(response)
+    mayor.refresh_from_db()
+    assert mayor.active
+
+
+def test_two_active_letter_types_of_one_name_are_refused(client, managers, mailboxes):
+    client.force_login(managers.centre)
+    existing = LetterType.objects.filter(active=True).first()
+    response = client.post(url("letter_types", "add"), {**NEW_TYPE, "name": existing.name})
+    assert response.status_code == 200 and "已有一个启用的来信类型" in html(response)
+    assert LetterType.objects.filter(name=existing.name).count() == 1
+
+
+def test_the_management_centre_finds_the_mailbox_settings_in_the_menu(client, managers, mailboxes):
+    def in_menu(label, page):  # the sidebar's items are JSON in the page, non-ASCII escaped
+        return json.dumps({"label": label})[1:-1] in page
+
+    client.force_login(managers.centre)
+    menu = html(client.get("/admin/"))
+    assert in_menu("信箱设置", menu) and in_menu("来信类型", menu) and in_menu("不予受理理由", menu)
+    client.force_login(managers.east_admin)
+    menu = html(client.get("/admin/"))
+    assert in_menu("信箱设置", menu) and not in_menu("来信类型", menu)
+
+
+def test_calendar_dates_far_from_today_are_refused(staff):
+    today = timezone.localdate()
+    for far in (today.replace(year=1900), today.replace(year=today.year + 50)):
+        with pytest.raises(DomainError, match="只能调整"):
+            services.calendar_entry_save(date=far, is_working_day=True, reason="测试", actor=staff.supervisor)
+    assert not CalendarEntry.objects.exists()

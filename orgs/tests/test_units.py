@@ -108,3 +108,14 @@ def test_roles_outside_a_chain_of_checks_combine(city, make_user):
     person = make_user("versatile", city.district, ["editor"])
     membership_grant(user=person, unit=city.district, role="mailbox_handler")
     membership_grant(user=person, unit=city.district, role="site_admin")
+
+
+def test_a_site_admin_cannot_revoke_their_own_site_admin_role(city, make_user):
+    from orgs.errors import PermissionRefused
+    from orgs.models import Membership
+    from orgs.services import membership_revoke
+
+    admin = make_user("east_admin", city.district, ["site_admin"])
+    with pytest.raises(PermissionRefused, match="不能撤销自己的网站管理员角色"):
+        membership_revoke(user=admin, unit=city.district, role="site_admin", actor=admin)
+    assert Membership.objects.filter(user=admin, role="site_admin").exists()

@@ -26,4 +26,4 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'admin':<20} 门户网站管理中心 · 超级管理员")
         for username, code, roles, name, _email in city.people():
             self.stdout.write(f"  {username:<20} {units[code]} · {city.role_words(code, roles)} · {name}")
-        self.stdout.write("  调度员受理市长信箱的来信并分办给各单位;领导签发本单位的答复;督查员督办全市来信。")
+        self.stdout.write("  调度员受理市长信箱的来信并分办给各单位;分管领导签发本单位的答复;监督人员督办全市来信。")

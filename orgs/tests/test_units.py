@@ -115,7 +115,7 @@ def test_a_site_admin_cannot_revoke_their_own_site_admin_role(city, make_user):
     from orgs.models import Membership
     from orgs.services import membership_revoke
 
-    admin = make_user("east_admin", city.district, ["site_admin"])
+    admin = make_user("centre_admin", city.office, ["site_admin"])  # the management centre's
     with pytest.raises(PermissionRefused, match="不能撤销自己的网站管理员角色"):
-        membership_revoke(user=admin, unit=city.district, role="site_admin", actor=admin)
+        membership_revoke(user=admin, unit=city.office, role="site_admin", actor=admin)
     assert Membership.objects.filter(user=admin, role="site_admin").exists()

@@ -128,11 +128,16 @@ class ChangeFormatter(LogFormatter):
         return f"{self.message}({';'.join(parts)})" if parts else self.message
 
 
+# Data an entry carries besides the record's own fields, by the words staff use.
+DATA_LABELS = {"reason": "理由", "role": "角色", "user": "人员", "user_id": "人员编号", "grace_hours": "宽限(小时)",
+               "client": "接口客户端", "client_name": "接口客户端", "trigger": "触发", "purpose": "用途"}
+
+
 def _field_label(model, name):
     try:
-        return str(model._meta.get_field(name).verbose_name) if model is not None else name
-    except Exception:  # not a field of the model (a role, a count): its own name
-        return name
+        return str(model._meta.get_field(name).verbose_name) if model is not None else DATA_LABELS.get(name, name)
+    except Exception:  # not a field of the model (a role, a count): the word for it, or its own name
+        return DATA_LABELS.get(name, name)
 
 
 def _shown(value):

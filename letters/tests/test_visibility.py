@@ -180,7 +180,8 @@ def test_the_time_limits_on_the_write_form_are_the_ones_routing_applies(client, 
             assert int(option.group(1)) == letter.time_limit
 
 
-def test_each_units_published_letters_link_lists_that_units_letters(client, submit, staff, city, kinds, replied):
+def test_each_units_published_letters_link_lists_that_units_letters(client, submit, staff, city, kinds, replied,
+                                                                    make_user):
     from portal.models import ColumnPage
     from portal.services import page_create
 
@@ -188,7 +189,7 @@ def test_each_units_published_letters_link_lists_that_units_letters(client, subm
     other, _ = submit(title="教委的公开信")
     other = services.letter_route(letter=other, unit=city.dept, actor=staff.dispatcher, version=other.version)
     reply = services.reply_draft(letter=other, body="已督促学校整改,感谢来信。", actor=staff.edu_handler, version=other.version)
-    leader = city.dept_editor  # no leader at 教委 in the fixture: give one
+    leader = make_user("edu_leader")  # no leader at 教委 in the fixture: give one
     from orgs.services import membership_grant
 
     membership_grant(user=leader, unit=city.dept, role="leader")

@@ -306,8 +306,8 @@ def test_a_site_admin_sees_the_menu(client, city, east_admin):
 
 def test_grant_and_revoke_keep_groups_exactly_in_line_with_memberships(city, make_user):
     person = make_user("in_line")
-    steps = [("grant", city.district, "editor"), ("grant", city.district, "reviewer"), ("grant", city.dept, "editor"),
-             ("grant", city.district, "editor"), ("revoke", city.district, "reviewer"), ("revoke", city.dept, "editor")]
+    steps = [("grant", city.district, "editor"), ("grant", city.district, "mailbox_handler"), ("grant", city.dept, "editor"),
+             ("grant", city.district, "editor"), ("revoke", city.district, "mailbox_handler"), ("revoke", city.dept, "editor")]
     for verb, unit, role in steps:
         (membership_grant if verb == "grant" else membership_revoke)(user=person, unit=unit, role=role)
         assert group_names(person) == membership_groups(person)

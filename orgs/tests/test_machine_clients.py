@@ -197,7 +197,8 @@ def test_create_update_rotate_and_revoke_each_write_one_audit_entry_without_the_
     assert revoked.data["reason"] == "令牌疑似泄露" and revoked.user == east_admin
     every = json.dumps([e.data for e in ModelLogEntry.objects.all()], ensure_ascii=False)
     assert token not in every and new not in every
-    assert ModelLogEntry.objects.filter(action="orgs.machine_client.revoke").get().message == "吊销了接口客户端"
+    assert ModelLogEntry.objects.filter(action="orgs.machine_client.revoke").get().message == \
+        "吊销了接口客户端(理由:令牌疑似泄露)"
 
 
 @pytest.mark.django_db

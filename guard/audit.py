@@ -117,7 +117,9 @@ class ChangeFormatter(LogFormatter):
     def format_message(self, log_entry):
         data = log_entry.data or {}
         before, after = data.get("before") or {}, data.get("after") or {}
-        model = log_entry.content_type.model_class() if getattr(log_entry, "content_type_id", None) else None
+        # Through the content-type cache: a history page formats every entry it lists.
+        content_type_id = getattr(log_entry, "content_type_id", None)
+        model = ContentType.objects.get_for_id(content_type_id).model_class() if content_type_id else None
         parts = []
         for name, new in after.items():
             label = _field_label(model, name)

@@ -34,12 +34,8 @@ class LexiconTermViewSet(ConfigViewSet):
         FieldPanel("active"),
         MultiFieldPanel([FieldPanel("lawful_contexts"), FieldPanel("lawful_window")], heading=_("合法语境")),
     ]
-
-    def create_instance(self, *, actor, data, form):
-        return lexicon_term_save(actor=actor, **{name: data.get(name) for name in FIELDS})
-
-    def update_instance(self, *, instance, actor, data, form):
-        return lexicon_term_save(actor=actor, instance=instance, **{name: data.get(name) for name in FIELDS})
+    save_service = staticmethod(lexicon_term_save)
+    service_fields = FIELDS
 
 
 lexicon_viewset = LexiconTermViewSet("lexicon", url_prefix="lexicon")

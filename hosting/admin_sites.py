@@ -12,7 +12,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from orgs.adminfaces import ServiceViewSet, manages_every_unit, require_manager
+from orgs.adminfaces import ServiceViewSet
+from orgs.authority import manages_every_unit, require_manager
 from orgs.models import Hosting, SiteRecord
 from orgs.services import SITE_FIELDS, SITE_OWN_FIELDS, site_record_update
 

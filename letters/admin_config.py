@@ -11,8 +11,7 @@ reasons are the platform's: the management centre's alone.
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
-from orgs.adminfaces import manages_every_unit
-from orgs.adminfaces import ConfigViewSet, ServiceModelForm
+from orgs.adminfaces import ConfigViewSet, ServiceModelForm, manages_every_unit
 
 from . import configuration
 from .models import LetterType, Mailbox, NotAcceptedReason
@@ -74,13 +73,8 @@ class LetterTypeViewSet(ConfigViewSet):
     list_filter = ["active"]
     panels = [FieldPanel(name) for name in configuration.LETTER_TYPE_FIELDS]
     base_form_class = FixedCodeForm
-
-    def create_instance(self, *, actor, data, form):
-        return configuration.letter_type_save(actor=actor, **_data(data, configuration.LETTER_TYPE_FIELDS))
-
-    def update_instance(self, *, instance, actor, data, form):
-        return configuration.letter_type_save(actor=actor, instance=instance,
-                                              **_data(data, configuration.LETTER_TYPE_FIELDS))
+    save_service = staticmethod(configuration.letter_type_save)
+    service_fields = configuration.LETTER_TYPE_FIELDS
 
 
 class NotAcceptedReasonViewSet(ConfigViewSet):
@@ -91,13 +85,8 @@ class NotAcceptedReasonViewSet(ConfigViewSet):
     list_filter = ["active"]
     panels = [FieldPanel(name) for name in configuration.REASON_FIELDS]
     base_form_class = FixedCodeForm
-
-    def create_instance(self, *, actor, data, form):
-        return configuration.not_accepted_reason_save(actor=actor, **_data(data, configuration.REASON_FIELDS))
-
-    def update_instance(self, *, instance, actor, data, form):
-        return configuration.not_accepted_reason_save(actor=actor, instance=instance,
-                                                      **_data(data, configuration.REASON_FIELDS))
+    save_service = staticmethod(configuration.not_accepted_reason_save)
+    service_fields = configuration.REASON_FIELDS
 
 
 mailbox_viewset = MailboxViewSet("letters_mailboxes", url_prefix="letters/mailboxes")

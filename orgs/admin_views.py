@@ -73,6 +73,19 @@ def extra_links(request, client):
     return links
 
 
+def client_buttons(request, client):
+    """Rotate and revoke (while the client stands), and the links other apps add: in
+    the list's row and on the client's page alike."""
+    buttons = []
+    if client.revoked_at is None:
+        buttons.append(Button(_("更换令牌"), url=reverse("machine_clients:rotate", args=[client.pk]),
+                              icon_name="key", priority=40))
+        buttons.append(Button(_("吊销"), url=reverse("machine_clients:revoke", args=[client.pk]),
+                              icon_name="cross", priority=50))
+    buttons += [Button(label, url=url, icon_name="link", priority=60) for label, url in extra_links(request, client)]
+    return buttons
+
+
 def _aware(value):
     return timezone.make_aware(value) if value is not None and timezone.is_naive(value) else value
 
@@ -132,15 +145,7 @@ class MachineClientIndexView(generic.IndexView):
         return authority.machine_clients_managed_by(self.request.user)
 
     def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        if instance.revoked_at is None:
-            buttons.append(Button(_("更换令牌"), url=reverse("machine_clients:rotate", args=[instance.pk]),
-                                         icon_name="key", priority=40))
-            buttons.append(Button(_("吊销"), url=reverse("machine_clients:revoke", args=[instance.pk]),
-                                         icon_name="cross", priority=50))
-        for label, url in extra_links(self.request, instance):
-            buttons.append(Button(label, url=url, icon_name="link", priority=60))
-        return buttons
+        return super().get_list_more_buttons(instance) + client_buttons(self.request, instance)
 
 
 class MachineClientCreateView(generic.CreateView):
@@ -191,15 +196,7 @@ class MachineClientEditView(generic.EditView):
 
     @property
     def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
-        if self.object.revoked_at is None:
-            buttons.append(Button(_("更换令牌"), url=reverse("machine_clients:rotate", args=[self.object.pk]),
-                                  icon_name="key", priority=40))
-            buttons.append(Button(_("吊销"), url=reverse("machine_clients:revoke", args=[self.object.pk]),
-                                  icon_name="cross", priority=50))
-        for label, url in extra_links(self.request, self.object):
-            buttons.append(Button(label, url=url, icon_name="link", priority=60))
-        return buttons
+        return list(super().header_more_buttons) + client_buttons(self.request, self.object)
 
 
 def _managed_client(request, pk):

@@ -39,7 +39,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from .authority import MANAGER_ROLES, managed_units, manages_every_unit, require_manager  # noqa: F401 (the API)
+from .authority import MANAGER_ROLES, managed_units, manages_every_unit  # noqa: F401 (pages import them from here)
 from .errors import DomainError
 from .models import Membership
 
@@ -311,6 +311,21 @@ class ConfigViewSet(ServiceViewSet):
     and ``centre_actions`` (actions only the management centre takes)."""
 
     base_form_class = ServiceModelForm
+    #: The one service that creates a record (no ``instance``) or changes one, called
+    #: as ``save_service(actor=…, instance=…, **fields)`` with ``service_fields`` from
+    #: the form; a page whose records are created and changed by two services
+    #: overrides ``create_instance`` and ``update_instance`` instead.
+    save_service = None
+    service_fields = ()
+
+    def _service_data(self, data):
+        return {name: data.get(name) for name in self.service_fields}
+
+    def create_instance(self, *, actor, data, form):
+        return self.save_service(actor=actor, **self._service_data(data))
+
+    def update_instance(self, *, instance, actor, data, form):
+        return self.save_service(actor=actor, instance=instance, **self._service_data(data))
 
     def get_edit_handler(self):
         panels = getattr(self, "panels", None) or [FieldPanel(name) for name in self.form_fields]

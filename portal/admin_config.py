@@ -37,12 +37,8 @@ class ColumnKindViewSet(ConfigViewSet):
     search_fields = ["name", "code"]
     panels = [FieldPanel(name) for name in FIELDS]
     base_form_class = ColumnKindForm
-
-    def create_instance(self, *, actor, data, form):
-        return column_kind_save(actor=actor, **{name: data.get(name) for name in FIELDS})
-
-    def update_instance(self, *, instance, actor, data, form):
-        return column_kind_save(actor=actor, instance=instance, **{name: data.get(name) for name in FIELDS})
+    save_service = staticmethod(column_kind_save)
+    service_fields = FIELDS
 
 
 column_kind_viewset = ColumnKindViewSet("column_kinds", url_prefix="column-kinds")

@@ -216,7 +216,7 @@ class Loader:
 
     # One letter ---------------------------------------------------------------
     def letter(self, serial, received):
-        from letters import codes
+        from guard import codes
         from letters.models import NotAcceptedReason
 
         rng = self.rng

@@ -17,13 +17,13 @@ from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from guard import challenge, ratelimit
+from guard import challenge, codes, ratelimit
 from guard.webrequests import refuse_cross_site, require_json
 from orgs.api_auth import MachineClientAuth
 from orgs.errors import DomainError, NotFound
 from orgs.scopes import LETTERS_INTAKE
 
-from . import codes, lookups, services
+from . import lookups, services
 from .models import Letter, LetterType, Mailbox
 from .views import LETTER_QUOTA_WINDOW, letter_quota_key
 

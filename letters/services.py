@@ -4,10 +4,8 @@ records an Event (the letter's own history, shown to its writer and its handlers
 writes one entry of the platform's audit trail (``guard.audit``: who changed what,
 before and after) and queues the e-mails it causes."""
 
-import logging
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -15,19 +13,18 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guard import audit
+from guard import audit, codes
 from guard.screening import screen_text
 from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Unit
 
-from . import calendar, codes, permissions
+from . import calendar, outbox, permissions
 from .models import (
-    OPEN_STATUSES, Attachment, Event, Extension, Feedback, Letter, NotAcceptedReason, Notification, Rating, Reply,
+    OPEN_STATUSES, Attachment, Event, Extension, Feedback, Letter, NotAcceptedReason, Rating, Reply,
     SerialCounter, StatsSnapshot, Status,
 )
 
-logger = logging.getLogger(__name__)
 
 SUPERIOR_ASSIGNED_LIMIT = 10  # working days, for a letter a superior unit assigns (N-2.5)
 CALENDAR_YEARS_BACK, CALENDAR_YEARS_AHEAD = 1, 2  # the calendar corrects dates of letters being handled
@@ -184,24 +181,10 @@ def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, c
 
 # --- Tracking and rating (citizens) ---------------------------------------------
 
-TRACK_FAILURES_ALLOWED = 5
-TRACK_WINDOW = 15 * 60  # seconds
-
-
 def letter_find_guarded(*, code, check, client):
-    """:func:`letter_find` for the public faces: after five wrong tries in fifteen
-    minutes a client is refused for the rest of the window, found or not.
-
-    Each try is counted before it is looked up (and given back when it finds the
-    letter), so a burst of guesses at once gets no more than five looks."""
-    from guard import ratelimit
-
-    key = f"track-fail:{client}"
-    if not ratelimit.hit(key, limit=TRACK_FAILURES_ALLOWED, window=TRACK_WINDOW).allowed:
-        raise DomainError("查询失败次数过多,请15分钟后再试。", code="too_many")
-    letter = letter_find(code=code, check=check)
-    ratelimit.undo(key)
-    return letter
+    """:func:`letter_find` for the public faces, within the client's budget of wrong
+    query codes (``guard.codes.find_guarded``)."""
+    return codes.find_guarded(lambda: letter_find(code=code, check=check), client=client)
 
 
 def letter_find(*, code, check):
@@ -732,18 +715,7 @@ def _event(letter, kind, *, actor=None, unit=None, reason="", public=True, data=
 
 
 def _notify(letter, kind, to, subject, body):
-    note = Notification.objects.create(letter=letter, kind=kind, to=to, subject=f"【{settings.WAGTAIL_SITE_NAME}】{subject}", body=body)
-    transaction.on_commit(lambda: _send_soon(note.pk))
-    return note
-
-
-def _send_soon(notification_id):
-    from .tasks import send_notification
-
-    try:
-        send_notification.delay(notification_id)
-    except Exception:  # the broker is down: the periodic flush sends it later
-        logger.warning("notification %s not queued; the periodic flush will send it", notification_id, exc_info=True)
+    return outbox.notify(kind=kind, to=to, subject=subject, body=body, letter=letter)
 
 
 def _notify_citizen(letter, kind, subject, body):

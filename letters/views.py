@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.http import require_POST
 
-from guard import challenge, ratelimit
+from guard import challenge, codes, ratelimit
 from orgs.errors import DomainError, NotFound
 from orgs.models import Unit
 from portal.queries import portal_context
 
-from . import codes, files, queries, services
+from . import files, queries, services
 from .models import Attachment, Letter, LetterType, Mailbox, Rating, Status
 
 LETTER_QUOTA_WINDOW = 3600  # seconds; the quota is settings.LETTERS_PER_ADDRESS_PER_HOUR

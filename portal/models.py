@@ -268,7 +268,7 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
         "portal.WindowUnitHomePage",
         "portal.ColumnPage",
     ]
-    subpage_types = ["portal.ColumnPage", "portal.ArticlePage", "disclosure.GovDocumentPage"]
+    subpage_types = ["portal.ColumnPage", "portal.ArticlePage", "disclosure.GovDocumentPage", "disclosure.ServiceGuidePage"]
     template = "portal/column_page.html"
     PAGE_SIZE = 20
 

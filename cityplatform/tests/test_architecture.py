@@ -26,8 +26,11 @@ LAYERS = [
     {"orgs"},
     {"guard"},
     {"portal"},
+    # The mailbox is the platform's casework machinery (working days, the outbox)
+    # that disclosure's forms and applications use, so it sits below them.
+    {"letters"},
     {"disclosure", "publishing"},
-    {"letters", "hosting"},
+    {"hosting"},
     {"demo"},
     {"cityplatform"},
 ]
@@ -45,15 +48,16 @@ PUBLIC = {
              "scopes", "clients", "api_auth"},
     # Guard serves every app, each concern a module of its own.
     "guard": {"models", "services", "audit", "ratelimit", "challenge", "screening", "sanitize",
-              "webrequests", "bodylimit"},
+              "webrequests", "bodylimit", "codes"},
     # Besides data and services: the extension points for apps above (hooks) and
     # the page cache they tell about their own public models (pagecache.watch).
     "portal": {"models", "services", "queries", "hooks", "pagecache"},
     "disclosure": {"models", "services", "queries"},
     # Review, register and the publish API are each a module of publishing's services.
     "publishing": {"models", "services", "queries", "review", "register", "intake"},
-    # The working-day calendar is the one deadline service (DESIGN: rules everywhere).
-    "letters": {"models", "services", "queries", "calendar"},
+    # The working-day calendar is the one deadline service (DESIGN: rules everywhere);
+    # the outbox sends every app's e-mail.
+    "letters": {"models", "services", "queries", "calendar", "outbox"},
     # Site creation and registration (sites) beside the migration services.
     "hosting": {"models", "services", "queries", "sites"},
 }

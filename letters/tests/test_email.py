@@ -26,7 +26,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cityplatform.tests.processes import start_worker, wait_for
-from letters import services, tasks
+from letters import outbox, services, tasks
 from letters.inbound import UNKNOWN_MAILBOX, letter_from_email
 from letters.management.commands.letters_smtpd import DATA_SIZE_LIMIT, LettersHandler
 from letters.models import Attachment, Letter, LetterType, Mailbox, Notification
@@ -186,7 +186,7 @@ def queued(monkeypatch):
     """The notification ids handed to the worker: the outbox's on-commit hook, with
     no broker behind it (the worker test below runs the real one)."""
     ids = []
-    monkeypatch.setattr(services, "_send_soon", ids.append)
+    monkeypatch.setattr(outbox, "_send_soon", ids.append)
     return ids
 
 

@@ -1,4 +1,10 @@
-"""Government documents' 索引号 (index numbers): handed out per unit and year."""
+"""Disclosure's services as other apps call them.
+
+Government documents' 索引号 (index numbers) are handed out here, per unit and year;
+the other parts (unit profiles, service guides, online forms, the catalogue,
+applications for disclosure) keep their services in a module each and are named
+here when another app needs them.
+"""
 
 from django.db import transaction
 from django.db.models import F
@@ -38,3 +44,16 @@ def index_number_allocate(*, unit, year, actor=None):
         audit.record(unit, "disclosure.index_number.allocate", actor=actor, before={"last": counter.last - 1},
                      after={"last": counter.last}, year=year, index_number=number)
     return number
+
+
+def site_sections_ensure(*, home, actor=None):
+    """The disclosure and service columns every hosted site has (N-2.4a), made with
+    the site by ``hosting.sites.site_create`` and kept if they exist: each part of
+    disclosure adds its columns here. Idempotent, so it can also bring an existing
+    site up to date."""
+    for ensure in SECTION_BUILDERS:
+        ensure(home=home, actor=actor)
+
+
+# Each part's ``(*, home, actor)`` function that makes its columns on a site.
+SECTION_BUILDERS = []

@@ -12,6 +12,7 @@ unit's permissions over it (orgs) and its review workflow (publishing).
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from disclosure.services import site_sections_ensure
 from guard.audit import record as audit
 from orgs.errors import DomainError, clean_or_refuse
 from orgs.models import Hosting, SiteKind, SiteRecord
@@ -47,6 +48,7 @@ def site_create(*, unit, kind, name, hostname, site_id_code, icp_number, psb_num
     clean_or_refuse(record)
     home = home_page_create(record=record, tagline=tagline, actor=actor)
     interaction_column_ensure(home=home, actor=actor)
+    site_sections_ensure(home=home, actor=actor)
     site = Site.objects.create(hostname=hostname, port=80, root_page=home, site_name=name, is_default_site=is_default)
     record.site = site
     record.save()

@@ -140,7 +140,7 @@ def test_apply_correct_and_pre_accept(page, phone_page, browser, server):
         staff.reload()
         expect(staff.locator("[data-status]")).to_contain_text("第2次提交")
         pre_accept = staff.locator("#action-pre_accept")
-        pre_accept.get_by_label(re.compile("^下一步")).fill("请于本周五上午到市政务服务中心社保窗口,携带身份证原件。")
+        pre_accept.locator("textarea[name='pre_accept-next_step']").fill("请于本周五上午到市政务服务中心社保窗口,携带身份证原件。")
         pre_accept.get_by_role("button", name="预受理").click()
         expect(staff.locator(".messages")).to_contain_text("已预受理")
     finally:

@@ -436,6 +436,9 @@ def test_reminders_before_the_deadline_and_when_overdue_go_to_the_units_handlers
 def test_the_sweep_task_is_on_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"disclosure.forms_deadlines_sweep", "disclosure.forms_monthly_stats"} <= tasks
+    from cityplatform.celery import app
     from disclosure import tasks as disclosure_tasks
 
+    app.loader.import_default_modules()
+    assert {"disclosure.forms_deadlines_sweep", "disclosure.forms_monthly_stats"} <= set(app.tasks)
     assert disclosure_tasks.forms_deadlines_sweep_task() == {"warned": 0, "reminded": 0}

@@ -103,9 +103,9 @@ def _make_guide(title, unit, values):
 
 
 def _demo_applications(guides):
-    from disclosure.models import OnlineApplication
+    from disclosure.models import FormSubmission
 
-    if OnlineApplication.objects.exists():
+    if FormSubmission.objects.exists():
         return
     flexible, medical, lift = guides
 

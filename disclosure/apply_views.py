@@ -18,7 +18,7 @@ from portal.queries import portal_context
 
 from . import applyforms
 from .formbuilder import IDENTITY_FIELDS, choices_of, form_field_name, guide_fields
-from .models import ApplicantType, ApplicationStatus, OnlineApplication, ServiceGuidePage
+from .models import SubmitterType, SubmissionStatus, FormSubmission, ServiceGuidePage
 
 QUOTA_WINDOW = 3600  # seconds; the quota is settings.ONLINE_APPLICATIONS_PER_HOUR
 TRACKED_KEY, TRACKED_SECONDS = "applyforms_tracked", 30 * 60
@@ -93,7 +93,7 @@ def _form_context(guide, *, identity, values, errors):
     return {
         "guide": guide, "unit": applyforms.guide_unit(guide), "identity": identity,
         "fields": _field_rows(guide_fields(guide), values, errors), "materials": _material_rows(materials, errors),
-        "field_errors": errors, "question": question, "token": token, "applicant_types": ApplicantType.choices,
+        "field_errors": errors, "question": question, "token": token, "applicant_types": SubmitterType.choices,
         "answer_days": applyforms.answer_limit_for(applyforms.guide_unit(guide)),
         "max_request_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024),
         "max_file_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
@@ -152,7 +152,7 @@ def _submitted_before(request, fingerprint):
     entry = request.session.get(SUBMITTED_KEY)
     if not entry or entry.get("form") != fingerprint or time.time() - entry.get("at", 0) > RESEND_SECONDS:
         return None
-    application = OnlineApplication.objects.filter(pk=entry["application"]).first()
+    application = FormSubmission.objects.filter(pk=entry["application"]).first()
     return {"application": application, "code": entry["code"], "resent": True} if application else None
 
 
@@ -206,7 +206,7 @@ def _tracked(request):
     entry = request.session.get(TRACKED_KEY)
     if not entry or time.time() - entry.get("at", 0) > TRACKED_SECONDS:
         return None
-    return OnlineApplication.objects.select_related("unit", "guide").filter(pk=entry["application"]).first()
+    return FormSubmission.objects.select_related("unit", "guide").filter(pk=entry["application"]).first()
 
 
 def _status_context(application, *, identity=None, values=None, errors=None):
@@ -217,9 +217,9 @@ def _status_context(application, *, identity=None, values=None, errors=None):
         "deadline": applyforms.deadline_explanation(application),
         "shown_fields": applyforms.shown_fields(application),
         "current_materials": application.materials.filter(current=True),
-        "statuses": ApplicationStatus,
+        "statuses": SubmissionStatus,
     }
-    if application.status == ApplicationStatus.CORRECTION:
+    if application.status == SubmissionStatus.CORRECTION:
         editable_identity, editable_fields, editable_materials = applyforms.correction_editable(application)
         stored_identity = {name: getattr(application, name) for name in IDENTITY_FIELDS}
         errors = errors or {}
@@ -249,7 +249,7 @@ def correct(request):
     browser has just tracked with its code (the session remembers it)."""
     application = _tracked(request)
     if application is None:
-        return redirect("disclosure:apply_track")
+        return redirect("disclosure:form_track")
     if request.method != "POST":
         return _render(request, "disclosure/forms/status.html", {"page_title": "办件查询", **_status_context(application)})
     context = {"page_title": "办件查询"}

@@ -3,7 +3,7 @@ application, the same kind of casework as a letter (``letters.services``).
 
 Each step validates, changes the application in one transaction (guarded by its
 version, so two people cannot overwrite each other), records an
-``ApplicationEvent`` (the history the applicant and the staff read), writes one
+``SubmissionEvent`` (the history the applicant and the staff read), writes one
 entry of the audit trail (``guard.audit``) and queues its e-mail through the
 platform's outbox (``letters.outbox``, sent after commit).
 
@@ -43,8 +43,8 @@ from .formbuilder import (
     values_errors,
 )
 from .models import (
-    AnswerLimit, ApplicationEvent, ApplicationMaterial, ApplicationStatus, ApplicationVersion, GuideMaterial,
-    MaterialForm, OnlineApplication, ReceiptCounter, ServiceGuidePage, ServiceStatsSnapshot,
+    AnswerLimit, SubmissionEvent, SubmissionMaterial, SubmissionStatus, SubmissionVersion, GuideMaterial,
+    MaterialForm, FormSubmission, ReceiptCounter, ServiceGuidePage, ServiceStatsSnapshot,
 )
 
 DEFAULT_ANSWER_DAYS = 3  # working days, when neither the unit nor the platform has set a limit
@@ -57,7 +57,7 @@ MAX_NOTE, MAX_NEXT_STEP, MAX_REASON = 200, 1000, 1000
 HANDLER_ROLES = (Role.REVIEWER, Role.LEADER)
 READER_ROLES = HANDLER_ROLES + (Role.SITE_ADMIN, Role.SUPERVISOR)
 
-S = ApplicationStatus
+S = SubmissionStatus
 
 
 def _now():
@@ -80,7 +80,7 @@ def online_form_url(page):
     page = getattr(page, "specific", page)
     if not isinstance(page, ServiceGuidePage) or not form_available(page):
         return None
-    return reverse("disclosure:apply", args=[page.pk])
+    return reverse("disclosure:form_apply", args=[page.pk])
 
 
 def upload_materials(guide):
@@ -167,7 +167,7 @@ def _take_receipt_number(day):
 
 def _catch_up_receipt_counter(day):
     prefix = f"YS-{day:%Y%m%d}-"
-    numbers = OnlineApplication.objects.filter(receipt_number__startswith=prefix).values_list("receipt_number", flat=True)
+    numbers = FormSubmission.objects.filter(receipt_number__startswith=prefix).values_list("receipt_number", flat=True)
     highest = max((int(n[len(prefix):]) for n in numbers), default=0)
     ReceiptCounter.objects.filter(day=day, last__lt=highest).update(last=highest)
 
@@ -205,7 +205,7 @@ def application_submit(*, guide, identity, values, uploads=None, ip=None):
             with transaction.atomic():
                 nonce = codes.new_nonce()
                 code = codes.query_code(receipt, nonce)
-                application = OnlineApplication.objects.create(
+                application = FormSubmission.objects.create(
                     receipt_number=receipt, query_nonce=nonce, query_code_hash=codes.code_hash(code), guide=guide,
                     guide_title=guide.title, unit=unit, data=cleaned, submitted_at=now, clock_started_at=now,
                     answer_limit_days=limit, due_on=calendar.add_working_days(timezone.localtime(now).date(), limit).due,
@@ -214,7 +214,7 @@ def application_submit(*, guide, identity, values, uploads=None, ip=None):
                 _store_files(application, materials, uploads, round_=1, saved=saved)
                 _freeze_version(application, fields, changed=[])
                 _event(application, "submitted", text="网上提交申请")
-                audit.record(application, "disclosure.application.submit", after={"status": application.status},
+                audit.record(application, "disclosure.submission.submit", after={"status": application.status},
                              guide=guide.pk, unit=unit.pk, files=len(saved))
                 _notify_applicant(
                     application, "form_received", "网上办事申请已收到",
@@ -227,7 +227,7 @@ def application_submit(*, guide, identity, values, uploads=None, ip=None):
             return application, code
         except IntegrityError:
             _remove(saved)
-            if OnlineApplication.objects.filter(receipt_number=receipt).exists():
+            if FormSubmission.objects.filter(receipt_number=receipt).exists():
                 _catch_up_receipt_counter(timezone.localtime(now).date())
             continue
         except BaseException:
@@ -243,7 +243,7 @@ def _store_files(application, materials, uploads, *, round_, saved):
         if material is None:
             continue
         for filename, content in files:
-            item = ApplicationMaterial(application=application, material=material, material_name=material.name,
+            item = SubmissionMaterial(application=application, material=material, material_name=material.name,
                                        name=filename, size=len(content), round=round_)
             item.file.save(f"{application.receipt_number}-{round_}-{filename}", _content(content), save=False)
             saved.append(item.file.name)
@@ -272,7 +272,7 @@ def _freeze_version(application, fields, *, changed):
             for field in fields for name in [form_field_name(field)]]
     files = [{"material": m.material_id, "material_name": m.material_name, "name": m.name, "file": m.pk}
              for m in application.materials.filter(current=True)]
-    return ApplicationVersion.objects.create(
+    return SubmissionVersion.objects.create(
         application=application, number=application.round, submitted_at=application.clock_started_at,
         identity={name: getattr(application, name) for name in IDENTITY_FIELDS}, fields=rows, materials=files,
         changed=list(changed),
@@ -291,7 +291,7 @@ def application_find(*, code, check):
     normal = codes.normalise(code)
     if normal is None:
         raise NotFound("查询码格式不正确:应为12位字母数字,如 AB12-CD34-EF56。")
-    application = OnlineApplication.objects.select_related("unit", "guide").filter(
+    application = FormSubmission.objects.select_related("unit", "guide").filter(
         query_code_hash=codes.code_hash(normal)).first()
     check = (check or "").strip()
     if application is None or not (len(check) == 4 and check.isdigit() and application.phone.endswith(check)):
@@ -363,7 +363,7 @@ def application_resubmit(*, application, identity, values, uploads=None, version
             application = _save(application, status=S.PENDING, round=new_round, data=cleaned, corrections=[],
                                 clock_started_at=now, due_on=due, warned_on=None, reminded_on=None, **clean_identity)
             _freeze_version(application, fields, changed=changed)
-            audit.record(application, "disclosure.application.resubmit", before=before,
+            audit.record(application, "disclosure.submission.resubmit", before=before,
                          after={"status": application.status, "round": application.round}, changed=changed)
             _event(application, "resubmitted", text=f"按要求补正后重新提交(第{new_round}次提交),重新计算答复期限")
             _notify_applicant(application, "form_resubmitted", "补正材料已收到",
@@ -395,7 +395,7 @@ def sees_all_applications(user):
 def visible_applications(user):
     """The applications ``user`` may read: every unit's for the management centre
     and supervisors, else those of the units where they handle applications."""
-    applications = OnlineApplication.objects.select_related("unit", "guide")
+    applications = FormSubmission.objects.select_related("unit", "guide")
     if sees_all_applications(user):
         return applications
     if user is None or not user.is_authenticated:
@@ -454,7 +454,7 @@ def application_ask_correction(*, application, items, actor, version):
     late, late_answers = _answer_on_time(application, today)
     before = {"status": application.status}
     application = _save(application, status=S.CORRECTION, corrections=clean, late_answers=late_answers)
-    audit.record(application, "disclosure.application.ask_correction", actor=actor, before=before,
+    audit.record(application, "disclosure.submission.ask_correction", actor=actor, before=before,
                  after={"status": application.status}, items=[c["target"] for c in clean], late=late)
     listing = "\n".join(f"{i}. {c['label']}:{c['note']}" for i, c in enumerate(clean, 1))
     _event(application, "correction_asked", actor=actor, text=f"需要补正:\n{listing}",
@@ -503,7 +503,7 @@ def _answer(application, status, *, actor, kind, field, text, public_text, subje
     late, late_answers = _answer_on_time(application, today) if application.status == S.PENDING else (False, application.late_answers)
     before = {"status": application.status}
     application = _save(application, status=status, answered_at=_now(), late_answers=late_answers, **{field: text})
-    action = "disclosure.application.pre_accept" if kind == "pre_accepted" else "disclosure.application.not_accept"
+    action = "disclosure.submission.pre_accept" if kind == "pre_accepted" else "disclosure.submission.not_accept"
     audit.record(application, action, actor=actor, before=before, after={"status": status, field: text}, late=late)
     _event(application, kind, actor=actor, text=public_text, data={"on_time": late_answers == 0})
     _notify_applicant(application, f"form_{kind}", subject,
@@ -520,7 +520,7 @@ def application_complete(*, application, actor, version, note=""):
         raise DomainError("只有已预受理的申请才能办结。", code="state")
     note = (note or "").strip()[:MAX_NOTE]
     application = _save(application, status=S.COMPLETED, completed_at=_now())
-    audit.record(application, "disclosure.application.complete", actor=actor, before={"status": S.PRE_ACCEPTED},
+    audit.record(application, "disclosure.submission.complete", actor=actor, before={"status": S.PRE_ACCEPTED},
                  after={"status": S.COMPLETED})
     _event(application, "completed", actor=actor, text="已办结" + (f"。{note}" if note else ""))
     _notify_applicant(application, "form_completed", "网上办事申请已办结",
@@ -534,7 +534,7 @@ def material_for_staff(*, application, material, viewer):
     read is an entry of the audit trail."""
     if not may_view(viewer, application):
         raise PermissionRefused("您无权查看这份申请的材料。")
-    audit.record_read(application, "disclosure.application.material_view", actor=viewer, material=material.pk,
+    audit.record_read(application, "disclosure.submission.material_view", actor=viewer, material=material.pk,
                       name=material.name)
     return material
 
@@ -557,18 +557,18 @@ def deadlines_sweep(*, today=None):
     within a working day (``warned``) and once when it is overdue (``reminded``)."""
     today = today or _today()
     warned = reminded = 0
-    candidates = OnlineApplication.objects.filter(status=S.PENDING, due_on__isnull=False).filter(
+    candidates = FormSubmission.objects.filter(status=S.PENDING, due_on__isnull=False).filter(
         Q(reminded_on__isnull=True, due_on__lt=today)
         | Q(warned_on__isnull=True, due_on__gte=today, due_on__lte=today + dt.timedelta(days=15))
     )
     for pk in candidates.values_list("pk", flat=True):
         with transaction.atomic():
-            app = OnlineApplication.objects.select_for_update().select_related("unit").get(pk=pk)
+            app = FormSubmission.objects.select_for_update().select_related("unit").get(pk=pk)
             if app.status != S.PENDING:
                 continue
             if app.due_on < today and app.reminded_on is None:
-                OnlineApplication.objects.filter(pk=pk).update(reminded_on=today)
-                audit.record(app, "disclosure.application.remind", before={"reminded_on": None},
+                FormSubmission.objects.filter(pk=pk).update(reminded_on=today)
+                audit.record(app, "disclosure.submission.remind", before={"reminded_on": None},
                              after={"reminded_on": today}, due_on=app.due_on)
                 _event(app, "reminded", text=f"已超过答复期限({app.due_on:%Y-%m-%d}),催办", public=False)
                 _notify_unit(app, "form_overdue", "网上办事申请已超期",
@@ -576,8 +576,8 @@ def deadlines_sweep(*, today=None):
                              f"{app.due_on:%Y-%m-%d},请立即预审答复。")
                 reminded += 1
             elif app.due_on >= today and app.warned_on is None and calendar.working_days_between(today, app.due_on) <= 1:
-                OnlineApplication.objects.filter(pk=pk).update(warned_on=today)
-                audit.record(app, "disclosure.application.warn", before={"warned_on": None},
+                FormSubmission.objects.filter(pk=pk).update(warned_on=today)
+                audit.record(app, "disclosure.submission.warn", before={"warned_on": None},
                              after={"warned_on": today}, due_on=app.due_on)
                 _event(app, "warned", text=f"答复期限 {app.due_on:%Y-%m-%d} 即将到期,已提醒", public=False)
                 _notify_unit(app, "form_due_soon", "网上办事申请即将到期",
@@ -608,13 +608,13 @@ def stats_compute(month):
     def row(unit_id, unit_name):
         return rows.setdefault(unit_id, {"unit": unit_id, "unit_name": unit_name, **{k: 0 for k in STAT_KEYS}})
 
-    received = (OnlineApplication.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    received = (FormSubmission.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
                 .values("unit_id", "unit__name").annotate(n=Count("id")))
     for r in received:
         row(r["unit_id"], r["unit__name"])["received"] = r["n"]
     kinds = {"correction_asked": "corrections", "pre_accepted": "pre_accepted", "not_accepted": "not_accepted",
              "completed": "completed"}
-    events = (ApplicationEvent.objects.filter(at__gte=start, at__lt=end, kind__in=kinds)
+    events = (SubmissionEvent.objects.filter(at__gte=start, at__lt=end, kind__in=kinds)
               .values("application__unit_id", "application__unit__name", "kind")
               .annotate(n=Count("id"), on_time=Count("id", filter=Q(data__on_time=True))))
     for e in events:
@@ -653,7 +653,7 @@ def stats_refresh(*, today=None):
 def stats_published(*, months=12, today=None):
     """The snapshots of the last ``months`` complete months, newest first, since the
     first application; one missing (the task has not run yet) is computed now."""
-    first = OnlineApplication.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+    first = FormSubmission.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
     if first is None:
         return []
     first_month = _month_start(timezone.localtime(first).date())
@@ -704,7 +704,7 @@ def answer_limit_save(*, actor, unit, days, note="", instance=None):
 # --- Internals ----------------------------------------------------------------------------------------------
 
 def _lock(application, version):
-    locked = (OnlineApplication.objects.select_for_update(of=("self",)).select_related("unit", "guide")
+    locked = (FormSubmission.objects.select_for_update(of=("self",)).select_related("unit", "guide")
               .get(pk=application.pk))
     if version is not None and str(version) != "" and int(version) != locked.version:
         raise DomainError("这份申请刚被他人处理过,请刷新后再操作。", code="conflict")
@@ -713,13 +713,13 @@ def _lock(application, version):
 
 def _save(application, **changes):
     changes["version"] = F("version") + 1
-    OnlineApplication.objects.filter(pk=application.pk).update(**changes)
+    FormSubmission.objects.filter(pk=application.pk).update(**changes)
     application.refresh_from_db()
     return application
 
 
 def _event(application, kind, *, actor=None, text="", public=True, data=None):
-    return ApplicationEvent.objects.create(application=application, kind=kind, actor=actor, at=_now(), text=text,
+    return SubmissionEvent.objects.create(application=application, kind=kind, actor=actor, at=_now(), text=text,
                                            public=public, data=data or {})
 
 

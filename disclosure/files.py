@@ -1,7 +1,7 @@
 """Applicants' materials: stored outside the public media tree, under the same
 private root as the mailbox's attachments (``settings.PRIVATE_MEDIA_ROOT``), and
 handed out only by a view that has checked who is asking (the staff's
-``admin_applications.material_download``, which records the read).
+``admin_submissions.material_download``, which records the read).
 
 The mailbox's storage (``letters.files``) is not one of letters' public modules, so
 this is the same few lines for disclosure; when a third app needs private files the

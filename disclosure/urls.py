@@ -7,8 +7,8 @@ from . import apply_views
 
 app_name = "disclosure"
 urlpatterns = [
-    path("apply/<int:guide_id>/", apply_views.apply, name="apply"),
-    path("track/", apply_views.track, name="apply_track"),
-    path("correct/", apply_views.correct, name="apply_correct"),
+    path("apply/<int:guide_id>/", apply_views.apply, name="form_apply"),
+    path("track/", apply_views.track, name="form_track"),
+    path("correct/", apply_views.correct, name="form_correct"),
     path("stats/", apply_views.stats, name="service_stats"),
 ]

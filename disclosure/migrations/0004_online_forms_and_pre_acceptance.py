@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='OnlineApplication',
+            name='FormSubmission',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('receipt_number', models.CharField(max_length=20, unique=True, verbose_name='受理回执号')),
@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='ApplicationVersion',
+            name='SubmissionVersion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField()),
@@ -119,14 +119,14 @@ class Migration(migrations.Migration):
                 ('fields', models.JSONField(default=list, help_text="[{name, label, value}] in the form's order")),
                 ('materials', models.JSONField(default=list, help_text='[{material, name, file_id}] current at this version')),
                 ('changed', models.JSONField(default=list, help_text='targets the applicant corrected in this version')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='disclosure.onlineapplication')),
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='disclosure.formsubmission')),
             ],
             options={
                 'ordering': ['application', 'number'],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationMaterial',
+            name='SubmissionMaterial',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('material_name', models.CharField(max_length=200)),
@@ -136,14 +136,14 @@ class Migration(migrations.Migration):
                 ('round', models.PositiveSmallIntegerField(default=1)),
                 ('current', models.BooleanField(default=True)),
                 ('material', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='disclosure.guidematerial')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='disclosure.onlineapplication')),
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='disclosure.formsubmission')),
             ],
             options={
                 'ordering': ['id'],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationEvent',
+            name='SubmissionEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=30)),
@@ -152,7 +152,7 @@ class Migration(migrations.Migration):
                 ('public', models.BooleanField(default=True, help_text='shown to the applicant on the tracking page')),
                 ('data', models.JSONField(blank=True, default=dict)),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='disclosure.onlineapplication')),
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='disclosure.formsubmission')),
             ],
             options={
                 'ordering': ['at', 'id'],
@@ -173,11 +173,11 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddIndex(
-            model_name='onlineapplication',
+            model_name='formsubmission',
             index=models.Index(fields=['unit', 'status', 'due_on'], name='disclosure_app_unit_status_due'),
         ),
         migrations.AddConstraint(
-            model_name='applicationversion',
+            model_name='submissionversion',
             constraint=models.UniqueConstraint(fields=('application', 'number'), name='disclosure_app_version_unique'),
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),

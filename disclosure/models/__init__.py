@@ -15,6 +15,6 @@ from .guides import (  # noqa: F401
     ServiceGuidePage, Theme,
 )
 from .forms import (  # noqa: F401
-    ANSWERED, AWAITING_UNIT, AnswerLimit, ApplicantType, ApplicationEvent, ApplicationMaterial, ApplicationStatus,
-    ApplicationVersion, FieldType, GuideFormField, OnlineApplication, ReceiptCounter, ServiceStatsSnapshot,
+    ANSWERED, AWAITING_UNIT, AnswerLimit, SubmitterType, SubmissionEvent, SubmissionMaterial, SubmissionStatus,
+    SubmissionVersion, FieldType, GuideFormField, FormSubmission, ReceiptCounter, ServiceStatsSnapshot,
 )

@@ -3,11 +3,11 @@
 A guide whose unit enables it (``ServiceGuidePage.online_form_enabled``) offers an
 online form built in the admin with Wagtail's form builder: typed fields
 (``GuideFormField``, an ``AbstractFormField`` of the guide) plus the guide's
-electronic materials as uploads. A submission is an ``OnlineApplication`` (a case,
+electronic materials as uploads. A submission is an ``FormSubmission`` (a case,
 like a letter): a receipt number, a query code, the applicant's identity, the
 values, the materials, a deadline for the unit's answer in working days and every
-step as an ``ApplicationEvent``. Each (re)submission keeps a frozen
-``ApplicationVersion``, so what the applicant sent before a correction is never lost.
+step as an ``SubmissionEvent``. Each (re)submission keeps a frozen
+``SubmissionVersion``, so what the applicant sent before a correction is never lost.
 
 The unit's answer limit is data (``AnswerLimit``: one row for the platform, one per
 unit that sets its own); the monthly service statistics are stored ahead
@@ -59,12 +59,12 @@ class GuideFormField(AbstractFormField):
         verbose_name_plural = _("表单字段")
 
 
-class ApplicantType(models.TextChoices):
+class SubmitterType(models.TextChoices):
     PERSON = "person", _("个人")
     ENTERPRISE = "enterprise", _("法人或其他组织")
 
 
-class ApplicationStatus(models.TextChoices):
+class SubmissionStatus(models.TextChoices):
     PENDING = "pending", _("待预审")
     CORRECTION = "correction", _("待补正")
     PRE_ACCEPTED = "pre_accepted", _("已预受理")
@@ -73,12 +73,12 @@ class ApplicationStatus(models.TextChoices):
 
 
 # The unit owes an answer while an application is in these states (its clock runs).
-AWAITING_UNIT = (ApplicationStatus.PENDING,)
+AWAITING_UNIT = (SubmissionStatus.PENDING,)
 # Answered: the unit's pre-acceptance decision is made (statistics: 已答复).
-ANSWERED = (ApplicationStatus.PRE_ACCEPTED, ApplicationStatus.NOT_ACCEPTED, ApplicationStatus.COMPLETED)
+ANSWERED = (SubmissionStatus.PRE_ACCEPTED, SubmissionStatus.NOT_ACCEPTED, SubmissionStatus.COMPLETED)
 
 
-class OnlineApplication(models.Model):
+class FormSubmission(models.Model):
     """One online application for a matter, from submission to the unit's answer."""
 
     receipt_number = models.CharField(_("受理回执号"), max_length=20, unique=True)
@@ -89,14 +89,14 @@ class OnlineApplication(models.Model):
     guide_title = models.CharField(_("事项名称"), max_length=255)
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="online_applications",
                              verbose_name=_("受理单位"))
-    applicant_type = models.CharField(_("申请人类型"), max_length=12, choices=ApplicantType.choices)
+    applicant_type = models.CharField(_("申请人类型"), max_length=12, choices=SubmitterType.choices)
     applicant_name = models.CharField(_("申请人"), max_length=100)
     id_number = models.CharField(_("证件号码"), max_length=18)
     phone = models.CharField(_("联系电话"), max_length=20)
     email = models.EmailField(_("电子邮箱"))
     data = models.JSONField(_("填报内容"), default=dict, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ApplicationStatus.choices,
-                              default=ApplicationStatus.PENDING, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=SubmissionStatus.choices,
+                              default=SubmissionStatus.PENDING, db_index=True)
     round = models.PositiveSmallIntegerField(_("提交次数"), default=1)
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     clock_started_at = models.DateTimeField(_("起算时间"))
@@ -123,11 +123,11 @@ class OnlineApplication(models.Model):
         return f"{self.receipt_number} {self.guide_title}"
 
 
-class ApplicationVersion(models.Model):
+class SubmissionVersion(models.Model):
     """What the applicant sent at one (re)submission, frozen: identity, every field's
     label and value as they read then, and the materials current then."""
 
-    application = models.ForeignKey(OnlineApplication, on_delete=models.CASCADE, related_name="versions")
+    application = models.ForeignKey(FormSubmission, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
     submitted_at = models.DateTimeField()
     identity = models.JSONField(default=dict)
@@ -140,11 +140,11 @@ class ApplicationVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "number"], name="disclosure_app_version_unique")]
 
 
-class ApplicationMaterial(models.Model):
+class SubmissionMaterial(models.Model):
     """One uploaded file for one of the guide's materials. A correction adds new
     files and marks the replaced ones ``current=False``: they stay, for the history."""
 
-    application = models.ForeignKey(OnlineApplication, on_delete=models.CASCADE, related_name="materials")
+    application = models.ForeignKey(FormSubmission, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey("disclosure.GuideMaterial", null=True, on_delete=models.SET_NULL, related_name="+")
     material_name = models.CharField(max_length=200)
     file = models.FileField(upload_to="applications/%Y/%m/", storage=private_storage)
@@ -157,10 +157,10 @@ class ApplicationMaterial(models.Model):
         ordering = ["id"]
 
 
-class ApplicationEvent(models.Model):
+class SubmissionEvent(models.Model):
     """Every step taken on an application: who, when, what. Never deleted."""
 
-    application = models.ForeignKey(OnlineApplication, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey(FormSubmission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from disclosure import applyforms
 from disclosure.formbuilder import credit_code_problem, id_card_problem
 from disclosure.models import (
-    AnswerLimit, ApplicationMaterial, ApplicationStatus, ApplicationVersion, OnlineApplication, ServiceGuidePage,
+    AnswerLimit, SubmissionMaterial, SubmissionStatus, SubmissionVersion, FormSubmission, ServiceGuidePage,
 )
 from letters.models import Notification
 from orgs.errors import DomainError, PermissionRefused
@@ -24,7 +24,7 @@ from .forms_fixtures import (  # noqa: F401 (fixtures)
 )
 
 pytestmark = pytest.mark.django_db
-S = ApplicationStatus
+S = SubmissionStatus
 
 
 def at(monkeypatch, when):
@@ -78,7 +78,7 @@ def test_a_submission_gets_a_receipt_number_a_query_code_and_an_email(client, gu
     response = form_post(client, guide)
     assert response.status_code == 200, response.content.decode()[:3000]
     html = response.content.decode()
-    application = OnlineApplication.objects.get()
+    application = FormSubmission.objects.get()
     today = timezone.localdate()
     assert re.fullmatch(rf"YS-{today:%Y%m%d}-0001", application.receipt_number)
     code = CODE_RE.search(html).group(0)
@@ -99,8 +99,8 @@ def test_a_submission_gets_a_receipt_number_a_query_code_and_an_email(client, gu
 
     second = form_post(client, guide, identity=good_identity(phone="13700001111"))
     assert second.status_code == 200
-    assert OnlineApplication.objects.order_by("id").last().receipt_number.endswith("-0002")
-    entry = ModelLogEntry.objects.filter(action="disclosure.application.submit").first()
+    assert FormSubmission.objects.order_by("id").last().receipt_number.endswith("-0002")
+    entry = ModelLogEntry.objects.filter(action="disclosure.submission.submit").first()
     assert entry is not None and entry.user is None
 
 
@@ -142,7 +142,7 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(client, guide
     assert "请修改以下" in html
     assert 'value="重庆市东区民主路8号"' not in html  # the emptied address stays empty; typed values come back:
     assert 'value="四千五"' in html
-    assert OnlineApplication.objects.count() == 0 and stored_files(private_media) == []
+    assert FormSubmission.objects.count() == 0 and stored_files(private_media) == []
     assert Notification.objects.count() == 0
 
 
@@ -159,7 +159,7 @@ def test_a_forbidden_attachment_is_refused_with_nothing_stored(client, guide, pr
                                                  explanation.pk: [("说明.pdf", PDF)]})
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert OnlineApplication.objects.count() == 0 and ApplicationMaterial.objects.count() == 0
+    assert FormSubmission.objects.count() == 0 and SubmissionMaterial.objects.count() == 0
     assert stored_files(private_media) == []
 
 
@@ -171,7 +171,7 @@ def test_a_submission_whose_transaction_fails_leaves_no_file(guide, private_medi
     with pytest.raises(RuntimeError):
         applyforms.application_submit(guide=guide, identity=good_identity(), values=good_values(guide),
                                       uploads=good_uploads(guide))
-    assert OnlineApplication.objects.count() == 0
+    assert FormSubmission.objects.count() == 0
     assert stored_files(private_media) == []
 
 
@@ -181,13 +181,13 @@ def test_the_challenge_and_the_hourly_quota_guard_the_form(client, guide, settin
     data = {"challenge_token": token, "challenge_answer": "99", **good_identity()}
     response = client.post(f"/banshi/apply/{guide.pk}/", data)
     assert response.status_code == 400 and "验证题答案不正确" in response.content.decode()
-    assert OnlineApplication.objects.count() == 0
+    assert FormSubmission.objects.count() == 0
 
     settings.ONLINE_APPLICATIONS_PER_HOUR = 1
     assert form_post(client, guide).status_code == 200
     refused = form_post(client, guide, identity=good_identity(phone="13700002222"))
     assert refused.status_code == 400 and "太频繁" in refused.content.decode()
-    assert OnlineApplication.objects.count() == 1
+    assert FormSubmission.objects.count() == 1
 
 
 def test_the_same_form_sent_twice_is_one_application(client, guide):
@@ -204,7 +204,7 @@ def test_the_same_form_sent_twice_is_one_application(client, guide):
     again = client.post(f"/banshi/apply/{guide.pk}/", {**data, f"m-{material}": SimpleUploadedFile("a.pdf", PDF)})
     assert first.status_code == again.status_code == 200
     assert "已经提交过了" in again.content.decode()
-    assert OnlineApplication.objects.count() == 1
+    assert FormSubmission.objects.count() == 1
 
 
 # --- Tracking --------------------------------------------------------------------------------------
@@ -259,10 +259,10 @@ def test_pre_acceptance_tells_the_next_step_and_completion_follows(submitted, ha
     assert application.status == S.COMPLETED and application.completed_at is not None
     kinds = list(application.events.values_list("kind", flat=True))
     assert kinds == ["submitted", "pre_accepted", "completed"]
-    actions = set(ModelLogEntry.objects.filter(object_id=str(application.pk), action__startswith="disclosure.application")
+    actions = set(ModelLogEntry.objects.filter(object_id=str(application.pk), action__startswith="disclosure.submission")
                   .values_list("action", flat=True))
-    assert actions == {"disclosure.application.submit", "disclosure.application.pre_accept",
-                       "disclosure.application.complete"}
+    assert actions == {"disclosure.submission.submit", "disclosure.submission.pre_accept",
+                       "disclosure.submission.complete"}
 
 
 def test_not_accepting_needs_a_reason(submitted, handlers):
@@ -361,7 +361,7 @@ def test_the_applicant_corrects_online_keeping_what_was_right(client, submitted,
     current = application.materials.get(current=True)
     assert current.name == "身份证-清晰.pdf" and current.round == 2
     assert application.materials.get(pk=first_file.pk).current is False  # kept, for the history
-    first, second = ApplicationVersion.objects.filter(application=application).order_by("number")
+    first, second = SubmissionVersion.objects.filter(application=application).order_by("number")
     old_address = next(r["value"] for r in first.fields if r["name"] == n["居住地址"])
     assert old_address == "重庆市东区民主路8号"
     assert second.changed == [f"field:{n['居住地址']}", f"material:{m['居民身份证'].pk}"]
@@ -422,7 +422,7 @@ def test_reminders_before_the_deadline_and_when_overdue_go_to_the_units_handlers
     assert soon.to == overdue.to == "review@east.cq.gov.cn"
     assert application.receipt_number in overdue.body and "2026-03-19" in overdue.body
     assert list(application.events.filter(public=False).values_list("kind", flat=True)) == ["warned", "reminded"]
-    assert applyforms.is_overdue(OnlineApplication.objects.get(), today=dt.date(2026, 3, 20))
+    assert applyforms.is_overdue(FormSubmission.objects.get(), today=dt.date(2026, 3, 20))
 
     # An answer after the deadline is counted late.
     at(monkeypatch, dt.date(2026, 3, 23))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from disclosure import applyforms
-from disclosure.models import ApplicationStatus, GuideFormField, OnlineApplication, ServiceStatsSnapshot
+from disclosure.models import SubmissionStatus, GuideFormField, FormSubmission, ServiceStatsSnapshot
 from letters import tasks as mail_tasks
 from letters.models import Notification
 
@@ -20,7 +20,7 @@ from .forms_fixtures import (  # noqa: F401 (fixtures)
 from letters.tests.smtp_server import smtp_sink  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
-S = ApplicationStatus
+S = SubmissionStatus
 
 
 def body_of(response):
@@ -77,7 +77,7 @@ def test_staff_answer_from_the_detail_page(client, submitted, handlers, guide):
 
     refused = client.post(url, {"action": "not_accept", "not_accept-version": application.version,
                                 "not_accept-reason": ""})
-    assert refused.status_code == 200 and OnlineApplication.objects.get().status == S.PENDING
+    assert refused.status_code == 200 and FormSubmission.objects.get().status == S.PENDING
 
     n, m = names_of(guide), materials_of(guide)
     form_targets = [t for t, _ in applyforms.correction_choices(application)]
@@ -106,12 +106,12 @@ def test_materials_are_downloaded_by_staff_only_and_every_download_is_recorded(c
     assert anonymous.status_code == 302 and "/admin/login/" in anonymous.url
     client.force_login(handlers.dept_reviewer)
     assert client.get(url).status_code == 403
-    assert not ModelLogEntry.objects.filter(action="disclosure.application.material_view").exists()
+    assert not ModelLogEntry.objects.filter(action="disclosure.submission.material_view").exists()
     client.force_login(handlers.reviewer)
     response = client.get(url)
     assert response.status_code == 200 and body_of(response) == PDF
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
-    entry = ModelLogEntry.objects.get(action="disclosure.application.material_view")
+    entry = ModelLogEntry.objects.get(action="disclosure.submission.material_view")
     assert entry.user == handlers.reviewer and entry.data["name"] == "身份证.pdf"
     assert client.get("/media/" + item.file.name).status_code == 404  # never under the public media tree
 

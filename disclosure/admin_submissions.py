@@ -20,10 +20,10 @@ from orgs.errors import DomainError
 from orgs.models import Membership
 
 from . import applyforms, files
-from .models import ApplicationMaterial, ApplicationStatus, OnlineApplication
+from .models import SubmissionMaterial, SubmissionStatus, FormSubmission
 
 PER_PAGE = 50
-S = ApplicationStatus
+S = SubmissionStatus
 
 EVENT_LABELS = {
     "submitted": "提交申请", "resubmitted": "补正后重新提交", "correction_asked": "要求补正", "pre_accepted": "预受理",
@@ -62,7 +62,7 @@ def queue(request):
     if receipt:
         found = visible.filter(receipt_number=receipt).first()
         if found is not None:
-            return redirect("disclosure_applications:detail", found.pk)
+            return redirect("disclosure_submissions:detail", found.pk)
         messages.error(request, f"没有您可查看的回执号为 {receipt} 的申请。")
     today = timezone.localdate()
     querysets = {}
@@ -81,7 +81,7 @@ def queue(request):
     except ValueError:
         number = 1
     rows = list(objects[(number - 1) * PER_PAGE:number * PER_PAGE + 1])
-    return render(request, "disclosure/admin/applications_queue.html", {
+    return render(request, "disclosure/admin/submissions_queue.html", {
         "tabs": [(name, label, counts.get(name)) for name, label, _ in TABS], "tab": tab,
         "tab_label": next(label for name, label, _ in TABS if name == tab),
         "rows": [{"application": a, "overdue": applyforms.is_overdue(a, today)} for a in rows[:PER_PAGE]],
@@ -174,7 +174,7 @@ def _perform(action, request, application, form):
 
 
 def _visible(request, application_id):
-    application = get_object_or_404(OnlineApplication.objects.select_related("unit", "guide"), pk=application_id)
+    application = get_object_or_404(FormSubmission.objects.select_related("unit", "guide"), pk=application_id)
     if not applyforms.may_view(request.user, application):
         raise PermissionDenied("您无权查看这份申请。")
     return application
@@ -196,7 +196,7 @@ def detail(request, application_id):
                     failed = (action, form)
                 else:
                     messages.success(request, message)
-                    return redirect("disclosure_applications:detail", application.pk)
+                    return redirect("disclosure_submissions:detail", application.pk)
             else:
                 messages.error(request, "请按提示修改后再提交。")
                 failed = (action, form)
@@ -208,7 +208,7 @@ def detail(request, application_id):
         form = failed[1] if failed and failed[0] == action else _form(action, application)
         forms_shown.append({"action": action, "label": ACTIONS[action][0], "form": form})
     versions = list(application.versions.all())
-    return render(request, "disclosure/admin/application_detail.html", {
+    return render(request, "disclosure/admin/submission_detail.html", {
         "application": application,
         "overdue": applyforms.is_overdue(application),
         "deadline": applyforms.deadline_explanation(application),
@@ -225,10 +225,10 @@ def detail(request, application_id):
 def material_download(request, application_id, material_id):
     """Materials are private: only staff who may read the application get them, and
     each read is recorded. Anyone else gets a plain 403 (a file, not a page)."""
-    application = get_object_or_404(OnlineApplication, pk=application_id)
+    application = get_object_or_404(FormSubmission, pk=application_id)
     if not has_access(request.user) or not applyforms.may_view(request.user, application):
         return HttpResponseForbidden("您无权查看这份申请的材料。", content_type="text/plain; charset=utf-8")
-    item = get_object_or_404(ApplicationMaterial, pk=material_id, application=application)
+    item = get_object_or_404(SubmissionMaterial, pk=material_id, application=application)
     response = files.serve(item)  # a missing file answers 404 before anything is recorded
     applyforms.material_for_staff(application=application, material=item, viewer=request.user)
     return response

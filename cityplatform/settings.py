@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PLATFORM_VAR_DIR", BASE_DIR / "var"))
@@ -249,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     "hosting-sweep-migrations": {"task": "hosting.sweep_migrations", "schedule": SWEEP_SECONDS},
     "letters-deadlines-sweep": {"task": "letters.deadlines_sweep", "schedule": 3600.0},
     "letters-refresh-stats": {"task": "letters.refresh_stats", "schedule": 600.0},  # letters.queries.REFRESH_EVERY
+    # Online pre-acceptance: reminders to the units hourly; the service statistics of
+    # the month just ended on the first of each month (disclosure/tasks.py).
+    "disclosure-forms-deadlines-sweep": {"task": "disclosure.forms_deadlines_sweep", "schedule": 3600.0},
+    "disclosure-forms-monthly-stats": {"task": "disclosure.forms_monthly_stats",
+                                       "schedule": crontab(minute=20, hour=1, day_of_month=1)},
 }
 # Seconds after which a silent worker is reported as down by /healthz.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "90"))
@@ -373,6 +379,8 @@ MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(UPLOAD_MAX_BYTES
 # Letters a client may send per hour: per address (or IPv6 /64) through the form and
 # the API together, and per business system with a token.
 LETTERS_PER_ADDRESS_PER_HOUR = int(os.environ.get("LETTERS_PER_ADDRESS_PER_HOUR", "5"))
+# Online applications (网上填表预受理) one client may submit per hour.
+ONLINE_APPLICATIONS_PER_HOUR = int(os.environ.get("ONLINE_APPLICATIONS_PER_HOUR", "10"))
 LETTERS_PER_CLIENT_PER_HOUR = int(os.environ.get("LETTERS_PER_CLIENT_PER_HOUR", "1000"))
 
 # --- Login limits (guard/loginlimit.py) ------------------------------------------------

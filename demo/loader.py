@@ -24,6 +24,7 @@ from letters import services as letter_services
 from publishing.register import register_publication
 
 from . import city, content
+from .forms import enable_demo_forms
 
 DOC_TYPE_BY_WORD = [
     ("便民告示", DocumentType.CONVENIENCE_NOTICE),
@@ -66,6 +67,7 @@ def load(*, items_per_column=4, stdout=None, now=None):
         letters = _load_mailboxes(records, units)
         say(f"信箱 {Mailbox.objects.count()} 个,演示来信 {letters} 封")
         say(f"接口客户端 {_load_machine_clients(units)} 个")
+        say(f"网上填表预受理事项 {len(enable_demo_forms())} 个")
     return {"units": len(units), "sites": len(records), "items": count + 1}
 
 

@@ -25,6 +25,24 @@ def test_the_demo_city_is_complete(client):
     _every_unit_a_letter_can_be_routed_to_has_a_handler_and_a_leader()
     _people_are_named_family_name_first()
     _business_systems_hold_their_scopes()
+    _three_matters_take_applications_online(client)
+
+
+def _three_matters_take_applications_online(client):
+    from demo.forms import DEMO_FORMS, enable_demo_forms
+    from disclosure.applyforms import online_form_url
+    from disclosure.models import SubmissionStatus, FormSubmission, ServiceGuidePage
+
+    for title, *_ in DEMO_FORMS:
+        guide = ServiceGuidePage.objects.live().get(title=title)
+        url = online_form_url(guide)
+        assert url and client.get(url).status_code == 200, title
+        assert "在线办理" in client.get(guide.url).content.decode(), title
+    states = set(FormSubmission.objects.values_list("status", flat=True))
+    assert {SubmissionStatus.CORRECTION, SubmissionStatus.PRE_ACCEPTED, SubmissionStatus.PENDING} <= states
+    count = FormSubmission.objects.count()
+    enable_demo_forms()  # again: nothing doubled
+    assert FormSubmission.objects.count() == count
 
 
 def _business_systems_hold_their_scopes():

@@ -1,7 +1,8 @@
 """Disclosure's data, one module per part of the app:
 
 - ``documents``: government documents and their disclosure metadata (索引号 …);
-- ``guides``: matters (事项) and their service guides (办事指南), themes and life events.
+- ``guides``: matters (事项) and their service guides (办事指南), themes and life events;
+- ``forms``: online forms and pre-acceptance (网上填表预受理) of a guide's matter.
 
 Later parts (unit profiles, online forms, the catalogue, applications for
 disclosure) add a module each and are imported here, so ``disclosure.models``
@@ -12,4 +13,8 @@ from .documents import DocumentType, GovDocumentPage, IndexCounter, TopicCategor
 from .guides import (  # noqa: F401
     Audience, GuideLegalBasis, GuideMaterial, GuideStep, LifeEvent, MaterialForm, MaterialOriginal, MatterType,
     ServiceGuidePage, Theme,
+)
+from .forms import (  # noqa: F401
+    ANSWERED, AWAITING_UNIT, AnswerLimit, SubmitterType, SubmissionEvent, SubmissionMaterial, SubmissionStatus,
+    SubmissionVersion, FieldType, GuideFormField, FormSubmission, ReceiptCounter, ServiceStatsSnapshot,
 )

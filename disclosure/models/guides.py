@@ -112,6 +112,9 @@ class ServiceGuidePage(ContentPage):
     promised_limit_days = models.PositiveSmallIntegerField(_("承诺办结时限(工作日)"), null=True, blank=True)
     notes = RichTextField(_("其他说明"), blank=True, features=["bold", "link", "ol", "ul"])
     online_form_enabled = models.BooleanField(_("开通网上填表预受理"), default=False)
+    # The online form's own parts (its fields: ``form_fields``) are in models/forms.py.
+    online_form_intro = models.TextField(_("在线填表说明"), blank=True,
+                                         help_text=_("显示在在线填表页顶部,例如填表须知、需上传的材料要求。"))
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -138,7 +141,8 @@ class ServiceGuidePage(ContentPage):
         ),
         InlinePanel("steps", label=_("办理流程")),
         FieldPanel("notes"),
-        FieldPanel("online_form_enabled"),
+        MultiFieldPanel([FieldPanel("online_form_enabled"), FieldPanel("online_form_intro"),
+                         InlinePanel("form_fields", label=_("表单字段"))], heading=_("网上填表预受理")),
         FieldPanel("pub_date"),
         FieldPanel("also_in"),
     ]
@@ -154,6 +158,13 @@ class ServiceGuidePage(ContentPage):
     class Meta:
         verbose_name = _("办事指南")
         verbose_name_plural = _("办事指南")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..applyforms import online_form_url
+
+        context = super().get_context(request, *args, **kwargs)
+        context["online_form_url"] = online_form_url(self)
+        return context
 
     def clean(self):
         super().clean()

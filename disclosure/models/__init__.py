@@ -1,7 +1,9 @@
 """Disclosure's data, one module per part of the app:
 
 - ``documents``: government documents and their disclosure metadata (索引号 …);
-- ``guides``: matters (事项) and their service guides (办事指南), themes and life events.
+- ``guides``: matters (事项) and their service guides (办事指南), themes and life events;
+- ``profiles``: unit profiles (机构概况): overview, duties, internal departments,
+  leaders and post-responsible persons, contact phones, and the pages showing them.
 
 Later parts (unit profiles, online forms, the catalogue, applications for
 disclosure) add a module each and are imported here, so ``disclosure.models``
@@ -12,4 +14,7 @@ from .documents import DocumentType, GovDocumentPage, IndexCounter, TopicCategor
 from .guides import (  # noqa: F401
     Audience, GuideLegalBasis, GuideMaterial, GuideStep, LifeEvent, MaterialForm, MaterialOriginal, MatterType,
     ServiceGuidePage, Theme,
+)
+from .profiles import (  # noqa: F401
+    ContactPhone, InternalDepartment, PersonKind, ProfilePage, ProfileSection, UnitPerson, UnitProfile,
 )

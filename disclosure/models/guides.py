@@ -112,6 +112,9 @@ class ServiceGuidePage(ContentPage):
     promised_limit_days = models.PositiveSmallIntegerField(_("承诺办结时限(工作日)"), null=True, blank=True)
     notes = RichTextField(_("其他说明"), blank=True, features=["bold", "link", "ol", "ul"])
     online_form_enabled = models.BooleanField(_("开通网上填表预受理"), default=False)
+    # "Most-used" matters on home pages: curated until the online forms' submission
+    # counts can rank them (docs/decisions.md).
+    featured = models.BooleanField(_("常用事项"), default=False, help_text=_("勾选后在首页“办事服务”的常用事项中展示。"))
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -139,6 +142,7 @@ class ServiceGuidePage(ContentPage):
         InlinePanel("steps", label=_("办理流程")),
         FieldPanel("notes"),
         FieldPanel("online_form_enabled"),
+        FieldPanel("featured"),
         FieldPanel("pub_date"),
         FieldPanel("also_in"),
     ]

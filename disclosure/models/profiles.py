@@ -22,26 +22,21 @@ from wagtail.fields import RichTextField, StreamField
 from portal.models import PlatformPage
 
 # Office phones as the public dials them: an area code and number (023-63851234,
-# 023-6385 1234 or (023)63851234), a service number (12345, 95598, 400-xxx-xxxx)
-# or a mobile number, optionally followed by an extension (转 801).
-PHONE_RE = re.compile(
-    r"^(?:"
-    r"(?:0\d{2,3}[-\s]?|\(0\d{2,3}\)\s?)?\d{7,8}(?:\s?\d{0,4})?"  # landline, with area code or not
-    r"|\d{4}[-\s]?\d{4}"  # 6385-1234
-    r"|1[3-9]\d{9}"  # mobile
-    r"|400[-\s]?\d{3}[-\s]?\d{4}"  # 400 service numbers
-    r"|1\d{4}|9\d{4}"  # 12345, 12315, 95598
-    r")(?:\s?(?:转|-)\s?\d{1,5})?$"
-)
+# 023 6385 1234 or (023)63851234), a local number, a service number (12345, 95598,
+# 400 numbers) or a mobile number, optionally followed by an extension (转801).
+PHONE_CHARS_RE = re.compile(r"^[\d\s()\-]+$")
+PHONE_DIGITS_RE = re.compile(r"^(?:0\d{9,11}|[2-8]\d{6,7}|1[3-9]\d{9}|400\d{7}|1\d{4}|9\d{4})$")
+EXTENSION_RE = re.compile(r"\s*(?:转|分机)\s*\d{1,5}$")
 URL_HINT = _("请填写完整的网址,以 http:// 或 https:// 开头。")
 
 
 def phone_error(value):
     """The Chinese message for a phone number the public could not dial, or None."""
-    value = (value or "").strip()
+    value = EXTENSION_RE.sub("", (value or "").strip())
     if not value:
         return None
-    if not PHONE_RE.match(value):
+    digits = re.sub(r"[\s()\-]", "", value)
+    if not (PHONE_CHARS_RE.match(value) and PHONE_DIGITS_RE.match(digits)):
         return _("电话号码格式不正确:请填写如 023-63851234、12345 或 13812345678 的号码,分机可写“转801”。")
     return None
 
@@ -94,7 +89,7 @@ class InternalDepartment(models.Model):
     """An internal department (内设机构) of the unit."""
 
     unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="departments", verbose_name=_("单位"))
-    name = models.CharField(_("名称"), max_length=60)
+    name = models.CharField(_("名称"), max_length=60, error_messages={"blank": _("请填写内设机构的名称。")})
     duties = models.TextField(_("主要职责"), blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -113,8 +108,6 @@ class InternalDepartment(models.Model):
 
     def clean(self):
         errors = {}
-        if not (self.name or "").strip():
-            errors["name"] = _("请填写内设机构的名称。")
         if phone_error(self.phone):
             errors["phone"] = phone_error(self.phone)
         if errors:
@@ -129,8 +122,8 @@ class UnitPerson(models.Model):
     unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="profile_people",
                              verbose_name=_("单位"))
     kind = models.CharField(_("类别"), max_length=10, choices=PersonKind.choices, default=PersonKind.LEADER)
-    name = models.CharField(_("姓名"), max_length=40)
-    title = models.CharField(_("职务或岗位"), max_length=80)
+    name = models.CharField(_("姓名"), max_length=40, error_messages={"blank": _("请填写姓名。")})
+    title = models.CharField(_("职务或岗位"), max_length=80, error_messages={"blank": _("请填写职务或岗位。")})
     photo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("照片"))
     resume = RichTextField(_("简历"), blank=True, features=["bold", "ol", "ul"],
@@ -153,15 +146,8 @@ class UnitPerson(models.Model):
         return f"{self.name}({self.title})"
 
     def clean(self):
-        errors = {}
-        if not (self.name or "").strip():
-            errors["name"] = _("请填写姓名。")
-        elif len(self.name.strip()) < 2:
-            errors["name"] = _("姓名至少两个字。")
-        if not (self.title or "").strip():
-            errors["title"] = _("请填写职务或岗位。")
-        if errors:
-            raise ValidationError(errors)
+        if self.name and len(self.name.strip()) < 2:
+            raise ValidationError({"name": _("姓名至少两个字。")})
 
 
 class ContactPhone(models.Model):
@@ -169,8 +155,9 @@ class ContactPhone(models.Model):
 
     unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="contact_phones",
                              verbose_name=_("单位"))
-    name = models.CharField(_("名称"), max_length=60, help_text=_("例如:办公室、政务服务窗口、监督投诉"))
-    number = models.CharField(_("电话号码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=60, help_text=_("例如:办公室、政务服务窗口、监督投诉"),
+                            error_messages={"blank": _("请填写电话的名称,例如“办公室”。")})
+    number = models.CharField(_("电话号码"), max_length=40, error_messages={"blank": _("请填写电话号码。")})
     hours = models.CharField(_("接听时间"), max_length=100, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -187,15 +174,8 @@ class ContactPhone(models.Model):
         return f"{self.name} {self.number}"
 
     def clean(self):
-        errors = {}
-        if not (self.name or "").strip():
-            errors["name"] = _("请填写电话的名称,例如“办公室”。")
-        if not (self.number or "").strip():
-            errors["number"] = _("请填写电话号码。")
-        elif phone_error(self.number):
-            errors["number"] = phone_error(self.number)
-        if errors:
-            raise ValidationError(errors)
+        if self.number and phone_error(self.number):
+            raise ValidationError({"number": phone_error(self.number)})
 
 
 class ProfileSection(models.TextChoices):

@@ -144,7 +144,10 @@ def test_a_wrong_official_name_in_a_profile_is_refused_by_the_screening(city):
 def test_every_change_is_an_audit_entry_with_before_and_after(city):
     person = profiles.person_save(actor=city.editor, unit=city.district, name="王海涛", title="副区长")
     profiles.person_save(actor=city.editor, instance=person, name="王海涛", title="常务副区长")
-    entries = ModelLogEntry.objects.filter(object_id=str(person.pk)).order_by("timestamp", "pk")
+    from django.contrib.contenttypes.models import ContentType
+
+    entries = ModelLogEntry.objects.filter(content_type=ContentType.objects.get_for_model(UnitPerson),
+                                           object_id=str(person.pk)).order_by("timestamp", "pk")
     assert [e.action for e in entries] == ["disclosure.person.create", "disclosure.person.update"]
     assert entries[1].data["before"] == {"title": "副区长"} and entries[1].data["after"] == {"title": "常务副区长"}
     assert entries[1].user_id == city.editor.pk
@@ -160,7 +163,7 @@ def test_a_person_answers_for_their_own_units_matters_only(city):
     other = _guide(city, _services_column(city, city.dept_site), title="教师资格认定")
     person = profiles.person_save(actor=None, unit=city.district, kind=PersonKind.POST_RESPONSIBLE, name="李静",
                                   title="社会救助科科长", matters=[own])
-    assert list(person.matters.all()) == [own.page_ptr.specific] or list(person.matters.values_list("pk", flat=True)) == [own.pk]
+    assert list(person.matters.values_list("pk", flat=True)) == [own.pk]
     with pytest.raises(DomainError, match="教师资格认定"):
         profiles.person_save(actor=None, instance=person, name="李静", title="社会救助科科长", matters=[own, other])
     assert list(UnitPerson.objects.get(pk=person.pk).matters.values_list("pk", flat=True)) == [own.pk]
@@ -212,10 +215,13 @@ def test_the_admin_pages_show_and_change_only_the_units_a_person_edits(city, man
 
     client.force_login(city.editor)
     assert "王海涛" in client.get("/admin/disclosure/people/").content.decode()
+    resume = ('{"blocks":[{"key":"a1","type":"unstyled","text":"2018年起任东区区长。","depth":0,'
+              '"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}')
     response = client.post(edit, {"kind": "leader", "name": "王海涛", "title": "常务副区长", "in_charge": "负责政府常务工作。",
-                                  "sort_order": 1, "resume": ""})
+                                  "sort_order": 1, "resume": resume})
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert UnitPerson.objects.get(pk=person.pk).title == "常务副区长"
+    changed = UnitPerson.objects.get(pk=person.pk)
+    assert changed.title == "常务副区长" and "2018年起任东区区长。" in changed.resume
     assert person_viewset.permission_policy.user_has_permission(city.editor, "add")
 
     client.force_login(managers.centre)

@@ -127,6 +127,8 @@ def test_home_pages_cost_a_bounded_number_of_queries_whatever_they_hold(homes, a
     stats_refresh()  # the figures the periodic task computes ahead
     urls = ["/", "/s/east/", "/s/edu/", homes.window_site.public_url]
     article_factory(column=homes.portal_news, title="门户要闻")
+    article_factory(title="东区动态")
+    article_factory(column=homes.dept_news, title="教委动态")
     for url in urls:
         client.get(url)
     few = {url: _queries(client, url) for url in urls}

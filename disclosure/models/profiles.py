@@ -25,7 +25,7 @@ from portal.models import PlatformPage
 # 023 6385 1234 or (023)63851234), a local number, a service number (12345, 95598,
 # 400 numbers) or a mobile number, optionally followed by an extension (转801).
 PHONE_CHARS_RE = re.compile(r"^[\d\s()\-]+$")
-PHONE_DIGITS_RE = re.compile(r"^(?:0\d{9,11}|[2-8]\d{6,7}|1[3-9]\d{9}|400\d{7}|1\d{4}|9\d{4})$")
+PHONE_DIGITS_RE = re.compile(r"^(?:0\d{7,11}|[2-8]\d{6,7}|1[3-9]\d{9}|400\d{7}|1\d{4}|9\d{4})$")
 EXTENSION_RE = re.compile(r"\s*(?:转|分机)\s*\d{1,5}$")
 URL_HINT = _("请填写完整的网址,以 http:// 或 https:// 开头。")
 

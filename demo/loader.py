@@ -190,10 +190,13 @@ def _load_content(records, columns, units, per_column, rng, now, admin):
             stale = city.STALE.get((unit.code, title), 0)
             if stale is None or kind_code == "overview":
                 continue  # a blank column, on purpose; the overview shows the unit's profile (demo/profiles.py)
-            pool = (content.WINDOW_BY_KIND if record.kind == "window" else {}).get(kind_code) or content.BY_KIND[kind_code]
+            pool = (content.for_unit(unit.code, kind_code)
+                    or (content.WINDOW_BY_KIND if record.kind == "window" else {}).get(kind_code)
+                    or content.BY_KIND[kind_code])
             n = per_column if kind_code in ("news", "notices", "social-news") else max(1, per_column // 2)
             for i in range(n):
                 entry_title, summary, paragraphs = pool[i % len(pool)]
+                paragraphs = [paragraphs] if isinstance(paragraphs, str) else paragraphs
                 age = stale + i * rng.randint(2, 9) + (0 if stale else rng.randint(0, 2))
                 pub = now - timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
                 suffix = f"(第{i // len(pool) + 1}期)" if i >= len(pool) else ""

@@ -298,3 +298,22 @@ def test_the_leaders_page_costs_the_same_queries_for_one_leader_or_many(city, cl
                              matters=[guide], kind=PersonKind.LEADER if i % 2 else PersonKind.POST_RESPONSIBLE)
     client.get(url)  # the new photos' renditions are made once, on the first view
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_every_profile_admin_page_opens_for_a_units_editor(city, client):
+    person = _fill_profile(city)
+    records = {
+        "profiles": UnitProfile.objects.get(unit=city.district), "people": person,
+        "departments": InternalDepartment.objects.get(unit=city.district),
+        "phones": ContactPhone.objects.get(unit=city.district),
+    }
+    client.force_login(city.editor)
+    for prefix, record in records.items():
+        for url in (f"/admin/disclosure/{prefix}/", f"/admin/disclosure/{prefix}/edit/{record.pk}/",
+                    f"/admin/disclosure/{prefix}/new/", f"/admin/disclosure/{prefix}/history/{record.pk}/"):
+            assert client.get(url).status_code == 200, url
+    menu = client.get("/admin/").content.decode()
+    assert "unit-profile" in menu  # the 机构概况 menu (the sidebar is JSON for its script)
+    client.force_login(city.reviewer)  # no profile role: no menu, no page
+    assert client.get("/admin/disclosure/people/").status_code in (302, 403)

@@ -23,7 +23,7 @@ from letters.models import LetterType, Mailbox
 from letters import services as letter_services
 from publishing.register import register_publication
 
-from . import city, content
+from . import city, content, profiles
 from .forms import enable_demo_forms
 
 DOC_TYPE_BY_WORD = [
@@ -64,6 +64,7 @@ def load(*, items_per_column=4, stdout=None, now=None):
         count = _load_content(records, columns, units, items_per_column, rng, now, admin)
         _load_notice(columns, units, admin, now)
         say(f"内容 {count + 1} 篇")
+        say(f"机构概况 {len(profiles.PROFILES)} 个单位,领导和岗位负责人 {profiles.load_profiles(units)} 人")
         letters = _load_mailboxes(records, units)
         say(f"信箱 {Mailbox.objects.count()} 个,演示来信 {letters} 封")
         say(f"接口客户端 {_load_machine_clients(units)} 个")
@@ -157,9 +158,14 @@ def _load_columns(records, kinds):
         for title, kind_code, accepts in city.COLUMNS[record.kind]:
             existing = ColumnPage.objects.child_of(home).filter(kind=kinds[kind_code]).first()
             if existing is not None:
-                # site_create made the 互动交流 column already; it keeps its place in the menu order.
+                # site_create made the 互动交流 and 机构概况 columns already; they keep their
+                # place in the menu order and take the demo's title (走进重庆, 区情概况 …).
                 existing.move(home, pos="last-child")
-                columns[(record.unit.code, title)] = ColumnPage.objects.get(pk=existing.pk)
+                existing = ColumnPage.objects.get(pk=existing.pk)
+                if existing.title != title:
+                    existing.title = existing.draft_title = title
+                    existing.save_revision().publish()
+                columns[(record.unit.code, title)] = existing
                 continue
             column = ColumnPage(
                 title=title, slug=kind_code, kind=kinds[kind_code], accepts_placements=accepts, show_in_menus=True,
@@ -184,12 +190,15 @@ def _load_content(records, columns, units, per_column, rng, now, admin):
         for title, kind_code, _accepts in city.COLUMNS[record.kind]:
             column = columns[(unit.code, title)]
             stale = city.STALE.get((unit.code, title), 0)
-            if stale is None:
-                continue  # a blank column, on purpose
-            pool = (content.WINDOW_BY_KIND if record.kind == "window" else {}).get(kind_code) or content.BY_KIND[kind_code]
+            if stale is None or kind_code == "overview":
+                continue  # a blank column, on purpose; the overview shows the unit's profile (demo/profiles.py)
+            pool = (content.for_unit(unit.code, kind_code)
+                    or (content.WINDOW_BY_KIND if record.kind == "window" else {}).get(kind_code)
+                    or content.BY_KIND[kind_code])
             n = per_column if kind_code in ("news", "notices", "social-news") else max(1, per_column // 2)
             for i in range(n):
                 entry_title, summary, paragraphs = pool[i % len(pool)]
+                paragraphs = [paragraphs] if isinstance(paragraphs, str) else paragraphs
                 age = stale + i * rng.randint(2, 9) + (0 if stale else rng.randint(0, 2))
                 pub = now - timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
                 suffix = f"(第{i // len(pool) + 1}期)" if i >= len(pool) else ""

@@ -12,6 +12,7 @@ from django.db.models import F
 from guard import audit
 
 from .models import IndexCounter
+from .profiles import profile_sections_ensure  # noqa: F401 (unit profiles: the 机构概况 column of every site)
 
 
 def index_number_assign(*, page, parent):
@@ -56,4 +57,4 @@ def site_sections_ensure(*, home, actor=None):
 
 
 # Each part's ``(*, home, actor)`` function that makes its columns on a site.
-SECTION_BUILDERS = []
+SECTION_BUILDERS = [profile_sections_ensure]

@@ -185,6 +185,25 @@ def criticism_list():
     )
 
 
+HOME_REPLIES = 5
+
+
+def home_interaction(*, unit_id, replies_of=None):
+    """What a home page's 互动交流 shows: the mailboxes to write to (the unit's own
+    and the mayor's), the latest published replies (of ``replies_of``'s letters, or
+    all) and the all-time figures (of that unit, or all) from the figures computed
+    ahead. Three queries when the figures are stored."""
+    letters = Letter.objects.filter(published=True)
+    if replies_of is not None:
+        letters = letters.filter(handling_unit_id=replies_of)
+    replies = list(letters.select_related("handling_unit").only(
+        "id", "serial", "public_title", "replied_at", "handling_unit__name").order_by("-replied_at", "-id")[:HOME_REPLIES])
+    snapshot = stats_snapshot()
+    figures = summarise(snapshot.rows, unit_id=replies_of, reason_labels={})
+    return {"mailboxes": mailboxes_for_unit(unit_id), "replies": replies, "figures": figures,
+            "figures_at": snapshot.computed_at}
+
+
 def active_mailboxes():
     return Mailbox.objects.filter(active=True).select_related("unit")
 

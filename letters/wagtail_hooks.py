@@ -4,12 +4,12 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from guard import audit
-from portal.hooks import COLUMN_CONTEXT
+from portal.hooks import COLUMN_CONTEXT, HOME_CONTEXT
 from portal.models import ColumnCategory
 
 from . import admin_views
 from .admin_config import VIEWSETS, letter_type_viewset, mailbox_viewset, reason_viewset
-from .queries import mailboxes_for_unit
+from .queries import home_interaction, mailboxes_for_unit
 
 
 class MailboxMenuItem(MenuItem):
@@ -117,3 +117,14 @@ def interaction_column_mailboxes(*, column, request):
     if column.kind.category != ColumnCategory.INTERACTION:
         return None
     return {"mailboxes": mailboxes_for_unit(column.home.unit_id)}
+
+
+@hooks.register(HOME_CONTEXT)
+def home_interaction_section(*, home_page, columns, request):
+    """Every site's home offers 互动交流: write a letter, the latest replies, the figures."""
+    column = next((c for c in columns if c.kind.category == ColumnCategory.INTERACTION), None)
+    unit_id = None if home_page.site_kind == "portal" else home_page.unit_id
+    return {"interaction": dict(home_interaction(unit_id=home_page.unit_id, replies_of=unit_id), column=column,
+                                template="letters/includes/home_interaction.html",
+                                title=column.title if column else _("互动交流"),
+                                claims=[column.pk] if column else [])}

@@ -17,10 +17,24 @@ for, so the registration needs nothing in ``apps.py``.
 
 from wagtail import hooks
 
-# fn(*, column, request) -> dict | None: more context for a column page's template.
+# fn(*, column, request) -> dict | None: more context for a column page's template;
+# its "column_includes" (a list of template names) are included after the intro.
 # Called for every column page that renders, so a function does nothing (and
 # queries nothing) for columns it has nothing to add to.
 COLUMN_CONTEXT = "portal_column_context"
+
+# fn(*, home_page, columns, request) -> dict | None: sections of a site's home page,
+# ``{key: section}``. A section is a dict with ``template`` (included with the
+# section as ``section``), ``title``, and optionally ``claims`` (pks of menu columns it
+# presents, which the home's grid of other columns then leaves out). ``columns``
+# are the site's menu columns, already fetched (with their kinds): a function reads
+# them instead of querying again. Each home kind shows the keys it knows in its own
+# order (``SiteHomePage.section_order``); portal's own keys are "news", "columns" and
+# "directory", the apps above add "disclosure", "services", "profile",
+# "interaction"; "live" is kept for the window units' live boards to come. Called
+# once per home page rendered; the page is kept for every reader, so nothing here
+# depends on the request's user.
+HOME_CONTEXT = "portal_home_context"
 
 # fn(*, parent, page) -> None: ``page`` is about to be added under ``parent``; it is
 # valid and not in the tree yet. Called by ``portal.services.page_create`` (in its
@@ -31,10 +45,21 @@ BEFORE_PAGE_CREATE = "portal_before_page_create"
 
 def column_context(*, column, request):
     """What every registered app adds to ``column``'s template context."""
-    extra = {}
+    extra = {"column_includes": []}
     for fn in hooks.get_hooks(COLUMN_CONTEXT):
-        extra.update(fn(column=column, request=request) or {})
+        more = dict(fn(column=column, request=request) or {})
+        # Templates an app adds to the column page (included in order) add up.
+        extra["column_includes"] += more.pop("column_includes", [])
+        extra.update(more)
     return extra
+
+
+def home_context(*, home_page, columns, request):
+    """Every registered app's sections of ``home_page``, by key."""
+    sections = {}
+    for fn in hooks.get_hooks(HOME_CONTEXT):
+        sections.update(fn(home_page=home_page, columns=columns, request=request) or {})
+    return sections
 
 
 def before_page_create(*, parent, page):

@@ -17,7 +17,7 @@ from orgs.addressing import path_prefix
 
 from . import addresses, pagecache
 from .forms import ScreenedPageForm
-from .hooks import column_context
+from .hooks import column_context, home_context
 
 
 class ReviewedPagePermissionTester(PagePermissionTester):
@@ -198,6 +198,10 @@ class SiteHomePage(PlatformPage):
     subpage_types = ["portal.ColumnPage"]
     parent_page_types = ["wagtailcore.Page"]
     site_kind = None
+    # The home's sections in the order a reader of this kind of site looks for
+    # things (see portal.hooks.HOME_CONTEXT for the keys); a key nobody provides is
+    # left out, so "live" waits for the live boards.
+    section_order = ("news", "disclosure", "services", "interaction", "profile", "columns", "directory")
 
     class Meta:
         abstract = True
@@ -206,28 +210,44 @@ class SiteHomePage(PlatformPage):
         return "portal/home_page.html"
 
     def get_context(self, request, *args, **kwargs):
-        from .queries import home_listing
+        from .queries import home_listing, home_news
 
         context = super().get_context(request, *args, **kwargs)
         listing = home_listing(self)
         context.update(listing)
         # The listing's columns are the menu: the lazy menu query never runs.
-        context["nav"] = [column for column, _items in listing["columns"]]
+        columns = context["nav"] = [column for column, _items in listing["columns"]]
+        sections = {}
+        news = home_news(listing["columns"])
+        if news is not None:
+            sections["news"] = news
+        sections.update(home_context(home_page=self, columns=columns, request=request))
+        claimed = {pk for section in sections.values() for pk in section.get("claims", ())}
+        others = [(column, items) for column, items in listing["columns"] if column.pk not in claimed]
+        if others:
+            sections["columns"] = {"template": "portal/includes/home_columns.html", "title": _("更多栏目"),
+                                   "columns": others}
+        sections.update(self.own_sections(request))
+        context["home_sections"] = [dict(sections[key], key=key) for key in self.section_order if key in sections]
         return context
+
+    def own_sections(self, request):
+        """Sections only this kind of home has."""
+        return {}
 
 
 class PortalHomePage(SiteHomePage):
     site_kind = "portal"
+    section_order = ("news", "disclosure", "services", "interaction", "columns", "profile", "directory")
 
     class Meta:
         verbose_name = _("政府门户网站首页")
 
-    def get_context(self, request, *args, **kwargs):
+    def own_sections(self, request):
         from .queries import site_directory
 
-        context = super().get_context(request, *args, **kwargs)
-        context["directory"] = site_directory()
-        return context
+        return {"directory": {"template": "portal/includes/home_directory.html", "title": _("网站群"),
+                              "directory": site_directory()}}
 
 
 class DistrictHomePage(SiteHomePage):
@@ -239,6 +259,7 @@ class DistrictHomePage(SiteHomePage):
 
 class DepartmentHomePage(SiteHomePage):
     site_kind = "department"
+    section_order = ("news", "disclosure", "services", "profile", "interaction", "columns")
 
     class Meta:
         verbose_name = _("部门网站首页")
@@ -246,6 +267,9 @@ class DepartmentHomePage(SiteHomePage):
 
 class WindowUnitHomePage(SiteHomePage):
     site_kind = "window"
+    # A window unit leads with its services, then its live boards (flights, trains,
+    # outages: the live-data app will add the "live" section).
+    section_order = ("services", "live", "news", "interaction", "profile", "columns")
 
     class Meta:
         verbose_name = _("窗口单位网站首页")
@@ -268,7 +292,10 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
         "portal.WindowUnitHomePage",
         "portal.ColumnPage",
     ]
-    subpage_types = ["portal.ColumnPage", "portal.ArticlePage", "disclosure.GovDocumentPage", "disclosure.ServiceGuidePage"]
+    subpage_types = [
+        "portal.ColumnPage", "portal.ArticlePage", "disclosure.GovDocumentPage", "disclosure.ServiceGuidePage",
+        "disclosure.ProfilePage",
+    ]
     template = "portal/column_page.html"
     PAGE_SIZE = 20
 
@@ -388,10 +415,17 @@ class ContentAttachment(Orderable):
 class ArticlePage(ContentPage):
     author = models.CharField(_("作者"), max_length=60, blank=True)
     body = RichTextField(_("正文"))
+    # Shown with the top story of a home page's 要闻; its alt text is the image's
+    # description (Wagtail's image field), which the image form asks for.
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("题图"), help_text=_("可选。头条新闻在首页显示题图;请在图片的“描述”中写明图片内容。"),
+    )
 
     content_panels = Page.content_panels + [
         MultiFieldPanel([FieldPanel("pub_date"), FieldPanel("source"), FieldPanel("author")], heading=_("发布信息")),
         FieldPanel("summary"),
+        FieldPanel("lead_image"),
         FieldPanel("body"),
         InlinePanel("attachments", label=_("附件")),
         FieldPanel("also_in"),

@@ -7,7 +7,7 @@ from django.db.models.expressions import RawSQL
 
 from orgs.models import SiteKind, SiteRecord
 
-from .models import ColumnPage, ContentPage
+from .models import ArticlePage, ColumnCategory, ColumnPage, ContentPage
 
 HOME_ITEMS_PER_COLUMN = 6
 
@@ -102,6 +102,31 @@ def home_listing(home):
             items.sort(key=lambda i: (i.pub_date, i.pk), reverse=True)
             del items[HOME_ITEMS_PER_COLUMN:]
     return {"columns": [(c, items_by_column[c.pk]) for c in columns]}
+
+
+def home_news(columns):
+    """The home's 要闻 section: the first news column of ``columns`` (the home
+    listing's ``(column, items)`` pairs, already fetched) and its items, the newest
+    one the top story, with its lead picture if it is an article that has one (one
+    query, none when the top story is not an article)."""
+    for column, items in columns:
+        if column.kind.category == ColumnCategory.NEWS:
+            break
+    else:
+        return None
+    top = items[0] if items else None
+    lead = None
+    if top is not None and top.content_type_id == _article_type_id():
+        lead = (ArticlePage.objects.filter(pk=top.pk, lead_image__isnull=False)
+                .select_related("lead_image").only("id", "lead_image").first())
+    return {"template": "portal/includes/home_news.html", "title": column.title, "column": column, "top": top,
+            "lead_image": lead.lead_image if lead else None, "items": items[1:], "claims": [column.pk]}
+
+
+def _article_type_id():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(ArticlePage).pk
 
 
 def site_directory():

@@ -26,6 +26,8 @@ def test_the_demo_city_is_complete(client):
     _people_are_named_family_name_first()
     _business_systems_hold_their_scopes()
     _three_matters_take_applications_online(client)
+    _no_two_sites_share_a_headline_but_for_the_place_name()
+    _every_hosted_unit_has_its_profile_with_leaders_and_photos(client)
 
 
 def _three_matters_take_applications_online(client):
@@ -43,6 +45,39 @@ def _three_matters_take_applications_online(client):
     count = FormSubmission.objects.count()
     enable_demo_forms()  # again: nothing doubled
     assert FormSubmission.objects.count() == count
+
+
+def _no_two_sites_share_a_headline_but_for_the_place_name():
+    import re
+
+    names = sorted({n for u in Unit.objects.all() for n in (u.name, u.short_name) if n}
+                   | set(SiteRecord.objects.values_list("name", flat=True)), key=len, reverse=True)
+
+    def bare(title):
+        for name in names:
+            title = title.replace(name, "")
+        return re.sub(r"(第\d+期)$", "", title)
+
+    seen = {}
+    for record in SiteRecord.objects.filter(hosting="hosted").select_related("site"):
+        titles = {bare(t) for t in ContentPage.objects.descendant_of(record.site.root_page).values_list("title", flat=True)}
+        for title in titles:
+            assert title not in seen, f"{record.name} and {seen[title]} share the headline {title!r}"
+            seen[title] = record.name
+    assert len(seen) > 50
+
+
+def _every_hosted_unit_has_its_profile_with_leaders_and_photos(client):
+    from disclosure.models import ContactPhone, InternalDepartment, ProfilePage, UnitPerson, UnitProfile
+
+    for record in SiteRecord.objects.filter(hosting="hosted").select_related("unit"):
+        unit = record.unit
+        assert UnitProfile.objects.get(unit=unit).duty_items, unit.name
+        leaders = UnitPerson.objects.filter(unit=unit, kind="leader")
+        assert leaders.exists() and all(p.photo_id for p in leaders), unit.name
+        assert InternalDepartment.objects.filter(unit=unit).exists() and ContactPhone.objects.filter(unit=unit).exists()
+        page = ProfilePage.objects.descendant_of(record.site.root_page).get(section="leaders")
+        assert leaders.first().name in client.get(page.get_url()).content.decode()
 
 
 def _business_systems_hold_their_scopes():

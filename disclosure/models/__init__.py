@@ -2,11 +2,12 @@
 
 - ``documents``: government documents and their disclosure metadata (索引号 …);
 - ``guides``: matters (事项) and their service guides (办事指南), themes and life events;
-- ``forms``: online forms and pre-acceptance (网上填表预受理) of a guide's matter.
+- ``forms``: online forms and pre-acceptance (网上填表预受理) of a guide's matter;
+- ``profiles``: unit profiles (机构概况): overview, duties, internal departments,
+  leaders and post-responsible persons, contact phones, and the pages showing them.
 
-Later parts (unit profiles, online forms, the catalogue, applications for
-disclosure) add a module each and are imported here, so ``disclosure.models``
-stays the one public name other apps use.
+Each part's models are imported here, so ``disclosure.models`` stays the one
+public name other apps use.
 """
 
 from .documents import DocumentType, GovDocumentPage, IndexCounter, TopicCategory, Validity  # noqa: F401
@@ -17,4 +18,7 @@ from .guides import (  # noqa: F401
 from .forms import (  # noqa: F401
     ANSWERED, AWAITING_UNIT, AnswerLimit, SubmitterType, SubmissionEvent, SubmissionMaterial, SubmissionStatus,
     SubmissionVersion, FieldType, GuideFormField, FormSubmission, ReceiptCounter, ServiceStatsSnapshot,
+)
+from .profiles import (  # noqa: F401
+    ContactPhone, InternalDepartment, PersonKind, ProfilePage, ProfileSection, UnitPerson, UnitProfile,
 )

@@ -115,6 +115,9 @@ class ServiceGuidePage(ContentPage):
     # The online form's own parts (its fields: ``form_fields``) are in models/forms.py.
     online_form_intro = models.TextField(_("在线填表说明"), blank=True,
                                          help_text=_("显示在在线填表页顶部,例如填表须知、需上传的材料要求。"))
+    # "Most-used" matters on home pages: curated until the online forms' submission
+    # counts can rank them (docs/decisions.md).
+    featured = models.BooleanField(_("常用事项"), default=False, help_text=_("勾选后在首页“办事服务”的常用事项中展示。"))
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -143,6 +146,7 @@ class ServiceGuidePage(ContentPage):
         FieldPanel("notes"),
         MultiFieldPanel([FieldPanel("online_form_enabled"), FieldPanel("online_form_intro"),
                          InlinePanel("form_fields", label=_("表单字段"))], heading=_("网上填表预受理")),
+        FieldPanel("featured"),
         FieldPanel("pub_date"),
         FieldPanel("also_in"),
     ]

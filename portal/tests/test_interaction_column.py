@@ -30,7 +30,7 @@ def test_site_create_makes_the_interaction_kind_when_none_is_defined(city):
     ColumnPage.objects.filter(kind__category=ColumnCategory.INTERACTION).delete()
     ColumnKind.objects.filter(category=ColumnCategory.INTERACTION).delete()
     record = _new_site(city)
-    column = ColumnPage.objects.child_of(record.site.root_page).get()
+    column = ColumnPage.objects.child_of(record.site.root_page).filter(kind__category=ColumnCategory.INTERACTION).get()
     assert column.kind.category == ColumnCategory.INTERACTION and column.title == "互动交流"
 
 
@@ -39,7 +39,8 @@ def test_a_new_sites_home_reaches_the_mailbox_within_three_clicks(city, client):
     Mailbox.objects.create(unit=city.office, name="市长信箱", code="mayor", email="mayor@example.com", is_mayor=True)
     record = _new_site(city)
     found = clicks_to(client, record.public_url, set(MAILBOX.values()))
-    assert found == {path: 2 for path in MAILBOX.values()}, found
+    # The home's 互动交流 section links the published letters and the figures itself.
+    assert set(found) == set(MAILBOX.values()) and max(found.values()) <= 2, found
 
 
 @pytest.mark.django_db

@@ -11,6 +11,9 @@ from django.db.models import F
 
 from guard import audit
 
+from .guides import (  # noqa: F401 (other apps call the guides' services from here)
+    catch_all_phrase_save, life_event_save, services_column_ensure, theme_save,
+)
 from .models import IndexCounter
 
 
@@ -56,4 +59,4 @@ def site_sections_ensure(*, home, actor=None):
 
 
 # Each part's ``(*, home, actor)`` function that makes its columns on a site.
-SECTION_BUILDERS = []
+SECTION_BUILDERS = [services_column_ensure]

@@ -10,6 +10,6 @@ stays the one public name other apps use.
 
 from .documents import DocumentType, GovDocumentPage, IndexCounter, TopicCategory, Validity  # noqa: F401
 from .guides import (  # noqa: F401
-    Audience, GuideLegalBasis, GuideMaterial, GuideStep, LifeEvent, MaterialForm, MaterialOriginal, MatterType,
+    Audience, CatchAllPhrase, GuideLegalBasis, GuideMaterial, GuideStep, LifeEvent, MaterialForm, MaterialOriginal, MatterType,
     ServiceGuidePage, Theme,
 )

@@ -24,6 +24,7 @@ from letters import services as letter_services
 from publishing.register import register_publication
 
 from . import city, content
+from . import guides as demo_guides
 
 DOC_TYPE_BY_WORD = [
     ("便民告示", DocumentType.CONVENIENCE_NOTICE),
@@ -63,6 +64,7 @@ def load(*, items_per_column=4, stdout=None, now=None):
         count = _load_content(records, columns, units, items_per_column, rng, now, admin)
         _load_notice(columns, units, admin, now)
         say(f"内容 {count + 1} 篇")
+        say(f"办事事项 {demo_guides.load(now=now)} 项")
         letters = _load_mailboxes(records, units)
         say(f"信箱 {Mailbox.objects.count()} 个,演示来信 {letters} 封")
         say(f"接口客户端 {_load_machine_clients(units)} 个")

@@ -128,13 +128,18 @@ def test_directory_queries_do_not_grow_with_the_number_of_matters(client, city, 
     create(column, guide("事项甲", themes=t, events=[e]))
     urls = [column.get_url(), column.get_url() + "?theme=huji&audience=person&q=事项", portal.get_url(),
             portal.get_url() + "?unit=east&event=birth"]
-    client.get(urls[0])  # warm Wagtail's site cache
-    few = [_queries(client, url) for url in urls]
+
+    def counts():
+        for url in urls:
+            client.get(url)  # warm Wagtail's site cache and the column's kept item count
+        return [_queries(client, url) for url in urls]
+
+    few = counts()
     for i in range(15):
         create(column, guide(f"事项{i}", matter_code=f"EAST-{i}", themes=t, events=[e]))
     many = counts()
     assert many == few
-    assert many == [18, 18, 19, 18], many
+    assert many == [18, 18, 18, 18], many
 
 
 # --- A guide's page ------------------------------------------------------------------------

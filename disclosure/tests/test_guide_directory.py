@@ -114,10 +114,16 @@ def test_the_directory_pages_keep_the_filters(client, city):
 
 
 def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
+    """The queries of a request, the fewer of two: with Redis shared by the parallel
+    test processes, another process's new site can drop Wagtail's cached site list
+    between two requests, adding one query that has nothing to do with the directory."""
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts.append(len(ctx.captured_queries))
+    return min(counts)
 
 
 def test_directory_queries_do_not_grow_with_the_number_of_matters(client, city, settings):

@@ -326,3 +326,24 @@ def test_an_existing_services_column_of_any_title_is_kept(city):
     column.save_revision().publish()
     assert services_column_ensure(home=home).pk == column.pk
     assert ColumnPage.objects.child_of(home).filter(kind__category=ColumnCategory.SERVICES).count() == 1
+
+
+def test_the_management_centre_keeps_themes_and_life_events_in_the_admin(city, client, make_user):
+    from disclosure.models import LifeEvent, Theme
+
+    centre = make_user("centre_admin", city.office, ["site_admin"])
+    client.force_login(centre)
+    response = client.post("/admin/disclosure/themes/new/",
+                           {"code": "hunyin", "name": "婚姻登记", "audience": "person", "sort_order": 3})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Theme.objects.get(code="hunyin").name == "婚姻登记"
+    response = client.post("/admin/disclosure/life-events/new/",
+                           {"code": "kaiban", "name": "开办企业", "audience": "enterprise", "sort_order": 0})
+    assert response.status_code == 302 and LifeEvent.objects.filter(code="kaiban").exists()
+    assert "婚姻登记" in client.get("/admin/disclosure/themes/").content.decode()
+
+    client.force_login(city.editor)
+    assert client.get("/admin/disclosure/themes/").status_code in (302, 403)
+    response = client.post("/admin/disclosure/themes/new/", {"code": "x", "name": "不该有", "audience": "both",
+                                                              "sort_order": 0})
+    assert response.status_code in (302, 403) and not Theme.objects.filter(code="x").exists()

@@ -16,7 +16,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -367,13 +367,15 @@ def directory_filters(params):
 
 
 def guides_in(paths):
-    """The live guides filed under the given site homes' paths."""
-    return ServiceGuidePage.objects.live().filter(_under(paths))
+    """The live guides filed under the given site homes' paths (None: every site's)."""
+    guides = ServiceGuidePage.objects.live()
+    return guides if paths is None else guides.filter(_under(paths))
 
 
 def guide_directory(*, paths, filters):
-    """The live guides under ``paths`` that pass ``filters``, ordered by their first
-    theme (so a page of results reads theme by theme), then by name."""
+    """The live guides under ``paths`` (None: the whole city) that pass ``filters``,
+    ordered by their first theme (so a page of results reads theme by theme), then by
+    name; filtered by one theme, by name."""
     guides = guides_in(paths)
     if filters.audience:
         guides = guides.filter(audience__in=[filters.audience, Audience.BOTH])
@@ -383,8 +385,9 @@ def guide_directory(*, paths, filters):
         guides = guides.filter(life_events__code=filters.event)
     if filters.q:
         guides = guides.filter(Q(title__icontains=filters.q) | Q(matter_code__icontains=filters.q))
-    return (guides.annotate(first_theme=Min("themes__sort_order"))
-            .order_by(F("first_theme").asc(nulls_last=True), "title", "pk"))
+    if filters.theme:
+        return guides.order_by("title", "pk")
+    return guides.order_by(F("theme_order").asc(nulls_last=True), "title", "pk")
 
 
 @dataclass
@@ -415,10 +418,8 @@ def directory_context(*, home, params, page_number=None):
             scope = [h for h in homes if h.unit_code == filters.unit]
     else:
         filters.unit = ""
-    paths = [h.path for h in scope]
-    live_in_scope = Q(guides__live=True) & _under(paths, prefix="guides__")
-    themes = [t for t in Theme.objects.annotate(n=Count("guides", filter=live_in_scope, distinct=True)) if t.n]
-    events = [e for e in LifeEvent.objects.annotate(n=Count("guides", filter=live_in_scope, distinct=True)) if e.n]
+    paths = None if city_wide and not filters.unit else [h.path for h in scope]
+    themes, events = _facets(paths, key=",".join(h.unit_code for h in scope) if paths is not None else "city")
     results = paginate(guide_directory(paths=paths, filters=filters).prefetch_related("themes"),
                        page_number, PAGE_SIZE)
     entries = []
@@ -438,6 +439,38 @@ def directory_context(*, home, params, page_number=None):
         "entries": entries,
         "audiences": [(Audience.PERSON, Audience.PERSON.label), (Audience.ENTERPRISE, Audience.ENTERPRISE.label)],
     }
+
+
+def _facets(paths, *, key):
+    """The themes and life events with how many live guides of the scope each has
+    (only those with some). The same for every request until something is published
+    or a theme changes (both start a new page-cache generation), so kept in the cache
+    for that long: counting them reads every guide's themes."""
+    from django.core.cache import cache
+
+    from portal.pagecache import generation
+
+    cache_key = f"guide-facets:{generation()}:{key}"
+    kept = cache.get(cache_key)
+    if kept is None:
+        live = Q(guides__live=True) if paths is None else Q(guides__live=True) & _under(paths, prefix="guides__")
+        counts = {}
+        for model in (Theme, LifeEvent):
+            rows = model.objects.annotate(n=Count("guides", filter=live, distinct=True)).values_list("pk", "n")
+            counts[model.__name__] = {pk: n for pk, n in rows if n}
+        kept = counts
+        cache.set(cache_key, kept, 3600)
+    themes = [t for t in _all(Theme) if t.pk in kept["Theme"]]
+    events = [e for e in _all(LifeEvent) if e.pk in kept["LifeEvent"]]
+    for item in themes:
+        item.n = kept["Theme"][item.pk]
+    for item in events:
+        item.n = kept["LifeEvent"][item.pk]
+    return themes, events
+
+
+def _all(model):
+    return list(model.objects.all())
 
 
 # --- A site's 办事服务 column ------------------------------------------------------------------
@@ -494,7 +527,13 @@ def theme_save(*, actor, code, name, audience=Audience.BOTH, sort_order=0, insta
     """Create or change a theme matters are grouped by (the management centre only)."""
     values = {"code": _text(code), "name": _text(name), "audience": audience or Audience.BOTH,
               "sort_order": sort_order or 0}
-    return _save(Theme, "theme", actor=actor, instance=instance, values=values)
+    moved = instance is not None and instance.sort_order != values["sort_order"]
+    theme = _save(Theme, "theme", actor=actor, instance=instance, values=values)
+    if moved:
+        # Directories order matters by their first theme's place, kept on each guide.
+        first = (Theme.objects.filter(guides=OuterRef("pk")).order_by("sort_order").values("sort_order")[:1])
+        ServiceGuidePage.objects.filter(themes=theme).update(theme_order=Subquery(first))
+    return theme
 
 
 @transaction.atomic

@@ -53,5 +53,14 @@ class Migration(migrations.Migration):
             name='original',
             field=models.CharField(blank=True, choices=[('original', '原件'), ('copy', '复印件'), ('both', '原件和复印件')], default='', max_length=12, verbose_name='原件或复印件'),
         ),
-            migrations.RunPython(seed, migrations.RunPython.noop),
+            migrations.AddField(
+            model_name='serviceguidepage',
+            name='theme_order',
+            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
+        ),
+        migrations.AddIndex(
+            model_name='serviceguidepage',
+            index=models.Index(fields=['theme_order', 'audience'], name='guide_directory_order'),
+        ),
+        migrations.RunPython(seed, migrations.RunPython.noop),
     ]

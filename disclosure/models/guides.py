@@ -132,6 +132,10 @@ class ServiceGuidePage(ContentPage):
     promised_limit_days = models.PositiveSmallIntegerField(_("承诺办结时限(工作日)"), null=True, blank=True)
     notes = RichTextField(_("其他说明"), blank=True, features=["bold", "link", "ol", "ul"])
     online_form_enabled = models.BooleanField(_("开通网上填表预受理"), default=False)
+    # The sort order of the guide's first theme, kept on the page so that a directory
+    # of thousands of matters is ordered theme by theme without grouping the rows
+    # (set by save() from the themes; ``theme_save`` refreshes it when a theme moves).
+    theme_order = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     content_panels = Page.content_panels + [
         CompletenessPanel(heading=_("要素检查")),
@@ -175,12 +179,19 @@ class ServiceGuidePage(ContentPage):
     class Meta:
         verbose_name = _("办事指南")
         verbose_name_plural = _("办事指南")
+        indexes = [models.Index(fields=["theme_order", "audience"], name="guide_directory_order")]
 
     def clean(self):
         super().clean()
         if (self.statutory_limit_days is not None and self.promised_limit_days is not None
                 and self.promised_limit_days > self.statutory_limit_days):
             raise ValidationError({"promised_limit_days": _("承诺时限不能长于法定时限。")})
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "theme_order" in update_fields:
+            self.theme_order = min((t.sort_order for t in self.themes.all()), default=None)
+        return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from ..guides import guide_page_context

@@ -223,3 +223,14 @@ def test_a_legal_basis_links_to_the_document_in_the_library(client, city):
     page = create(services_column(city.district_site), page)
     html = client.get(page.get_url()).content.decode()
     assert f'<a href="{document.get_url()}">第五条</a>' in html
+
+
+def test_moving_a_theme_reorders_every_directory(client, directory):
+    from disclosure.guides import theme_save
+    from disclosure.models import Theme
+
+    column, _pages = directory
+    theme_save(actor=None, code="qiye", name="企业开办", audience="enterprise", sort_order=0,
+               instance=Theme.objects.get(code="qiye"))
+    groups = re.findall(r'<h4 id="group-\d+">([^<]+)</h4>', client.get(column.get_url()).content.decode())
+    assert groups == ["企业开办", "社会保障", "户籍办理"]

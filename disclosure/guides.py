@@ -384,7 +384,11 @@ def guide_directory(*, paths, filters):
     if filters.event:
         guides = guides.filter(life_events__code=filters.event)
     if filters.q:
-        guides = guides.filter(Q(title__icontains=filters.q) | Q(matter_code__icontains=filters.q))
+        if re.search(r"[A-Za-z]", filters.q):
+            guides = guides.filter(Q(title__icontains=filters.q) | Q(matter_code__icontains=filters.q))
+        else:
+            # Chinese or digits have no case: a plain LIKE, without upper-casing every name.
+            guides = guides.filter(Q(title__contains=filters.q) | Q(matter_code__contains=filters.q))
     if filters.theme:
         return guides.order_by("title", "pk")
     return guides.order_by(F("theme_order").asc(nulls_last=True), "title", "pk")

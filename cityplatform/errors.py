@@ -180,3 +180,35 @@ class MethodNotAllowedMiddleware:
         if response.has_header("Allow"):
             filled["Allow"] = response["Allow"]
         return filled
+
+
+class AdminDomainErrorMiddleware:
+    """A rule of the domain that refuses an action taken through one of Wagtail's own
+    admin views (which know nothing of ``DomainError``) becomes the admin's error
+    message on the page the person came from, instead of a server error. Today: a
+    reviewer approving the last review step of a service guide that lacks elements
+    (``ServiceGuidePage.publish`` refuses; Wagtail's task action is one transaction,
+    so the approval is undone with it). Views of our own translate their errors
+    themselves; this only catches what reaches Django."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from orgs.errors import DomainError
+
+        if not isinstance(exception, DomainError) or not request.path.startswith("/admin/"):
+            return None
+        messages.error(request, exception.message)
+        back = _same_site_referer(request) or "/admin/"
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            # Wagtail's modal workflow steps expect JSON; "success" with a redirect
+            # takes the person to the page where the message shows.
+            return JsonResponse({"step": "success", "redirect": back})
+        return redirect(back)

@@ -134,6 +134,8 @@ MIDDLEWARE = [
     # Password guessing and reset mail are limited per address and per account.
     "guard.loginlimit.LoginLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A DomainError out of one of Wagtail's own admin views is a message, not a 500.
+    "cityplatform.errors.AdminDomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]

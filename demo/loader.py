@@ -24,6 +24,7 @@ from letters import services as letter_services
 from publishing.register import register_publication
 
 from . import city, content, profiles
+from . import guides as demo_guides
 from .forms import enable_demo_forms
 
 DOC_TYPE_BY_WORD = [
@@ -64,6 +65,7 @@ def load(*, items_per_column=4, stdout=None, now=None):
         count = _load_content(records, columns, units, items_per_column, rng, now, admin)
         _load_notice(columns, units, admin, now)
         say(f"内容 {count + 1} 篇")
+        say(f"办事事项 {demo_guides.load(now=now)} 项")
         say(f"机构概况 {len(profiles.PROFILES)} 个单位,领导和岗位负责人 {profiles.load_profiles(units)} 人")
         letters = _load_mailboxes(records, units)
         say(f"信箱 {Mailbox.objects.count()} 个,演示来信 {letters} 封")

@@ -11,14 +11,16 @@ Assumptions shared with the other parts of disclosure (docs/decisions.md):
 - the catalogue (政府信息公开) is the site's menu column whose kind's code is
   ``xxgk``; its child columns are its entries. Until a site has one, the entries
   are its menu columns of the disclosure categories (policy, notices …);
-- a theme or life event links to the site's 办事服务 column with ``?theme=<code>``
-  or ``?event=<code>``, unless the guides part names a URL ``disclosure:matters``,
-  which then gets the same query;
-- "most-used" matters are the guides marked ``featured`` (常用事项), then the
-  newest; once online submissions exist, their count over 90 days will rank them.
+- a theme or life event links to the site's 办事服务 column (its matter directory)
+  with ``?theme=<code>`` or ``?event=<code>``;
+- "most-used" matters are the guides marked ``featured`` (常用事项), then those
+  with the most online submissions over the last 90 days, then the newest.
 """
 
-from django.urls import NoReverseMatch, reverse
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from portal.models import ColumnCategory, ColumnPage
@@ -32,6 +34,7 @@ DISCLOSURE_CATEGORIES = (ColumnCategory.POLICY, ColumnCategory.INTERPRETATION, C
                          ColumnCategory.PERSONNEL, ColumnCategory.PLANS)
 HOME_DOCUMENTS = 6
 HOME_MATTERS = 8
+USAGE_DAYS = 90
 PAGE_FIELDS = ("id", "title", "slug", "url_path", "path", "depth", "content_type_id")
 
 
@@ -68,10 +71,7 @@ def _disclosure_section(home_page, columns):
 
 
 def _matters_url(services_column):
-    try:
-        return reverse("disclosure:matters")
-    except NoReverseMatch:
-        return services_column.url if services_column is not None else None
+    return services_column.url if services_column is not None else None
 
 
 def _services_section(home_page, columns):
@@ -80,8 +80,12 @@ def _services_section(home_page, columns):
     guides = ServiceGuidePage.objects.live()
     if home_page.site_kind != "portal":
         guides = guides.descendant_of(home_page)
+    # Most used: marked 常用 by the unit, then the most online submissions of the last
+    # 90 days, then the newest (one query, counted in the database).
+    since = timezone.now() - timedelta(days=USAGE_DAYS)
     matters = list(guides.only(*PAGE_FIELDS, "featured", "audience", "pub_date")
-                   .order_by("-featured", "-pub_date", "-pk")[:HOME_MATTERS])
+                   .annotate(recent_use=Count("submissions", filter=Q(submissions__submitted_at__gte=since)))
+                   .order_by("-featured", "-recent_use", "-pub_date", "-pk")[:HOME_MATTERS])
     base = _matters_url(column)
     themes, events = [], []
     if home_page.site_kind in ("portal", "district"):

@@ -11,6 +11,9 @@ from django.db.models import F
 
 from guard import audit
 
+from .guides import (  # noqa: F401 (other apps call the guides' services from here)
+    catch_all_phrase_save, life_event_save, services_column_ensure, theme_save,
+)
 from .models import IndexCounter
 from .profiles import profile_sections_ensure  # noqa: F401 (unit profiles: the 机构概况 column of every site)
 
@@ -57,4 +60,4 @@ def site_sections_ensure(*, home, actor=None):
 
 
 # Each part's ``(*, home, actor)`` function that makes its columns on a site.
-SECTION_BUILDERS = [profile_sections_ensure]
+SECTION_BUILDERS = [profile_sections_ensure, services_column_ensure]

@@ -25,6 +25,7 @@ def test_the_demo_city_is_complete(client):
     _every_unit_a_letter_can_be_routed_to_has_a_handler_and_a_leader()
     _people_are_named_family_name_first()
     _business_systems_hold_their_scopes()
+    _matters_over_several_units_with_complete_guides_and_a_few_flawed(client)
     _three_matters_take_applications_online(client)
     _no_two_sites_share_a_headline_but_for_the_place_name()
     _every_hosted_unit_has_its_profile_with_leaders_and_photos(client)
@@ -183,3 +184,25 @@ def test_the_printed_logins_name_roles_in_chinese():
 
     assert not re.search(r" (editor|reviewer|leader|mailbox_handler|supervisor|site_admin)\b", text), text
     assert "shapingba_mailbox" in text and "shapingba_leader" in text
+
+
+def _matters_over_several_units_with_complete_guides_and_a_few_flawed(client):
+    from disclosure.queries import unit_guide_report
+    from disclosure.models import GuideMaterial
+
+    report = unit_guide_report()
+    live = [row for row in report.rows if row.page.live]
+    complete = [row for row in live if not row.result.problems]
+    assert len(complete) >= 40, len(complete)
+    assert len({row.unit_name for row in complete}) >= 8
+    vague = {row.page.title: {p.kind for p in row.result.problems} for row in live if row.result.problems}
+    assert vague == {"住房租赁合同登记备案": {"catch_all"}, "用水性质变更": {"catch_all"},
+                     "巡游出租汽车车辆营运证核发": {"unlinked_policy"}}, vague
+    drafts = {row.page.title: row.result.missing_count for row in report.rows if not row.page.live}
+    assert drafts == {"职业技能培训补贴申领": 5, "母婴保健技术服务执业许可": 2}, drafts
+    titles = [row.page.title for row in report.rows]
+    assert len(titles) == len(set(titles))  # each unit's matters are its own
+    with_forms = GuideMaterial.objects.filter(blank_form__isnull=False, sample__isnull=False)
+    assert with_forms.values("page").distinct().count() >= 10
+    document = with_forms.first().blank_form
+    assert client.get(document.url).status_code == 200

@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                 ('not_accepted_reason', models.TextField(blank=True, verbose_name='不予受理理由')),
                 ('applicant_ip', models.GenericIPAddressField(blank=True, null=True)),
                 ('version', models.PositiveIntegerField(default=1)),
-                ('guide', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='disclosure.serviceguidepage', verbose_name='事项')),
+                ('guide', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='disclosure.serviceguidepage', verbose_name='事项')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='online_applications', to='orgs.unit', verbose_name='受理单位')),
             ],
             options={

@@ -12,7 +12,7 @@ public name other apps use.
 
 from .documents import DocumentType, GovDocumentPage, IndexCounter, TopicCategory, Validity  # noqa: F401
 from .guides import (  # noqa: F401
-    Audience, GuideLegalBasis, GuideMaterial, GuideStep, LifeEvent, MaterialForm, MaterialOriginal, MatterType,
+    Audience, CatchAllPhrase, GuideLegalBasis, GuideMaterial, GuideStep, LifeEvent, MaterialForm, MaterialOriginal, MatterType,
     ServiceGuidePage, Theme,
 )
 from .forms import (  # noqa: F401

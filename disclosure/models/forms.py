@@ -84,7 +84,7 @@ class FormSubmission(models.Model):
     receipt_number = models.CharField(_("受理回执号"), max_length=20, unique=True)
     query_code_hash = models.CharField(max_length=64, unique=True)
     query_nonce = models.CharField(max_length=32)
-    guide = models.ForeignKey(ServiceGuidePage, on_delete=models.PROTECT, related_name="applications",
+    guide = models.ForeignKey(ServiceGuidePage, on_delete=models.PROTECT, related_name="submissions",
                               verbose_name=_("事项"))
     guide_title = models.CharField(_("事项名称"), max_length=255)
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="online_applications",

@@ -24,6 +24,8 @@ from wagtail.search import index
 
 from portal.models import ContentPage
 
+from ..panels import CompletenessPanel
+
 
 class Audience(models.TextChoices):
     PERSON = "person", _("个人")
@@ -90,6 +92,24 @@ class LifeEvent(models.Model):
         return self.name
 
 
+class CatchAllPhrase(models.Model):
+    """Catch-all wording (兜底性表述) that makes a guide vague: "其他材料", "相关材料" …
+    The completeness check flags a material or condition that uses one; the portal
+    management centre keeps the list (the indicators name only examples)."""
+
+    phrase = models.CharField(_("表述"), max_length=40, unique=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = _("兜底性表述")
+        verbose_name_plural = _("兜底性表述")
+
+    def __str__(self):
+        return self.phrase
+
+
 class ServiceGuidePage(ContentPage):
     """A matter the unit handles or accepts, with its service guide."""
 
@@ -118,8 +138,13 @@ class ServiceGuidePage(ContentPage):
     # "Most-used" matters on home pages: curated until the online forms' submission
     # counts can rank them (docs/decisions.md).
     featured = models.BooleanField(_("常用事项"), default=False, help_text=_("勾选后在首页“办事服务”的常用事项中展示。"))
+    # The sort order of the guide's first theme, kept on the page so that a directory
+    # of thousands of matters is ordered theme by theme without grouping the rows
+    # (set by save() from the themes; ``theme_save`` refreshes it when a theme moves).
+    theme_order = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     content_panels = Page.content_panels + [
+        CompletenessPanel(heading=_("要素检查")),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("matter_code"), FieldPanel("matter_type"), FieldPanel("audience")]),
@@ -162,19 +187,39 @@ class ServiceGuidePage(ContentPage):
     class Meta:
         verbose_name = _("办事指南")
         verbose_name_plural = _("办事指南")
-
-    def get_context(self, request, *args, **kwargs):
-        from ..applyforms import online_form_url
-
-        context = super().get_context(request, *args, **kwargs)
-        context["online_form_url"] = online_form_url(self)
-        return context
+        indexes = [models.Index(fields=["theme_order", "audience"], name="guide_directory_order")]
 
     def clean(self):
         super().clean()
         if (self.statutory_limit_days is not None and self.promised_limit_days is not None
                 and self.promised_limit_days > self.statutory_limit_days):
             raise ValidationError({"promised_limit_days": _("承诺时限不能长于法定时限。")})
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "theme_order" in update_fields:
+            self.theme_order = min((t.sort_order for t in self.themes.all()), default=None)
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from ..applyforms import online_form_url
+        from ..guides import guide_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(guide_page_context(self))
+        context["online_form_url"] = online_form_url(self)
+        return context
+
+    def publish(self, revision, *args, **kwargs):
+        """Every publication of a revision (the review's approved end, ``page_create``,
+        scheduled publishing, reverting) passes here: a guide missing any of the ten
+        elements is refused (``disclosure.guides.refuse_incomplete``). The editor's own
+        publish button runs Wagtail's action directly; the ``before_publish_page``
+        hook (disclosure/wagtail_hooks.py) applies the same rule there."""
+        from ..guides import refuse_incomplete
+
+        refuse_incomplete(revision.as_object())
+        return super().publish(revision, *args, **kwargs)
 
 
 class GuideLegalBasis(Orderable):
@@ -199,10 +244,14 @@ class GuideMaterial(Orderable):
 
     page = ParentalKey(ServiceGuidePage, on_delete=models.CASCADE, related_name="materials")
     name = models.CharField(_("材料名称"), max_length=200)
-    form = models.CharField(_("材料形式"), max_length=12, choices=MaterialForm.choices, default=MaterialForm.PAPER)
-    original = models.CharField(_("原件或复印件"), max_length=12, choices=MaterialOriginal.choices,
-                                default=MaterialOriginal.ORIGINAL)
-    copies = models.PositiveSmallIntegerField(_("份数"), default=1)
+    # Form, original or copy and number of copies start unstated, so that a material
+    # nobody described is flagged by the completeness check (the indicators deduct
+    # for an unclear material format) instead of silently reading "纸质原件1份".
+    form = models.CharField(_("材料形式"), max_length=12, choices=MaterialForm.choices, blank=True, default="")
+    original = models.CharField(_("原件或复印件"), max_length=12, choices=MaterialOriginal.choices, blank=True,
+                                default="")
+    copies = models.PositiveSmallIntegerField(_("份数"), null=True, blank=True,
+                                              help_text=_("纸质材料须写明份数;仅电子材料可不填。"))
     required = models.BooleanField(_("必须提交"), default=True)
     blank_form = models.ForeignKey("wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("空白表格"))

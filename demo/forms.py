@@ -8,10 +8,12 @@ its unit's 办事服务 column, so this slice works on its own too.
 
 from disclosure import applyforms
 from disclosure.formbuilder import id_card_check_digit
-from disclosure.models import GuideFormField, GuideMaterial, GuideStep, ServiceGuidePage
+from disclosure.models import GuideFormField, GuideLegalBasis, GuideMaterial, GuideStep, ServiceGuidePage
 from orgs.models import SiteRecord, Unit
 from portal.models import ColumnPage
 from portal.services import page_create
+
+from .guides import LAW_DB
 
 PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -94,8 +96,10 @@ def _make_guide(title, unit, values):
     materials = values.pop("materials")
     page = ServiceGuidePage(
         title=title, summary=f"{unit.short_name or unit.name}办理的{title}事项。", audience="person", **values,
-        materials=[GuideMaterial(name=name, form=form, original="original", required=required, sort_order=i)
+        materials=[GuideMaterial(name=name, form=form, original="original", copies=1, required=required, sort_order=i)
                    for i, (name, form, required) in enumerate(materials)],
+        # The basis is linked (the national law database), so the guide has no flag.
+        legal_bases=[GuideLegalBasis(citation=values["legal_basis"], url=LAW_DB)],
         steps=[GuideStep(name=name, actor=values["handling_body"], sort_order=i)
                for i, name in enumerate(("申请", "预审", "受理", "审核", "办结"))],
     )

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from disclosure.formbuilder import credit_code_check_char, id_card_check_digit
-from disclosure.models import GuideFormField, GuideMaterial, ServiceGuidePage
+from disclosure.models import GuideFormField, GuideMaterial, GuideStep, ServiceGuidePage
 from portal.models import ColumnPage
 from portal.services import page_create
 
@@ -50,6 +50,9 @@ def guide(city):
         title="灵活就业人员参保登记", summary="灵活就业人员在东区办理职工养老保险参保登记。", handling_body="东区社保中心",
         place="东区政务服务中心2楼", phone="023-60000001", fees="不收费", hours="工作日 9:00-17:00",
         promised_limit_days=5, statutory_limit_days=10, online_form_enabled=True,
+        legal_basis="《中华人民共和国社会保险法》第十条", conditions="在东区从事灵活就业、未参加职工基本养老保险的人员。",
+        steps=[GuideStep(name="网上申请", actor="申请人"), GuideStep(name="预受理", actor="东区社保中心", limit_days=3),
+               GuideStep(name="窗口核验办结", actor="东区社保中心", limit_days=2)],
         online_form_intro="请如实填写;上传身份证正反面扫描件。",
         form_fields=[GuideFormField(label=label, field_type=kind, required=required, choices=choices)
                      for label, kind, required, choices in FORM_FIELDS],

@@ -5,6 +5,8 @@ items handled)."""
 import io
 
 import pytest
+
+from disclosure.tests import guides_helpers
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image as PILImage
@@ -12,7 +14,7 @@ from wagtail.models import ModelLogEntry
 
 from disclosure import profiles
 from disclosure.models import (
-    ContactPhone, InternalDepartment, PersonKind, ProfilePage, ServiceGuidePage, UnitPerson, UnitProfile,
+    ContactPhone, InternalDepartment, PersonKind, ProfilePage, UnitPerson, UnitProfile,
 )
 from disclosure.services import site_sections_ensure
 from orgs.errors import DomainError, PermissionRefused
@@ -40,7 +42,8 @@ def _png(colour=(120, 120, 120), name="photo.png"):
 
 
 def _guide(city, column, title="东区居民临时救助申请", **extra):
-    guide = ServiceGuidePage(title=title, summary="为遭遇突发困难的居民提供临时救助。", **extra)
+    """A complete guide (a guide missing elements is never published)."""
+    guide = guides_helpers.guide(title=title, summary="为遭遇突发困难的居民提供临时救助。", **extra)
     return page_create(parent=column, page=guide, publish=True)
 
 

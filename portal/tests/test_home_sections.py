@@ -5,11 +5,13 @@ import io
 import re
 
 import pytest
+
+from disclosure.tests import guides_helpers
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from disclosure import profiles
-from disclosure.models import GovDocumentPage, LifeEvent, ServiceGuidePage, Theme
+from disclosure.models import GovDocumentPage, LifeEvent, Theme
 from letters.models import Mailbox
 from portal.models import ArticlePage, ColumnPage
 from portal.services import page_create
@@ -37,7 +39,7 @@ def homes(city):
         home = record.site.root_page.specific
         column = page_create(parent=home, page=ColumnPage(title="办事服务", slug="services", kind=city.kinds["services"],
                                                           show_in_menus=True), publish=True)
-        city.guides[record.kind] = page_create(parent=column, page=ServiceGuidePage(
+        city.guides[record.kind] = page_create(parent=column, page=guides_helpers.guide(
             title=f"{record.name}常用事项", summary="常用的办事事项。", featured=True), publish=True)
     return city
 
@@ -137,7 +139,7 @@ def test_home_pages_cost_a_bounded_number_of_queries_whatever_they_hold(homes, a
         article_factory(title=f"东区动态{i}", also_in=[homes.portal_news])
         profiles.person_save(actor=None, unit=homes.district, name=f"领导{i}号", title="副区长")
         for kind, guide in homes.guides.items():
-            page_create(parent=guide.get_parent(), page=ServiceGuidePage(title=f"{kind}事项{i}", featured=i % 2 == 0),
+            page_create(parent=guide.get_parent(), page=guides_helpers.guide(title=f"{kind}事项{i}", featured=i % 2 == 0),
                         publish=True)
     Theme.objects.create(code="housing", name="住房保障")
     many = {url: _queries(client, url) for url in urls}

@@ -199,7 +199,7 @@ def _edit_form_data(page, *, steps, action="action-publish"):
         "pub_date": page.pub_date.strftime("%Y-%m-%d %H:%M"),
         "legal_bases": inline_formset(bases, initial=len(bases)),
         "materials": inline_formset(materials, initial=len(materials)),
-        "steps": inline_formset(steps), "attachments": inline_formset([]), "comments": inline_formset([]),
+        "steps": inline_formset(steps), "form_fields": inline_formset([]), "attachments": inline_formset([]), "comments": inline_formset([]),
     })
     data[action] = action
     return data

@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
     "hosting-sweep-migrations": {"task": "hosting.sweep_migrations", "schedule": SWEEP_SECONDS},
     "letters-deadlines-sweep": {"task": "letters.deadlines_sweep", "schedule": 3600.0},
     "letters-refresh-stats": {"task": "letters.refresh_stats", "schedule": 600.0},  # letters.queries.REFRESH_EVERY
+    "disclosure-applications-sweep": {"task": "disclosure.applications_sweep", "schedule": 3600.0},
+    "disclosure-annual-report-drafts": {"task": "disclosure.annual_report_drafts", "schedule": 6 * 3600.0},
 }
 # Seconds after which a silent worker is reported as down by /healthz.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "90"))

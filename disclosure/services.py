@@ -11,6 +11,7 @@ from django.db.models import F
 
 from guard import audit
 
+from .catalogue import annual_report_draft, catalogue_ensure  # noqa: F401 (other apps call them from here)
 from .models import IndexCounter
 
 
@@ -56,4 +57,4 @@ def site_sections_ensure(*, home, actor=None):
 
 
 # Each part's ``(*, home, actor)`` function that makes its columns on a site.
-SECTION_BUILDERS = []
+SECTION_BUILDERS = [catalogue_ensure]

@@ -19,7 +19,9 @@ from wagtail import hooks
 
 # fn(*, column, request) -> dict | None: more context for a column page's template.
 # Called for every column page that renders, so a function does nothing (and
-# queries nothing) for columns it has nothing to add to.
+# queries nothing) for columns it has nothing to add to. ``column_include`` names a
+# template the column page includes (disclosure: the catalogue), and
+# ``column_replaces_items`` says that template lists the column's content itself.
 COLUMN_CONTEXT = "portal_column_context"
 
 # fn(*, parent, page) -> None: ``page`` is about to be added under ``parent``; it is

@@ -268,7 +268,10 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
         "portal.WindowUnitHomePage",
         "portal.ColumnPage",
     ]
-    subpage_types = ["portal.ColumnPage", "portal.ArticlePage", "disclosure.GovDocumentPage", "disclosure.ServiceGuidePage"]
+    subpage_types = [
+        "portal.ColumnPage", "portal.ArticlePage", "disclosure.GovDocumentPage", "disclosure.ServiceGuidePage",
+        "disclosure.InterpretationPage", "disclosure.AnnualReportPage",
+    ]
     template = "portal/column_page.html"
     PAGE_SIZE = 20
 

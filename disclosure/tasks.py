@@ -1,0 +1,23 @@
+"""Disclosure's periodic work: the applications' deadlines and January's drafts of
+the annual reports (cityplatform's beat schedule)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="disclosure.applications_sweep")
+def applications_sweep_task():
+    from .applications import deadlines_sweep
+
+    return deadlines_sweep()
+
+
+@shared_task(name="disclosure.annual_report_drafts")
+def annual_report_drafts_task():
+    """Every day in January: draft last year's report for each site that lacks one
+    (idempotent, so a missed day or a new site is caught up the next day)."""
+    from .catalogue import annual_report_drafts
+
+    if timezone.localdate().month != 1:
+        return 0
+    return len(annual_report_drafts())

@@ -190,11 +190,13 @@ FIELDS = ("applicant_type", "name", "id_type", "id_number", "credit_code", "lega
 
 
 @transaction.atomic
-def application_submit(*, unit, ip=None, **fields):
+def application_submit(*, unit, ip=None, now=None, **fields):
     """Register an application to ``unit``; returns ``(application, query_code)``.
-    Invalid fields are refused all at once, by field, and nothing is stored."""
+    Invalid fields are refused all at once, by field, and nothing is stored.
+    (``now``, and ``today`` of the later steps, are the moment of the step: the
+    current time unless a caller replays a dated step, as the tests and the demo do.)"""
     values = _clean({name: fields.get(name, "") for name in FIELDS})
-    now = _now()
+    now = now or _now()
     received = timezone.localtime(now).date()
     serial = f"G{received:%Y%m%d}{_take_serial(received):04d}"
     nonce = codes.new_nonce()
@@ -204,7 +206,7 @@ def application_submit(*, unit, ip=None, **fields):
         serial=serial, query_nonce=nonce, query_code_hash=codes.code_hash(code), unit=unit, ip=ip,
         received_at=now, clock_from=received, time_limit=TIME_LIMIT, due_on=due, **values,
     )
-    _event(app, "submitted", reason=_("在线提交申请,登记编号 %(serial)s") % {"serial": serial})
+    _event(app, "submitted", reason=_("在线提交申请,登记编号 %(serial)s") % {"serial": serial}, at=now)
     audit.record(app, "disclosure.application.submit", after={"status": app.status, "due_on": due}, unit=unit.pk)
     _notify_applicant(app, "received", _("政府信息公开申请已登记"),
                       f"您向{unit.name}提交的政府信息公开申请已登记,编号 {serial}。\n"
@@ -233,7 +235,7 @@ def application_find_guarded(*, code, check, client):
 
 
 @transaction.atomic
-def clarification_answer(*, application, text):
+def clarification_answer(*, application, text, today=None):
     """The applicant clarifies their application: the clock runs again, from today,
     with the working days that were left."""
     app = _lock(application, None)
@@ -244,7 +246,7 @@ def clarification_answer(*, application, text):
         raise DomainError(_("请填写补正内容(至少5个字)。"), field="text")
     if len(text) > MAX_DESCRIPTION:
         raise DomainError(_("补正内容不超过%(n)s个字。") % {"n": MAX_DESCRIPTION}, field="text")
-    today = _today()
+    today = today or _today()
     before = {"status": app.status, "due_on": app.due_on}
     app = _save(app, status=AppStatus.HANDLING, clarification_answer=text, clarified=True, clock_from=today,
                 paused_on=None)
@@ -340,7 +342,7 @@ def _open(app):
 # --- Handling (the unit) ------------------------------------------------------------------------------
 
 @transaction.atomic
-def clarification_request(*, application, request_text, actor, version):
+def clarification_request(*, application, request_text, actor, version, today=None):
     """Ask the applicant, once and within 7 working days of receipt, to make the
     application clear; the clock stops until they answer."""
     app = _lock(application, version)
@@ -348,7 +350,7 @@ def clarification_request(*, application, request_text, actor, version):
     _open(app)
     if app.clarification_request:
         raise DomainError(_("补正只能要求一次,这份申请已经要求过补正。"), code="state")
-    today = _today()
+    today = today or _today()
     received = timezone.localtime(app.received_at).date()
     if calendar.working_days_between(received, today) > CLARIFY_WITHIN:
         raise DomainError(_("收到申请已超过%(n)s个工作日,不能再要求补正。") % {"n": CLARIFY_WITHIN}, code="late")
@@ -370,7 +372,7 @@ def clarification_request(*, application, request_text, actor, version):
 
 
 @transaction.atomic
-def extension_grant(*, application, reason, actor, version):
+def extension_grant(*, application, reason, actor, version, today=None):
     """The unit's leader extends the limit once by 20 working days, with a reason
     the applicant is told."""
     app = _lock(application, version)
@@ -378,7 +380,7 @@ def extension_grant(*, application, reason, actor, version):
     _open(app)
     if app.extension_days:
         raise DomainError(_("答复期限只能延长一次,这份申请已经延长过。"), code="state")
-    if app.due_on is not None and _today() > app.due_on:
+    if app.due_on is not None and (today or _today()) > app.due_on:
         raise DomainError(_("已超过答复期限,不能再延长;请尽快答复。"), code="late")
     reason = (reason or "").strip()
     if len(reason) < 5:
@@ -436,7 +438,8 @@ def answer_field_errors(*, kind, text, refusal_reason="", holder_unit="", docume
 
 
 @transaction.atomic
-def application_answer(*, application, kind, text, actor, version, refusal_reason="", holder_unit="", documents=()):
+def application_answer(*, application, kind, text, actor, version, refusal_reason="", holder_unit="", documents=(),
+                       now=None):
     """Answer the application with one of the statutory kinds, with the documents
     (``[(name, bytes)]``) it gives; the applicant reads and downloads them online
     with the query code and is told by e-mail."""
@@ -450,7 +453,7 @@ def application_answer(*, application, kind, text, actor, version, refusal_reaso
         raise DomainError(";".join(errors.values()), field=next(iter(errors)), field_errors=errors)
     if kind not in (AnswerKind.NOT_DISCLOSED, AnswerKind.PARTLY):
         refusal_reason = ""
-    now = _now()
+    now = now or _now()
     for name, content in documents:
         item = AnswerDocument(application=app, name=name, size=len(content), uploaded_by=actor)
         item.file.save(f"{app.serial}-{name}", ContentFile(content), save=True)
@@ -463,7 +466,7 @@ def application_answer(*, application, kind, text, actor, version, refusal_reaso
                  after={"status": app.status, "answer_kind": kind, "refusal_reason": refusal_reason},
                  documents=len(documents), on_time=on_time)
     label = AnswerKind(kind).label
-    _event(app, "answered", actor=actor, reason=f"答复:{label}", data={"documents": len(documents)})
+    _event(app, "answered", actor=actor, reason=f"答复:{label}", data={"documents": len(documents)}, at=now)
     holder = f"\n该信息由{app.holder_unit}掌握,请向其申请。" if app.holder_unit else ""
     _notify_applicant(app, "answered", _("政府信息公开申请已答复"),
                       f"您的政府信息公开申请 {app.serial} 已答复({label})。{holder}\n"
@@ -538,8 +541,8 @@ def _save(app, **changes):
     return app
 
 
-def _event(app, kind, *, actor=None, reason="", public=True, data=None):
-    return ApplicationEvent.objects.create(application=app, kind=kind, actor=actor, at=_now(), reason=reason,
+def _event(app, kind, *, actor=None, reason="", public=True, data=None, at=None):
+    return ApplicationEvent.objects.create(application=app, kind=kind, actor=actor, at=at or _now(), reason=reason,
                                            public=public, data=data or {})
 
 

@@ -268,9 +268,9 @@ def documents_published(home, year):
     start, end = _year_bounds(year)
     rows = (GovDocumentPage.objects.live().filter(path__startswith=home.path, first_published_at__gte=start,
                                                   first_published_at__lt=end)
-            .values("doc_type").annotate(n=Count("pk")))
+            .order_by().values("doc_type").annotate(n=Count("pk")))
     counts = {r["doc_type"]: r["n"] for r in rows}
-    return [(label, counts.get(value, 0)) for value, label in DocumentType.choices]
+    return [(str(label), counts.get(value, 0)) for value, label in DocumentType.choices]
 
 
 def _year_bounds(year):
@@ -282,7 +282,7 @@ def application_figures(unit, year):
     """Applications to ``unit`` in ``year``: received (by applicant type), answered
     by kind of answer (and the reasons of refusals), carried into the next year."""
     start, end = _year_bounds(year)
-    apps = Application.objects.filter(unit=unit)
+    apps = Application.objects.filter(unit=unit).order_by()
     received = apps.filter(received_at__gte=start, received_at__lt=end)
     by_type = dict(received.values_list("applicant_type").annotate(n=Count("pk")))
     carried_in = apps.filter(received_at__lt=start).filter(
@@ -296,8 +296,8 @@ def application_figures(unit, year):
         "received": {"citizen": by_type.get("citizen", 0), "organisation": by_type.get("organisation", 0),
                      "total": sum(by_type.values())},
         "carried_in": carried_in,
-        "answered": [(kind.label, by_kind.get(kind.value, 0)) for kind in AnswerKind],
+        "answered": [(str(kind.label), by_kind.get(kind.value, 0)) for kind in AnswerKind],
         "answered_total": sum(by_kind.values()),
-        "refusals": [(reason.label, refusals.get(reason.value, 0)) for reason in RefusalReason],
+        "refusals": [(str(reason.label), refusals.get(reason.value, 0)) for reason in RefusalReason],
         "carried_over": still_open,
     }

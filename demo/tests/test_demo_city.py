@@ -25,6 +25,28 @@ def test_the_demo_city_is_complete(client):
     _every_unit_a_letter_can_be_routed_to_has_a_handler_and_a_leader()
     _people_are_named_family_name_first()
     _business_systems_hold_their_scopes()
+    _the_catalogues_are_filled(client)
+
+
+def _the_catalogues_are_filled(client):
+    from disclosure import queries
+    from disclosure.catalogue import catalogue_column
+    from disclosure.models import AnnualReportPage, Application, InterpretationPage
+
+    assert InterpretationPage.objects.live().count() >= 3
+    assert queries.policy_documents_without_interpretation().exists()
+    repealed = GovDocumentPage.objects.get(validity="repealed", title="重庆市政务信息资源共享管理办法")
+    assert repealed.later_versions.get().title == "重庆市公共数据资源管理办法"
+    assert GovDocumentPage.objects.filter(validity="amended", superseded_by__isnull=False).exists()
+    assert AnnualReportPage.objects.filter(live=True, year=2025).count() == 1
+    assert AnnualReportPage.objects.filter(live=False).exists()
+    assert set(Application.objects.values_list("status", flat=True)) >= {"clarification", "handling", "answered",
+                                                                       "received"}
+    assert Application.objects.filter(extension_days=20).exists()
+    assert Application.objects.filter(answer_kind="partly").exists()
+    for record in SiteRecord.objects.filter(site__isnull=False):
+        root = catalogue_column(record.site.root_page.specific)
+        assert client.get(root.get_url() + "?ml=gfxwj").status_code == 200, record.name
 
 
 def _business_systems_hold_their_scopes():

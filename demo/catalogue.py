@@ -111,7 +111,8 @@ def _reports(records, admin):
         "二、存在的主要问题及改进情况。部分部门政策解读形式较单一,下一步将推广图解、问答等形式,"
         "并加强对区县政府信息公开目录的指导。",
     ))
-    report.save_revision(user=admin).publish(user=admin)
+    # The demo stands for a report the unit has taken through its review.
+    report.save_revision(user=admin).publish(user=admin, skip_permission_checks=True)
     register_publication(page=report, user=admin)
     district = next(r for r in records if r.unit.code == "yuzhong").site.root_page.specific
     draft, _created = annual_report_draft(home=district, year=2025)  # as the January task leaves it

@@ -386,7 +386,7 @@ def extension_grant(*, application, reason, actor, version, today=None):
     if len(reason) < 5:
         raise DomainError(_("请说明延长答复期限的理由。"), field="reason")
     before = {"extension_days": 0, "due_on": app.due_on}
-    app = _save(app, extension_days=EXTENSION_DAYS, extension_reason=reason[:300])
+    app = _save(app, extension_days=EXTENSION_DAYS, extension_reason=reason[:300], status=AppStatus.HANDLING)
     app = _refresh_due(app)
     audit.record(app, "disclosure.application.extend", actor=actor, before=before,
                  after={"extension_days": app.extension_days, "due_on": app.due_on}, reason=reason[:300])

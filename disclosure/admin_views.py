@@ -20,7 +20,7 @@ from orgs.models import SiteRecord
 from orgs.queries import visible_units
 
 from . import applications, catalogue, files, queries
-from .models import AnswerDocument, AnswerKind, Application, AppStatus, RefusalReason
+from .models import AnswerDocument, AnswerKind, AppStatus, RefusalReason
 
 PER_PAGE = 50
 

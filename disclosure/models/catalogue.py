@@ -134,6 +134,8 @@ class InterpretationPage(ContentPage):
         QA = "qa", _("问答")
         VIDEO = "video", _("音视频")
 
+    # Required in the editor (the form field of a non-blank relation); not checked in
+    # clean(), which the editor's form runs before it assigns the relation.
     interprets = ParentalManyToManyField(
         "disclosure.GovDocumentPage", related_name="interpretations", verbose_name=_("解读的文件"),
         help_text=_("选择本解读对应的政策文件;文件页面会显示本解读的链接。"),
@@ -163,14 +165,6 @@ class InterpretationPage(ContentPage):
         shows the links of the revision previewed)."""
         return sorted((d for d in self.interprets.all() if d.live), key=lambda d: d.pub_date, reverse=True)
 
-    def clean(self):
-        super().clean()
-        try:
-            pending = list(self.interprets.all())
-        except ValueError:
-            pending = []
-        if not pending:
-            raise ValidationError({"interprets": _("请选择本解读对应的政策文件。")})
 
 
 class AnnualReportPage(ContentPage):

@@ -238,12 +238,13 @@ def test_interpretations_link_to_their_document_both_ways(east, client):
 
 
 @pytest.mark.django_db
-def test_an_interpretation_must_name_its_document(east):
-    from orgs.errors import DomainError
-
-    with pytest.raises(DomainError, match="解读的文件"):
-        _interpretation(east, "无所指的解读")
-    assert not InterpretationPage.objects.exists()
+def test_the_editor_asks_which_document_an_interpretation_interprets(east):
+    form_class = InterpretationPage.get_edit_handler().get_form_class()
+    form = form_class(data={"title": "无所指的解读", "slug": "jd", "body": "<p>解读。</p>", "form": "text",
+                            "pub_date": "2026-01-05 09:00"}, instance=InterpretationPage(),
+                      parent_page=east.district_interpretation, for_user=east.editor)
+    assert form.fields["interprets"].required
+    assert not form.is_valid() and "interprets" in form.errors
 
 
 @pytest.mark.django_db

@@ -240,7 +240,7 @@ def test_interpretations_link_to_their_document_both_ways(east, client):
 @pytest.mark.django_db
 def test_the_editor_asks_which_document_an_interpretation_interprets(east):
     form_class = InterpretationPage.get_edit_handler().get_form_class()
-    form = form_class(data={"title": "无所指的解读", "slug": "jd", "body": "<p>解读。</p>", "form": "text",
+    form = form_class(data={"title": "无所指的解读", "slug": "jd", "form": "text",
                             "pub_date": "2026-01-05 09:00"}, instance=InterpretationPage(),
                       parent_page=east.district_interpretation, for_user=east.editor)
     assert form.fields["interprets"].required

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from guard import audit
 from orgs.authority import require_manager
 from orgs.errors import DomainError, validate_or_refuse
-from portal.models import ArticlePage, ColumnCategory, ColumnKind, ColumnPage
+from portal.models import ColumnCategory, ColumnKind, ColumnPage
 from portal.services import column_kind_save, page_create
 
 from . import queries
-from .models import AnnualReportPage, CatalogueNode, CatalogueTemplateNode
+from .models import AnnualReportPage, CatalogueNode, CatalogueTemplateNode, DisclosureTextPage
 
 # code, title, parent code, column categories, document types: the statutory content
 # of the 2019 Regulations (art. 20, and the columns the national indicators check),
@@ -110,12 +110,18 @@ def _child_column(parent, kind, title, slug, intro="", show_in_menus=False):
     return page_create(parent=parent, page=page, publish=True)
 
 
-def _child_article(parent, slug, title, body, source):
-    existing = ArticlePage.objects.child_of(parent).filter(slug=slug).first()
+def _child_text(parent, slug, title, body):
+    existing = DisclosureTextPage.objects.child_of(parent).filter(slug=slug).first()
     if existing is not None:
         return existing
-    page = ArticlePage(title=title, slug=slug, body=body, source=source)
+    page = DisclosureTextPage(title=title, slug=slug, body=body)
     return page_create(parent=parent, page=page, publish=True)
+
+
+def texts(column):
+    """The guide and the rules of a 政府信息公开 column."""
+    return DisclosureTextPage.objects.child_of(column).live().only(
+        "id", "title", "slug", "url_path", "path", "depth").order_by("path")
 
 
 def catalogue_column(home):
@@ -134,8 +140,8 @@ def catalogue_ensure(*, home, actor=None):
             title="政府信息公开", slug="xxgk", kind=_kind(queries.CATALOGUE_KIND, actor), show_in_menus=True,
             intro=f"{unit.name}依法主动公开的政府信息、公开指南、公开制度、年度报告和依申请公开。",
         ), publish=True)
-    _child_article(root, "gkzn", f"{unit.name}政府信息公开指南", _guide_text(unit), unit.name)
-    _child_article(root, "gkzd", f"{unit.name}政府信息公开制度", _rules_text(unit), unit.name)
+    _child_text(root, "gkzn", f"{unit.name}政府信息公开指南", _guide_text(unit))
+    _child_text(root, "gkzd", f"{unit.name}政府信息公开制度", _rules_text(unit))
     _child_column(root, _kind(queries.REPORTS_KIND, actor), "政府信息公开年度报告", "ndbg",
                   intro=f"{unit.name}每年1月31日前公布上一年度的政府信息公开工作年度报告。")
     _child_column(root, _kind(queries.APPLY_KIND, actor), "依申请公开", "ysqgk",

@@ -20,7 +20,10 @@ from portal import pagecache
 from portal.queries import paginate, portal_context
 
 from . import applications, files, queries
-from .models import AnswerDocument, AnswerKind, ApplicantType, AppStatus, Delivery, DocumentType, IdType, TopicCategory, Validity
+from .catalogue import texts
+from .models import (
+    AnswerDocument, AnswerKind, ApplicantType, AppStatus, Delivery, DocumentType, IdType, TopicCategory, Validity,
+)
 
 # --- The catalogue (a column page's context) ---------------------------------------------------------
 
@@ -52,6 +55,7 @@ def catalogue_context(*, column, request):
     this_year = timezone.localdate().year
     return {
         "column_include": "disclosure/includes/catalogue.html",
+        "catalogue_texts": texts(column),
         "column_replaces_items": True,
         "catalogue_nodes": nodes,
         "catalogue_node": current,

@@ -14,7 +14,9 @@ from .applications import (  # noqa: F401
     AnswerDocument, AnswerKind, ApplicantType, Application, ApplicationCounter, ApplicationEvent, AppStatus,
     Delivery, IdType, OPEN_APP_STATUSES, RefusalReason,
 )
-from .catalogue import AnnualReportPage, CatalogueNode, CatalogueTemplateNode, InterpretationPage  # noqa: F401
+from .catalogue import (  # noqa: F401
+    AnnualReportPage, CatalogueNode, CatalogueTemplateNode, DisclosureTextPage, InterpretationPage,
+)
 from .documents import DocumentType, GovDocumentPage, IndexCounter, TopicCategory, Validity  # noqa: F401
 from .guides import (  # noqa: F401
     Audience, GuideLegalBasis, GuideMaterial, GuideStep, LifeEvent, MaterialForm, MaterialOriginal, MatterType,

@@ -24,7 +24,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from portal.models import ColumnCategory, ContentPage
+from portal.models import ColumnCategory, ContentPage, PlatformPage
 
 from .documents import DocumentType
 
@@ -121,6 +121,30 @@ class CatalogueNode(FilingRule):
     @property
     def has_rule(self):
         return bool(self.category_list or self.doc_type_list)
+
+
+class DisclosureTextPage(PlatformPage):
+    """A standing text of a site's 政府信息公开 column: its disclosure guide (公开指南)
+    or rules (公开制度). Not a listed item (no ``ContentPage``): the column links to it
+    by name, and the unit updates it through the normal review."""
+
+    body = RichTextField(_("正文"))
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    screened_fields = ("title", "body", "search_description")
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["portal.ColumnPage"]
+    subpage_types = []
+    template = "disclosure/text_page.html"
+
+    class Meta:
+        verbose_name = _("公开指南或制度")
+        verbose_name_plural = _("公开指南和制度")
+
+    @property
+    def column(self):
+        trail = self.column_trail()
+        return trail[-1] if trail else None
 
 
 class InterpretationPage(ContentPage):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -44,11 +45,15 @@ def catalogue_context(*, column, request):
     if requested is not None and requested != str(page.number):
         pagecache.refuse(request)
     links = queries.version_links(page.object_list)
+    choices = _choices()
+    topics, validity = dict(choices["topics"]), dict(choices["validity"])
     rows = []
     for item in page.object_list:
         doc = queries._document_of(item)
         rows.append({"item": item, "doc": doc, "links": links.get(item.pk) if doc else None,
-                     "policy": doc is not None and doc.doc_type == DocumentType.NORMATIVE})
+                     "policy": doc is not None and doc.doc_type == DocumentType.NORMATIVE,
+                     "topic": topics.get(doc.topic, "") if doc else "",
+                     "validity": validity.get(doc.validity, "") if doc else ""})
     current = next((n for n, _d in nodes if n.code == node_code), None)
     query = [("ml", node_code)] if node_code else []
     query += filters.as_query()
@@ -63,11 +68,22 @@ def catalogue_context(*, column, request):
         "catalogue_page": page,
         "catalogue_filters": filters,
         "catalogue_query": urlencode(query),
-        "catalogue_choices": {
-            "topics": TopicCategory.choices, "types": DocumentType.choices, "validity": Validity.choices,
-            "years": list(range(this_year, this_year - 15, -1)),
-        },
+        "catalogue_choices": {**choices, "years": list(range(this_year, this_year - 15, -1))},
     }
+
+
+_CHOICES = {}
+
+
+def _choices():
+    """The filters' choices with their labels translated once per language (a page
+    renders some forty labels; translating each lazily costs more than the listing's
+    queries)."""
+    language = get_language()
+    if language not in _CHOICES:
+        _CHOICES[language] = {name: [(value, str(label)) for value, label in choices] for name, choices in (
+            ("topics", TopicCategory.choices), ("types", DocumentType.choices), ("validity", Validity.choices))}
+    return _CHOICES[language]
 
 
 def apply_context(*, column, request):

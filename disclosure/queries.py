@@ -136,21 +136,46 @@ def _columns_of(columns, categories):
     return {pk for pk, path, _category in columns if any(path.startswith(root) for root in roots)}
 
 
-def node_condition(node, columns, home):
-    """The items ``node`` files under itself, as a condition on ``ContentPage``."""
-    if not node.has_rule and not node.columns.all():
-        return None
-    where = None
+def node_columns(node, columns):
+    """``{column id: None (every item) or a set of document types}`` that ``node``
+    files under itself, from the site's columns ``columns``."""
+    types = set(node.doc_type_list) or None
     if node.category_list:
-        where = Q(parent_column__in=_columns_of(columns, node.category_list))
-    elif node.doc_type_list:
-        where = Q(path__startswith=home.path)  # a type filed wherever the site published it
-    if where is not None and node.doc_type_list:
-        where &= Q(govdocumentpage__doc_type__in=node.doc_type_list)
-    chosen = [c.pk for c in node.columns.all()]
-    if chosen:
-        where = Q(parent_column__in=chosen) if where is None else where | Q(parent_column__in=chosen)
-    return where
+        ids = _columns_of(columns, node.category_list)
+    elif types:
+        ids = {pk for pk, _path, _category in columns}  # a type filed wherever the site published it
+    else:
+        ids = set()
+    filed = {pk: types for pk in ids}
+    for column in node.columns.all():
+        filed[column.pk] = None
+    return filed
+
+
+def _merge(filed, more):
+    for pk, types in more.items():
+        if types is None or (pk in filed and filed[pk] is None):
+            filed[pk] = None
+        else:
+            filed[pk] = (filed.get(pk) or set()) | types
+    return filed
+
+
+def filing_condition(filed):
+    """One condition on ``ContentPage`` for ``{column id: types or None}``: the items
+    of the columns taken whole, or of a column among some types. Conditions on the
+    items' own columns only (no page path), so the database starts from whichever
+    index the reader's filters choose."""
+    whole = sorted(pk for pk, types in filed.items() if types is None)
+    by_types = {}
+    for pk, types in filed.items():
+        if types is not None:
+            by_types.setdefault(tuple(sorted(types)), []).append(pk)
+    condition = Q(parent_column__in=whole) if whole else None
+    for types, ids in sorted(by_types.items()):
+        part = Q(parent_column__in=sorted(ids), govdocumentpage__doc_type__in=list(types))
+        condition = part if condition is None else condition | part
+    return condition
 
 
 def catalogue_items(home, *, node_code="", filters=None, nodes=None):
@@ -164,11 +189,10 @@ def catalogue_items(home, *, node_code="", filters=None, nodes=None):
     if wanted is None:
         return None
     columns = _site_columns(home)
-    condition = None
+    filed = {}
     for node in wanted:
-        part = node_condition(node, columns, home)
-        if part is not None:
-            condition = part if condition is None else condition | part
+        _merge(filed, node_columns(node, columns))
+    condition = filing_condition(filed)
     items = ContentPage.objects.live()
     items = items.filter(condition) if condition is not None else items.none()
     if filters.documents_only:

@@ -40,7 +40,9 @@ def catalogue_context(*, column, request):
     if items is None:
         raise Http404("没有这个目录。")
     requested = request.GET.get("page")
-    count_key = None if (filters.active or filters.errors) else f"catalogue:{column.pk}:{node_code}"
+    # The count (the costliest query of a filtered page: every matching row is joined
+    # to its column and page) is kept until the next publication, like a column's.
+    count_key = f"catalogue:{column.pk}:{node_code}:" + hashlib.sha256(urlencode(filters.as_query()).encode()).hexdigest()[:16]
     page = paginate(items, requested, queries.CATALOGUE_PAGE_SIZE, count_key=count_key)
     if requested is not None and requested != str(page.number):
         pagecache.refuse(request)

@@ -257,6 +257,9 @@ CELERY_BEAT_SCHEDULE = {
     "disclosure-forms-deadlines-sweep": {"task": "disclosure.forms_deadlines_sweep", "schedule": 3600.0},
     "disclosure-forms-monthly-stats": {"task": "disclosure.forms_monthly_stats",
                                        "schedule": crontab(minute=20, hour=1, day_of_month=1)},
+    # Applications for disclosure: reminders hourly; January's annual-report drafts.
+    "disclosure-applications-sweep": {"task": "disclosure.applications_sweep", "schedule": 3600.0},
+    "disclosure-annual-report-drafts": {"task": "disclosure.annual_report_drafts", "schedule": 6 * 3600.0},
 }
 # Seconds after which a silent worker is reported as down by /healthz.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "90"))

@@ -43,7 +43,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sites/", portal_views.sites_directory, name="sites_directory"),
     path("mailbox/", include("letters.urls")),
-    path("banshi/", include("disclosure.urls")),
+    path("", include("disclosure.urls")),  # /banshi/… online forms, /xxgk/… applications
     path("sitemap.xml", portal_views.sitemap, name="sitemap"),
     re_path(r"^s/(?P<slug>[a-z0-9.-]+)/sitemap\.xml$", portal_views.sitemap, name="site_sitemap"),
     re_path(r"^s/(?P<slug>[a-z0-9.-]+)/(?P<path>.*)$", portal_views.serve_by_path, name="serve_by_path"),

@@ -1,7 +1,9 @@
-"""Applicants' materials: stored outside the public media tree, under the same
-private root as the mailbox's attachments (``settings.PRIVATE_MEDIA_ROOT``), and
-handed out only by a view that has checked who is asking (the staff's
-``admin_submissions.material_download``, which records the read).
+"""Private files of disclosure's casework: applicants' materials of online forms and
+the documents answering an application for disclosure. Stored outside the public
+media tree, under the same private root as the mailbox's attachments
+(``settings.PRIVATE_MEDIA_ROOT``), and handed out only by a view that has checked who
+is asking (staff through ``admin_submissions`` and ``admin_catalogue``, which record
+the read; an applicant through the tracking pages with the query code).
 
 The mailbox's storage (``letters.files``) is not one of letters' public modules, so
 this is the same few lines for disclosure; when a third app needs private files the
@@ -48,18 +50,18 @@ def private_storage():
 def serve(item):
     """The response that delivers the stored file of ``item`` (with ``file`` and
     ``name``) to someone already allowed to have it."""
-    name = item.file.name
+    storage, name = item.file.storage, item.file.name
     content_type = mimetypes.guess_type(item.name)[0] or "application/octet-stream"
     prefix = getattr(settings, "PRIVATE_MEDIA_ACCEL_REDIRECT", "")
     if prefix:
-        if not _storage.exists(name):
+        if not storage.exists(name):
             raise Http404("材料文件不存在。")
         response = HttpResponse(b"", content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
     else:
         try:
-            handle = _storage.open(name, "rb")
+            handle = storage.open(name, "rb")
         except (FileNotFoundError, ValueError):
             raise Http404("材料文件不存在。")
         response = FileResponse(handle, as_attachment=True, filename=item.name, content_type=content_type)

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from guard import audit
 
+from .catalogue import annual_report_draft, catalogue_ensure  # noqa: F401 (other apps call them from here)
 from .guides import (  # noqa: F401 (other apps call the guides' services from here)
     catch_all_phrase_save, life_event_save, services_column_ensure, theme_save,
 )
@@ -60,4 +61,4 @@ def site_sections_ensure(*, home, actor=None):
 
 
 # Each part's ``(*, home, actor)`` function that makes its columns on a site.
-SECTION_BUILDERS = [profile_sections_ensure, services_column_ensure]
+SECTION_BUILDERS = [profile_sections_ensure, services_column_ensure, catalogue_ensure]

@@ -9,7 +9,9 @@ from guard import audit
 from portal.hooks import BEFORE_PAGE_CREATE, COLUMN_CONTEXT, HOME_CONTEXT
 from portal.models import ColumnCategory
 
-from . import admin_submissions, admin_views, home, profiles
+from . import admin_catalogue, admin_submissions, admin_views, home, profiles, queries, views
+from .admin_catalogue_config import VIEWSETS as CATALOGUE_VIEWSETS
+from .admin_catalogue_config import node_viewset, template_viewset
 from .admin_config import VIEWSETS as GUIDE_CONFIG_VIEWSETS
 from .admin_config import life_event_viewset, phrase_viewset, theme_viewset
 from .admin_profiles import VIEWSETS, department_viewset, person_viewset, phone_viewset, profile_viewset
@@ -114,7 +116,7 @@ def register_applications_menu():
         AnswerLimitMenuItem(_("预受理答复时限"), reverse(admin_submissions.answer_limit_viewset.get_url_name("index")),
                             name="applications-answer-limits", icon_name="time", order=200),
     ])
-    return SubmenuMenuItem("网上预受理", menu, name="online-applications", icon_name="form", order=860)
+    return SubmenuMenuItem("网上预受理", menu, name="online-applications", icon_name="form", order=870)
 
 
 @hooks.register("register_admin_viewset")
@@ -227,3 +229,86 @@ def register_life_event_menu_item():
 def register_phrase_menu_item():
     return ConfigMenuItem(_("兜底性表述"), reverse(phrase_viewset.get_url_name("index")), name="guide-catch-all",
                           icon_name="warning", order=612, viewset=phrase_viewset)
+
+
+# --- The catalogue (政府信息公开) and applications for disclosure (依申请公开) ----------------------
+
+CATALOGUE_LOG_ACTIONS = [
+    ("disclosure.catalogue_template.create", _("新增公开目录模板"), _("在公开目录模板中新增了目录")),
+    ("disclosure.catalogue_template.update", _("修改公开目录模板"), _("修改了公开目录模板")),
+    ("disclosure.catalogue_node.update", _("修改网站公开目录"), _("修改了本网站的公开目录")),
+    ("disclosure.annual_report.draft", _("生成年度报告草稿"), _("根据平台数据生成了政府信息公开年度报告草稿")),
+    ("disclosure.application.submit", _("提交公开申请"), _("申请人提交了政府信息公开申请")),
+    ("disclosure.application.clarify", _("要求补正"), _("要求申请人补正,答复期限暂停计算")),
+    ("disclosure.application.clarified", _("申请人补正"), _("申请人补正了申请,答复期限继续计算")),
+    ("disclosure.application.extend", _("延长答复期限"), _("延长了政府信息公开申请的答复期限")),
+    ("disclosure.application.note", _("申请办理备注"), _("在政府信息公开申请上记录了备注")),
+    ("disclosure.application.answer", _("答复公开申请"), _("答复了政府信息公开申请")),
+    ("disclosure.application.remind", _("申请到期提醒"), _("政府信息公开申请即将到期,系统提醒")),
+    ("disclosure.application.overdue", _("申请超期"), _("政府信息公开申请超过答复期限")),
+    ("disclosure.application.abandon", _("视为放弃申请"), _("申请人逾期未补正,视为放弃申请")),
+    ("disclosure.application.document_view", _("查看答复文件"), _("下载了政府信息公开申请的答复文件")),
+]
+
+
+@hooks.register("register_log_actions")
+def register_catalogue_actions(actions):
+    for action, label, message in CATALOGUE_LOG_ACTIONS:
+        audit.register_action(actions, action, label, message)
+
+
+@hooks.register(COLUMN_CONTEXT)
+def catalogue_and_application_columns(*, column, request):
+    """A site's 政府信息公开 column shows the catalogue; its 依申请公开 column the way to apply."""
+    code = column.kind.code
+    if code == queries.CATALOGUE_KIND:
+        return views.catalogue_context(column=column, request=request)
+    if code == queries.APPLY_KIND:
+        return views.apply_context(column=column, request=request)
+    return None
+
+
+@hooks.register("register_admin_urls")
+def register_catalogue_urls():
+    return [path("xxgk/", include((admin_catalogue.urlpatterns, "disclosure_xxgk"), namespace="disclosure_xxgk"))]
+
+
+@hooks.register("register_admin_viewset")
+def register_catalogue_viewsets():
+    return list(CATALOGUE_VIEWSETS)
+
+
+class DisclosureApplicationsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_catalogue.has_application_role(request.user)
+
+
+class CatalogueReaderMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_catalogue._reader(request.user)
+
+
+class CatalogueConfigMenuItem(MenuItem):
+    def __init__(self, *args, viewset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewset = viewset
+
+    def is_shown(self, request):
+        return self.viewset.permission_policy.user_has_any_permission(request.user, ["change"])
+
+
+@hooks.register("register_admin_menu_item")
+def register_catalogue_menu():
+    menu = Menu(items=[
+        DisclosureApplicationsMenuItem(_("依申请公开"), reverse("disclosure_xxgk:queue"), name="disclosure-applications",
+                                       icon_name="doc-full", order=100),
+        CatalogueReaderMenuItem(_("缺少解读的政策文件"), reverse("disclosure_xxgk:missing_interpretations"),
+                                name="disclosure-missing-interpretations", icon_name="warning", order=200),
+        CatalogueReaderMenuItem(_("生成年度报告草稿"), reverse("disclosure_xxgk:annual_report_draft"),
+                                name="disclosure-annual-report", icon_name="doc-full", order=300),
+        CatalogueConfigMenuItem(_("本网站公开目录"), reverse(node_viewset.get_url_name("index")), name="disclosure-nodes",
+                                icon_name="list-ul", order=400, viewset=node_viewset),
+        CatalogueConfigMenuItem(_("公开目录模板"), reverse(template_viewset.get_url_name("index")),
+                                name="disclosure-template", icon_name="list-ul", order=500, viewset=template_viewset),
+    ])
+    return SubmenuMenuItem(_("政府信息公开"), menu, name="disclosure", icon_name="doc-full", order=860)

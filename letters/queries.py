@@ -244,3 +244,14 @@ def calendar_history(limit=50):
     kind = ContentType.objects.get_for_model(CalendarEntry)
     entries = ModelLogEntry.objects.filter(content_type=kind).select_related("user").order_by("-timestamp", "-id")
     return list(entries[:limit])
+
+
+def unit_year_figures(*, unit, year):
+    """The letters ``unit`` handled that arrived in ``year``: received, replied, replied
+    on time and still open (a unit's annual disclosure report quotes them)."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime(year, 1, 1), tz)
+    end = timezone.make_aware(dt.datetime(year + 1, 1, 1), tz)
+    figures = _figures(timezone.localdate())
+    letters = Letter.objects.filter(handling_unit=unit, received_at__gte=start, received_at__lt=end).order_by()
+    return letters.aggregate(**{name: figures[name] for name in ("received", "replied", "on_time", "open")})

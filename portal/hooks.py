@@ -20,7 +20,10 @@ from wagtail import hooks
 # fn(*, column, request) -> dict | None: more context for a column page's template;
 # its "column_includes" (a list of template names) are included after the intro.
 # Called for every column page that renders, so a function does nothing (and
-# queries nothing) for columns it has nothing to add to.
+# queries nothing) for columns it has nothing to add to. ``column_body_template``
+# names a template that lists the column's content instead of portal's own listing
+# (disclosure: the matter directory, the catalogue), and ``column_replaces_items``
+# says it shows the subcolumns its own way too.
 COLUMN_CONTEXT = "portal_column_context"
 
 # fn(*, home_page, columns, request) -> dict | None: sections of a site's home page,

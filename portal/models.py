@@ -295,6 +295,7 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
     subpage_types = [
         "portal.ColumnPage", "portal.ArticlePage", "disclosure.GovDocumentPage", "disclosure.ServiceGuidePage",
         "disclosure.ProfilePage",
+        "disclosure.InterpretationPage", "disclosure.AnnualReportPage", "disclosure.DisclosureTextPage",
     ]
     template = "portal/column_page.html"
     PAGE_SIZE = 20

@@ -29,6 +29,7 @@ def test_the_demo_city_is_complete(client):
     _three_matters_take_applications_online(client)
     _no_two_sites_share_a_headline_but_for_the_place_name()
     _every_hosted_unit_has_its_profile_with_leaders_and_photos(client)
+    _the_catalogues_are_filled(client)
 
 
 def _three_matters_take_applications_online(client):
@@ -79,6 +80,27 @@ def _every_hosted_unit_has_its_profile_with_leaders_and_photos(client):
         assert InternalDepartment.objects.filter(unit=unit).exists() and ContactPhone.objects.filter(unit=unit).exists()
         page = ProfilePage.objects.descendant_of(record.site.root_page).get(section="leaders")
         assert leaders.first().name in client.get(page.get_url()).content.decode()
+
+
+def _the_catalogues_are_filled(client):
+    from disclosure import queries
+    from disclosure.catalogue import catalogue_column
+    from disclosure.models import AnnualReportPage, Application, InterpretationPage
+
+    assert InterpretationPage.objects.live().count() >= 3
+    assert queries.policy_documents_without_interpretation().exists()
+    repealed = GovDocumentPage.objects.get(validity="repealed", title="重庆市政务信息资源共享管理办法")
+    assert repealed.later_versions.get().title == "重庆市公共数据资源管理办法"
+    assert GovDocumentPage.objects.filter(validity="amended", superseded_by__isnull=False).exists()
+    assert AnnualReportPage.objects.filter(live=True, year=2025).count() == 1
+    assert AnnualReportPage.objects.filter(live=False).exists()
+    assert set(Application.objects.values_list("status", flat=True)) >= {"clarification", "handling", "answered",
+                                                                       "received"}
+    assert Application.objects.filter(extension_days=20).exists()
+    assert Application.objects.filter(answer_kind="partly").exists()
+    for record in SiteRecord.objects.filter(site__isnull=False):
+        root = catalogue_column(record.site.root_page.specific)
+        assert client.get(root.get_url() + "?ml=gfxwj").status_code == 200, record.name
 
 
 def _business_systems_hold_their_scopes():

@@ -113,6 +113,11 @@ class GovDocumentPage(ContentPage):
 
     class Meta:
         verbose_name = _("政府文件")
+        indexes = [
+            # The catalogue's filters by topic and year (bench/catalogue.py).
+            models.Index(fields=["topic", "date_written"], name="disclosure_doc_topic_written"),
+            models.Index(fields=["doc_type", "date_written"], name="disclosure_doc_type_written"),
+        ]
 
     def clean(self):
         super().clean()
@@ -125,6 +130,12 @@ class GovDocumentPage(ContentPage):
             errors["date_written"] = _("成文日期不能晚于发布日期。")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def live_interpretations(self):
+        """Live policy interpretations of this document (``InterpretationPage.interprets``)."""
+        return self.interpretations.live().only("id", "title", "slug", "url_path", "path", "depth", "pub_date").order_by(
+            "-pub_date")
 
     @property
     def later_versions(self):

@@ -30,6 +30,7 @@ def test_site_create_makes_the_interaction_kind_when_none_is_defined(city):
     ColumnPage.objects.filter(kind__category=ColumnCategory.INTERACTION).delete()
     ColumnKind.objects.filter(category=ColumnCategory.INTERACTION).delete()
     record = _new_site(city)
+    # (The site's other sections, disclosure's, stand beside it.)
     column = ColumnPage.objects.child_of(record.site.root_page).get(kind__category=ColumnCategory.INTERACTION)
     assert column.kind.category == ColumnCategory.INTERACTION and column.title == "互动交流"
 

@@ -34,7 +34,14 @@ def _render(request, template, context, status=200):
     return render(request, template, {**portal_context(), **context}, status=status)
 
 
+# Page ids are 64-bit at most; a larger number in the address is no guide (and would
+# overflow the database driver).
+MAX_ID = 2**63 - 1
+
+
 def _guide(guide_id):
+    if guide_id > MAX_ID:
+        raise Http404("该事项未开通网上填表预受理。")
     guide = ServiceGuidePage.objects.live().filter(pk=guide_id).first()
     if not applyforms.form_available(guide):
         raise Http404("该事项未开通网上填表预受理。")

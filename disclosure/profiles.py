@@ -369,3 +369,8 @@ def profile_summary(unit_id):
     leaders = list(UnitPerson.objects.filter(unit_id=unit_id, kind=PersonKind.LEADER)
                    .only("id", "name", "title", "kind", "sort_order").order_by("sort_order", "id"))
     return {"profile": profile, "leaders": leaders}
+
+
+def photo_is_shown(image):
+    """Whether ``image`` is the photo of a person on a unit's public profile."""
+    return UnitPerson.objects.filter(photo=image).exists()

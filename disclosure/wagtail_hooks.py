@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from guard import audit
-from portal.hooks import BEFORE_PAGE_CREATE, COLUMN_CONTEXT, HOME_CONTEXT
+from portal.hooks import BEFORE_PAGE_CREATE, COLUMN_CONTEXT, HOME_CONTEXT, IMAGE_IS_PUBLIC
 from portal.models import ColumnCategory
 
 from . import admin_catalogue, admin_submissions, admin_views, home, profiles, queries, views
@@ -148,6 +148,13 @@ def register_profile_menu():
 def overview_column_profile(*, column, request):
     """A site's overview column leads with its unit's profile and its sections."""
     return home.overview_column_context(column=column)
+
+
+@hooks.register(IMAGE_IS_PUBLIC)
+def a_leaders_photo_is_public(*, image):
+    """A leader's or post-responsible person's photo shows on the public 领导信息 page
+    (profiles are published when saved)."""
+    return profiles.photo_is_shown(image)
 
 
 @hooks.register(HOME_CONTEXT)

@@ -46,6 +46,18 @@ HOME_CONTEXT = "portal_home_context"
 BEFORE_PAGE_CREATE = "portal_before_page_create"
 
 
+# fn(*, image) -> bool: whether an app above portal shows ``image`` on a public page
+# of its own data rather than through a page's fields (disclosure: a leader's photo
+# on the 领导信息 page, published when saved). Portal serves an image to everyone
+# when a live page refers to it or a registered function says so; otherwise only
+# to its unit's staff (portal/private_media.py).
+IMAGE_IS_PUBLIC = "portal_image_is_public"
+
+
+def image_is_public(image):
+    return any(fn(image=image) for fn in hooks.get_hooks(IMAGE_IS_PUBLIC))
+
+
 def column_context(*, column, request):
     """What every registered app adds to ``column``'s template context."""
     extra = {"column_includes": []}

@@ -52,7 +52,9 @@ def document_is_public(document):
 
 
 def image_is_public(image):
-    return _referenced_by_live_page(image)
+    from .hooks import image_is_public as shown_by_an_app
+
+    return _referenced_by_live_page(image) or shown_by_an_app(image)
 
 
 def may_see_unpublished(user, obj, policy):

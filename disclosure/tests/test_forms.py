@@ -442,3 +442,9 @@ def test_the_sweep_task_is_on_the_beat_schedule(settings):
     app.loader.import_default_modules()
     assert {"disclosure.forms_deadlines_sweep", "disclosure.forms_monthly_stats"} <= set(app.tasks)
     assert disclosure_tasks.forms_deadlines_sweep_task() == {"warned": 0, "reminded": 0}
+
+
+@pytest.mark.django_db
+def test_a_number_too_large_for_any_page_is_no_guide(client):
+    for number in ("9223372036854775808", "99999999999999999999999"):
+        assert client.get(f"/banshi/apply/{number}/").status_code == 404, number

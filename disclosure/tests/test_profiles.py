@@ -320,3 +320,22 @@ def test_every_profile_admin_page_opens_for_a_units_editor(city, client):
     assert "unit-profile" in menu  # the 机构概况 menu (the sidebar is JSON for its script)
     client.force_login(city.reviewer)  # no profile role: no menu, no page
     assert client.get("/admin/disclosure/people/").status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_a_leaders_photo_is_served_to_everyone_and_an_unused_upload_is_not(city, client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PAGE_CACHE_SECONDS = 0
+    image = profiles.person_photo_upload(unit=city.district, uploaded=_png(), title="王海涛")
+    unused = profiles.person_photo_upload(unit=city.district, uploaded=_png((10, 200, 10)), title="未用的照片")
+    assert client.get(f"/media/{image.file.name}").status_code == 404  # nobody shows it yet
+    profiles.person_save(actor=None, unit=city.district, name="王海涛", title="区长", photo=image)
+
+    html = client.get(_section(city.district_site, "leaders").get_url()).content.decode()
+    shown = [u for u in html.split('"') if u.startswith("/media/images/")]
+    assert shown, "the leaders page shows the photo"
+    for url in shown + [f"/media/{image.file.name}"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client.get(f"/media/{unused.file.name}").status_code == 404

@@ -298,10 +298,12 @@ def interpretation_ratio(units=None):
 # --- The figures of a year (annual report) --------------------------------------------------
 
 def documents_published(home, year):
-    """Live government documents of ``home``'s site first published in ``year``, by type."""
+    """Live government documents of ``home``'s site published in ``year``, by type.
+    The year is the document's 发布日期 (``pub_date``), the date its page and the
+    catalogue show, which a migrated or backdated document carries from its source."""
     start, end = _year_bounds(year)
-    rows = (GovDocumentPage.objects.live().filter(path__startswith=home.path, first_published_at__gte=start,
-                                                  first_published_at__lt=end)
+    rows = (GovDocumentPage.objects.live().filter(path__startswith=home.path, pub_date__gte=start,
+                                                  pub_date__lt=end)
             .order_by().values("doc_type").annotate(n=Count("pk")))
     counts = {r["doc_type"]: r["n"] for r in rows}
     return [(str(label), counts.get(value, 0)) for value, label in DocumentType.choices]

@@ -55,7 +55,7 @@ def home_sections(*, home_page, columns):
 def _disclosure_section(home_page, columns):
     catalogue = next((c for c in columns if c.kind.code == CATALOGUE_KIND_CODE), None)
     if catalogue is not None:
-        entries = list(ColumnPage.objects.child_of(catalogue).live().in_menu()
+        entries = list(ColumnPage.objects.child_of(catalogue).live()
                        .only(*PAGE_FIELDS).order_by("path")) or [catalogue]
         claims = [catalogue.pk]
     else:

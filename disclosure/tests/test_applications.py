@@ -325,13 +325,13 @@ def test_the_applicant_clarifies_online(city, staff, client):
 def test_staff_see_only_their_units_applications_in_the_admin(city, staff, client):
     app, _ = _submit(city)
     client.force_login(staff.other)
-    assert client.get(f"/admin/disclosure/applications/{app.pk}/").status_code == 404
+    assert client.get(f"/admin/xxgk/applications/{app.pk}/").status_code == 404
     client.force_login(staff.handler)
-    assert app.serial in client.get("/admin/disclosure/applications/").content.decode()
-    response = client.post(f"/admin/disclosure/applications/{app.pk}/", {
+    assert app.serial in client.get("/admin/xxgk/applications/").content.decode()
+    response = client.post(f"/admin/xxgk/applications/{app.pk}/", {
         "action": "answer", "version": app.version, "answer-kind": "not_exist",
         "answer-text": "经检索,本机关未制作或保存该信息。"})
     assert response.status_code == 302
     assert Application.objects.get(pk=app.pk).answer_kind == "not_exist"
     client.force_login(city.supervisor)
-    assert app.serial in client.get("/admin/disclosure/applications/?tab=all").content.decode()
+    assert app.serial in client.get("/admin/xxgk/applications/?tab=all").content.decode()

@@ -268,7 +268,7 @@ def test_policy_documents_lacking_an_interpretation_are_reported(east, client, m
     # The admin report, for the unit's people.
     reviewer = east.reviewer
     client.force_login(reviewer)
-    html = client.get("/admin/disclosure/interpretations/missing/").content.decode()
+    html = client.get("/admin/xxgk/interpretations/missing/").content.decode()
     assert lacking.title in html and interpreted.title not in html
     listing = client.get(_xxgk(east.district_site).get_url() + "?ml=gfxwj").content.decode()
     assert "暂无解读" in listing

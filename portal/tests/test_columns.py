@@ -79,9 +79,10 @@ def test_home_column_and_article_queries_do_not_grow_with_content(city, article_
     # The home: 7 of its own (site, menu, items …), one for the top story's picture,
     # and the apps' sections (HOME_CONTEXT): disclosure's documents, matters and
     # 机构概况 (5), a district's themes and life events (2: every hosted site has its
-    # 办事服务 column, made with the site), the mailbox's mailboxes, replies and figures (2, and 4 to compute
+    # 办事服务 column, made with the site), the catalogue's entries (1: its
+    # 政府信息公开 column, made with the site too), the mailbox's mailboxes, replies and figures (2, and 4 to compute
     # the figures when the periodic task has not stored them, as here).
-    assert many == {"/s/east/": 22, "/s/east/news/": 14, first.get_url(): 12}, many
+    assert many == {"/s/east/": 23, "/s/east/news/": 14, first.get_url(): 12}, many
 
 
 @pytest.mark.django_db

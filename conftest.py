@@ -76,16 +76,22 @@ def wagtail_roots(request):
 
 
 def _seeded_by_migrations():
-    """Rows the data migrations write (the not-accepted reasons), gone after a
-    transactional test flushed the tables: written again by the migration's own code."""
+    """Rows the data migrations write (the not-accepted reasons, the online forms'
+    platform answer limit, the guides' catch-all phrases), gone after a transactional
+    test flushed the tables: written again by the migration's own code."""
     import importlib
 
     from django.apps import apps
 
+    from disclosure.models import AnswerLimit, CatchAllPhrase
     from letters.models import NotAcceptedReason
 
     if not NotAcceptedReason.objects.exists():
         importlib.import_module("letters.migrations.0009_seed_not_accepted_reasons").seed(apps, None)
+    if not AnswerLimit.objects.filter(unit__isnull=True).exists():
+        importlib.import_module("disclosure.migrations.0004_online_forms_and_pre_acceptance").seed(apps, None)
+    if not CatchAllPhrase.objects.exists():
+        importlib.import_module("disclosure.migrations.0006_service_guide_completeness").seed(apps, None)
 
 
 @pytest.fixture

@@ -1,18 +1,8 @@
 """Guides for the tests: a complete one, built through the page services."""
 
-import importlib
-
-from django.apps import apps
-
 from disclosure.models import GuideLegalBasis, GuideMaterial, GuideStep, LifeEvent, ServiceGuidePage, Theme
 from portal.models import ColumnCategory, ColumnPage
 from portal.services import page_create
-
-
-def seed_phrases():
-    """The catch-all phrases the migration seeds (gone after a transactional test
-    flushed the tables in this worker)."""
-    importlib.import_module("disclosure.migrations.0006_service_guide_completeness").seed(apps, None)
 
 
 def services_column(record):

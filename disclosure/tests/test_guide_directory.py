@@ -13,14 +13,9 @@ from wagtail.documents.models import Document
 
 from disclosure.models import GuideMaterial, GuideStep
 
-from .guides_helpers import create, event, guide, seed_phrases, services_column, theme
+from .guides_helpers import create, event, guide, services_column, theme
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def phrases(db):
-    seed_phrases()
 
 
 @pytest.fixture

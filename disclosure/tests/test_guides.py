@@ -18,15 +18,10 @@ from orgs.errors import PermissionRefused
 from portal.models import ColumnCategory, ColumnPage
 from portal.services import page_review, page_submit_for_review
 
-from .guides_helpers import create, guide, seed_phrases, services_column
+from .guides_helpers import create, guide, services_column
 
 pytestmark = pytest.mark.django_db
 PHRASES = list(DEFAULT_CATCH_ALL_PHRASES)
-
-
-@pytest.fixture(autouse=True)
-def phrases(db):
-    seed_phrases()
 
 
 def _kinds(result):

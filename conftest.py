@@ -65,6 +65,10 @@ def wagtail_roots(request):
         if marker is None:
             return
     request.getfixturevalue("db") if "transactional_db" not in request.fixturenames else None
+    roots_ensure()
+
+
+def roots_ensure():
     from wagtail.models import Collection, Locale, Page
 
     locale = Locale.objects.first() or Locale.objects.create(language_code="zh-hans")
@@ -94,17 +98,18 @@ def _seeded_by_migrations():
         importlib.import_module("disclosure.migrations.0006_service_guide_completeness").seed(apps, None)
 
 
-@pytest.fixture
-def make_user(db):
+def user_make(username, unit=None, roles=(), **extra):
     from orgs.services import membership_grant, person_create
 
-    def make(username, unit=None, roles=(), **extra):
-        user = person_create(username=username, password="pw-Test-2026", full_name="测试" + username[:4], **extra)
-        for role in roles:
-            membership_grant(user=user, unit=unit, role=role)
-        return user
+    user = person_create(username=username, password="pw-Test-2026", full_name="测试" + username[:4], **extra)
+    for role in roles:
+        membership_grant(user=user, unit=unit, role=role)
+    return user
 
-    return make
+
+@pytest.fixture
+def make_user(db):
+    return user_make
 
 
 @pytest.fixture
@@ -122,15 +127,13 @@ def make_machine_client(db):
     return make
 
 
-@pytest.fixture
-def lexicon(db):
+def lexicon_build():
     from guard.services import lexicon_term_save
 
     return [lexicon_term_save(term=t, kind=k, reason=r, correct_form=c) for t, k, r, c in LEXICON]
 
 
-@pytest.fixture
-def kinds(db):
+def kinds_build():
     from portal.services import column_kind_save
 
     return {
@@ -144,8 +147,7 @@ class City:
     """Handles to the small city: units, site records, columns and people."""
 
 
-@pytest.fixture
-def city(db, kinds, lexicon, make_user):
+def city_build(kinds):
     from hosting.sites import site_create
     from orgs.services import unit_create
     from portal.models import ColumnPage
@@ -177,11 +179,145 @@ def city(db, kinds, lexicon, make_user):
     c.district_news = column(c.district_site, "区县动态", "news")
     c.district_notices = column(c.district_site, "通知公告", "notices")
     c.dept_news = column(c.dept_site, "工作动态", "news")
-    c.editor = make_user("east_editor", c.district, ["editor"])
-    c.reviewer = make_user("east_reviewer", c.district, ["reviewer"])
-    c.leader = make_user("east_leader", c.district, ["leader"])
-    c.dept_editor = make_user("edu_editor", c.dept, ["editor"])
-    c.supervisor = make_user("office_supervisor", c.office, ["supervisor"])
+    c.editor = user_make("east_editor", c.district, ["editor"])
+    c.reviewer = user_make("east_reviewer", c.district, ["reviewer"])
+    c.leader = user_make("east_leader", c.district, ["leader"])
+    c.dept_editor = user_make("edu_editor", c.dept, ["editor"])
+    c.supervisor = user_make("office_supervisor", c.office, ["supervisor"])
+    return c
+
+
+# --- The small city, built once and shared by consecutive tests -----------------------
+#
+# Building the city (four units, three sites with their disclosure sections, columns,
+# people) takes seconds; most tests need it and change little of it. A test that asks
+# for ``city`` (and is not transactional) runs inside a savepoint of an outer
+# transaction that holds the city: the outer transaction is opened before the test's
+# own, the city is built in it once, and it is rolled back when the next test does not
+# want the city (or at the end). Each test gets fresh Python objects read from the
+# database, so what one test changes in memory or in the database never reaches the
+# next. Within a file, the tests that share the city run one after the other.
+
+
+class _Snapshot:
+    atomic = None
+    blocker = None
+    kinds = None
+    lexicon = None
+    city = None
+
+
+def _is_transactional(item):
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names or "django_db_serialized_rollback" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")))
+
+
+def _shares_city(item):
+    return item is not None and "city" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
+
+
+def pytest_collection_modifyitems(items):
+    # Within each file, the tests that share the city come last, one after another; the
+    # order is the same in every parallel worker (xdist requires it).
+    order = {}
+    for index, item in enumerate(items):
+        order.setdefault(item.nodeid.split("::", 1)[0], index)
+    items.sort(key=lambda item: (order[item.nodeid.split("::", 1)[0]], _shares_city(item)))
+
+
+def _snapshot_close():
+    if _Snapshot.atomic is None:
+        return
+    from django.db import transaction
+
+    with _Snapshot.blocker.unblock():
+        transaction.set_rollback(True)
+        _Snapshot.atomic.__exit__(None, None, None)
+    _Snapshot.atomic = _Snapshot.kinds = _Snapshot.lexicon = _Snapshot.city = None
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker(request):
+    """pytest-django's own fixture of this name (the test's transaction for a
+    ``django_db`` mark), preceded by the outer transaction holding the city (see
+    above): it is the first autouse fixture that may open the test's transaction."""
+    _city_outer_transaction(request)
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+
+
+def _city_outer_transaction(request):
+    if not _shares_city(request.node) or _Snapshot.atomic is not None:
+        return
+    from django.db import connection, transaction
+
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    if connection.in_atomic_block:  # the test's transaction is open already: build in it
+        return
+    _Snapshot.blocker = blocker
+    with blocker.unblock():
+        _Snapshot.atomic = transaction.atomic()
+        _Snapshot.atomic.__enter__()
+        try:
+            roots_ensure()
+            _Snapshot.kinds = kinds_build()
+            _Snapshot.lexicon = lexicon_build()
+            _Snapshot.city = city_build(_Snapshot.kinds)
+        except BaseException:
+            _snapshot_close()
+            raise
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if _Snapshot.atomic is not None and not _shares_city(nextitem):
+        _snapshot_close()
+
+
+def pytest_sessionfinish():
+    _snapshot_close()
+
+
+def _fresh(value):
+    """The same rows, read again: a test's changes to its objects stay with it."""
+    from django.db.models import Model
+
+    if isinstance(value, Model):
+        return type(value)._default_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: _fresh(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
+
+
+def _from_snapshot(request):
+    return _Snapshot.atomic is not None and _shares_city(request.node)
+
+
+@pytest.fixture
+def lexicon(db, request):
+    return _fresh(_Snapshot.lexicon) if _from_snapshot(request) else lexicon_build()
+
+
+@pytest.fixture
+def kinds(db, request):
+    return _fresh(_Snapshot.kinds) if _from_snapshot(request) else kinds_build()
+
+
+@pytest.fixture
+def city(db, kinds, lexicon, request):
+    if not _from_snapshot(request):
+        return city_build(kinds)
+    c = City()
+    for name, value in vars(_Snapshot.city).items():
+        setattr(c, name, _fresh(value))
+    c.kinds = kinds
     return c
 
 

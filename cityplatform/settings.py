@@ -260,6 +260,8 @@ CELERY_BEAT_SCHEDULE = {
     # Applications for disclosure: reminders hourly; January's annual-report drafts.
     "disclosure-applications-sweep": {"task": "disclosure.applications_sweep", "schedule": 3600.0},
     "disclosure-annual-report-drafts": {"task": "disclosure.annual_report_drafts", "schedule": 6 * 3600.0},
+    # The admin search's ranking norms (portal/search_index.py), at night.
+    "portal-refresh-search-norms": {"task": "portal.refresh_search_norms", "schedule": crontab(minute=40, hour=3)},
 }
 # Seconds after which a silent worker is reported as down by /healthz.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "90"))
@@ -321,7 +323,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 WAGTAIL_SITE_NAME = os.environ.get("PLATFORM_NAME", "重庆市政府网站集约化平台")
 WAGTAILADMIN_BASE_URL = os.environ.get("PLATFORM_BASE_URL", DEFAULT_BASE_URL)
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, without its per-save pass over the whole index
+# (portal/search_index.py); the norms are recomputed nightly by the worker.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search_index"}}
 WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.finish.publish_approved_workflow_state"
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "wps", "txt", "zip", "csv", "jpg", "png"]

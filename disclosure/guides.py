@@ -564,7 +564,8 @@ def catch_all_phrase_save(*, actor, phrase, note="", active=True, instance=None)
 def guide_page_context(page):
     """What a guide's page shows beside its fields: materials with their forms to
     download, the legal bases with the documents they link to, the steps in order, an
-    example of how the promised limit is counted, and where to apply online."""
+    example of how the promised limit is counted (the page adds where to apply
+    online: ``applyforms.online_form_url``)."""
     from django.utils import timezone
     from letters.calendar import add_working_days
 
@@ -575,7 +576,4 @@ def guide_page_context(page):
         "legal_bases": list(page.legal_bases.select_related("document")),
         "steps": list(page.steps.all()),
         "limit_example": example,
-        # The online form of the matter, where the unit has enabled one: the forms part
-        # of disclosure (online pre-acceptance) fills this in with its form's address.
-        "online_form_url": None,
     }

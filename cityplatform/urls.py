@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from guard.audit_report import AuditTrailReportView
 from portal import views as portal_views
 from portal.admin_scope import OwnPagesTypesUsageReportView
+from portal.private_media import document_serve as portal_document_serve
 from publishing import views as publishing_views
 
 from .api import api
@@ -40,6 +41,9 @@ urlpatterns = [
          never_cache(require_admin_access(AuditTrailReportView.as_view(results_only=True))),
          name="audit_site_history_results"),
     path("admin/", include(wagtailadmin_urls)),
+    # Downloads first through the platform's wrapper (portal/private_media.py), the rest
+    # of Wagtail's document URLs (password form) as they are.
+    re_path(r"^documents/(\d+)/(.*)$", portal_document_serve),
     path("documents/", include(wagtaildocs_urls)),
     path("sites/", portal_views.sites_directory, name="sites_directory"),
     path("mailbox/", include("letters.urls")),

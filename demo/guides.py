@@ -540,11 +540,13 @@ def _form_file(unit, matter, material, *, filled):
     out = io.BytesIO()
     book.save(out)
     owner = Unit.objects.get(code=unit)
-    kind = "sample" if filled else "blank"
-    title = f"{material}({'填写样本' if filled else '空白表格'})"
+    kind = "填写样本" if filled else "空白表格"
+    title = f"{material}({kind})"
     document = Document(title=title, collection=owner.collection) if owner.collection_id else Document(title=title)
-    document.file.save(f"{unit}-{zlib.crc32(f'{matter}/{material}'.encode()):08x}-{kind}.xlsx", ContentFile(out.getvalue()),
-                       save=False)
+    # Downloaded under the material's own name; a folder per unit and matter keeps two
+    # matters' forms of the same name apart (no random suffix in the name people see).
+    folder = f"{unit}/{zlib.crc32(f'{matter}/{material}'.encode()):08x}"
+    document.file.save(f"{folder}/{material}-{kind}.xlsx", ContentFile(out.getvalue()), save=False)
     document.save()
     return document
 

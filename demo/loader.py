@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Collection, Page, Site
 
-from disclosure.models import DocumentType, GovDocumentPage, TopicCategory
+from disclosure.models import DocumentType, GovDocumentPage, InterpretationPage, TopicCategory
 from guard.services import lexicon_term_save
 from hosting.sites import site_create, site_register_independent
 from orgs.models import Unit
@@ -186,6 +186,7 @@ def _fill(text, unit):
 
 def _load_content(records, columns, units, per_column, rng, now, admin):
     count = 0
+    made_policies = {}  # unit code → {title: policy document}, for the interpretations
     portal_news = columns[("cq-bgt", "要闻动态")]
     for record in records:
         if record.site is None:
@@ -200,6 +201,7 @@ def _load_content(records, columns, units, per_column, rng, now, admin):
                     or (content.WINDOW_BY_KIND if record.kind == "window" else {}).get(kind_code)
                     or content.BY_KIND[kind_code])
             n = per_column if kind_code in ("news", "notices", "social-news") else max(1, per_column // 2)
+            policies = made_policies.setdefault(unit.code, {})
             for i in range(n):
                 entry_title, summary, paragraphs = pool[i % len(pool)]
                 paragraphs = [paragraphs] if isinstance(paragraphs, str) else paragraphs
@@ -207,17 +209,29 @@ def _load_content(records, columns, units, per_column, rng, now, admin):
                 pub = now - timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
                 suffix = f"(第{i // len(pool) + 1}期)" if i >= len(pool) else ""
                 page = _make_item(kind_code, _fill(entry_title, unit) + suffix, _fill(summary, unit),
-                                  [_fill(p, unit) for p in paragraphs], unit, pub)
+                                  [_fill(p, unit) for p in paragraphs], unit, pub, policies)
                 if record.kind == "district" and kind_code == "news" and i == 0:
                     page.also_in = [portal_news]
                 page_create(parent=column, page=page, publish=True)
                 register_publication(page=page, user=admin)
+                if kind_code == "policy":
+                    policies[page.title] = page
                 count += 1
     return count
 
 
-def _make_item(kind_code, title, summary, paragraphs, unit, pub):
+def _make_item(kind_code, title, summary, paragraphs, unit, pub, policies):
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    if kind_code == "interpretation":
+        # 《<policy>》政策解读: an interpretation linked to the unit's policy document of
+        # that title (the policy column is filled first), as an editor would link it.
+        document = policies.get(title.split("》")[0].lstrip("《"))
+        if document is not None:
+            page = InterpretationPage(title=title, summary=summary, body=body, source=unit.name, interpreter=unit.name,
+                                      form=InterpretationPage.Form.QA, slug=_slug(title, pub),
+                                      pub_date=max(pub, document.pub_date))
+            page.interprets = [document]
+            return page
     doc_type = None
     if kind_code == "policy":
         doc_type = DocumentType.NORMATIVE

@@ -20,6 +20,7 @@ from orgs.models import SiteRecord
 from orgs.queries import visible_units
 
 from . import applications, catalogue, files, queries
+from .formbuilder import id_number_masked
 from .models import AnswerDocument, AnswerKind, AppStatus, RefusalReason
 
 PER_PAGE = 50
@@ -127,8 +128,12 @@ def detail(request, pk):
                     bound.add_error(None, exc.message)
             else:
                 return redirect("disclosure_xxgk:detail", pk=app.pk)
+    # The applicant's ID number in full for the unit's own people; masked for those
+    # who read every unit's applications to supervise them (docs/decisions.md).
+    own = applications.may_read_as_unit(request.user, app)
     return render(request, "disclosure/admin/detail.html", {
         "application": app, "events": app.events.select_related("actor"), "documents": app.documents.all(),
+        "id_number_shown": app.id_number if own else id_number_masked(app.id_number),
         "deadline": applications.deadline_explanation(app), "overdue": applications.is_overdue(app),
         "forms": _forms_for(request.user, app, bound),
     }, status=400 if bound is not None else 200)

@@ -20,6 +20,7 @@ from orgs.errors import DomainError
 from orgs.models import Membership
 
 from . import applyforms, files
+from .formbuilder import id_number_masked
 from .models import SubmissionMaterial, SubmissionStatus, FormSubmission
 
 PER_PAGE = 50
@@ -208,8 +209,11 @@ def detail(request, application_id):
         form = failed[1] if failed and failed[0] == action else _form(action, application)
         forms_shown.append({"action": action, "label": ACTIONS[action][0], "form": form})
     versions = list(application.versions.all())
+    own = applyforms.handles(request.user, application.unit_id)
     return render(request, "disclosure/admin/submission_detail.html", {
         "application": application,
+        # In full for the unit's handlers; masked for supervisors of every unit.
+        "id_number_shown": application.id_number if own else id_number_masked(application.id_number),
         "overdue": applyforms.is_overdue(application),
         "deadline": applyforms.deadline_explanation(application),
         "shown_fields": applyforms.shown_fields(application),

@@ -318,6 +318,12 @@ def may_extend(user, app):
     return _has_role(user, app.unit_id, EXTENDER_ROLES)
 
 
+def may_read_as_unit(user, app):
+    """Is ``user`` one of the application's unit's own people (not only a reader of
+    every unit's)?"""
+    return bool(user.is_superuser) or _has_role(user, app.unit_id, READER_ROLES)
+
+
 def may_read(user, app):
     return _has_role(user, app.unit_id, READER_ROLES) or sees_every_unit(user, roles=READER_ROLES)
 

@@ -84,22 +84,27 @@ def _field_rows(fields, values, errors, editable=None):
     return rows
 
 
-def _material_rows(materials, errors, current=None, editable=None):
+def _material_rows(materials, errors, current=None, editable=None, chosen=None):
+    """``chosen``: the names of the files sent with a form that comes back with errors.
+    A browser never fills a file input again, so the row says which to choose again."""
     rows = []
     for material in materials:
         key = applyforms.material_key(material)
         rows.append({"key": key, "material": material, "error": errors.get(key),
                      "files": [m for m in (current or []) if m.material_id == material.pk],
-                     "editable": editable is None or material.pk in editable})
+                     "editable": editable is None or material.pk in editable,
+                     "choose_again": [name for name, _content in (chosen or {}).get(material.pk, [])]})
     return rows
 
 
-def _form_context(guide, *, identity, values, errors):
+def _form_context(guide, *, identity, values, errors, uploads=None):
     materials = applyforms.upload_materials(guide)
     question, token = challenge.new_challenge()
+    rows = _material_rows(materials, errors, chosen=uploads)
     return {
         "guide": guide, "unit": applyforms.guide_unit(guide), "identity": identity,
-        "fields": _field_rows(guide_fields(guide), values, errors), "materials": _material_rows(materials, errors),
+        "fields": _field_rows(guide_fields(guide), values, errors), "materials": rows,
+        "choose_again": any(row["choose_again"] for row in rows),
         "field_errors": errors, "question": question, "token": token, "applicant_types": SubmitterType.choices,
         "answer_days": applyforms.answer_limit_for(applyforms.guide_unit(guide)),
         "max_request_mb": settings.MAX_REQUEST_BYTES // (1024 * 1024),
@@ -128,9 +133,11 @@ def apply(request, guide_id):
     # Every rule is checked even when the challenge failed: all there is to correct, in one answer.
     errors, _, _ = applyforms.application_errors(guide=guide, identity=identity, values=values, uploads=uploads)
     key = quota_key(ratelimit.client_key(request))
+    refused = None
     if error is None and not errors:
-        if not ratelimit.hit(key, limit=settings.ONLINE_APPLICATIONS_PER_HOUR, window=QUOTA_WINDOW).allowed:
-            error = "您提交得太频繁了,请一小时后再试。"
+        quota = ratelimit.hit(key, limit=settings.ONLINE_APPLICATIONS_PER_HOUR, window=QUOTA_WINDOW)
+        if not quota.allowed:
+            error, refused = "您提交得太频繁了,请一小时后再试。", quota
     if error is None and not errors:
         try:
             application, code = applyforms.application_submit(guide=guide, identity=identity, values=values,
@@ -144,8 +151,9 @@ def apply(request, guide_id):
                                               "at": time.time()}
             return _render(request, "disclosure/forms/receipt.html",
                            {"application": application, "code": code, "page_title": "申请已提交"})
-    context = _form_context(guide, identity=identity, values=values, errors=errors)
-    return _render(request, "disclosure/forms/apply.html", {**context, "error": error}, status=400)
+    context = _form_context(guide, identity=identity, values=values, errors=errors, uploads=uploads)
+    response = _render(request, "disclosure/forms/apply.html", {**context, "error": error}, status=400)
+    return ratelimit.too_many(response, refused)
 
 
 def _fingerprint(request):
@@ -216,7 +224,7 @@ def _tracked(request):
     return FormSubmission.objects.select_related("unit", "guide").filter(pk=entry["application"]).first()
 
 
-def _status_context(application, *, identity=None, values=None, errors=None):
+def _status_context(application, *, identity=None, values=None, errors=None, uploads=None):
     context = {
         "application": application,
         "events": application.events.filter(public=True),
@@ -242,7 +250,7 @@ def _status_context(application, *, identity=None, values=None, errors=None):
             "fields": _field_rows(guide_fields(guide), {**(application.data or {}), **(values or {})}, errors,
                                   editable=editable_fields),
             "materials": _material_rows([m for m in applyforms.upload_materials(guide) if m.pk in editable_materials],
-                                        errors, current=list(context["current_materials"])),
+                                        errors, current=list(context["current_materials"]), chosen=uploads),
             "field_errors": errors,
             "file_types": "、".join(sorted(applyforms.MATERIAL_TYPES)), "max_files": applyforms.MAX_FILES_PER_MATERIAL,
             "max_file_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
@@ -271,7 +279,8 @@ def correct(request):
         application.refresh_from_db()
         errors = exc.field_errors
         return _render(request, "disclosure/forms/status.html", {
-            **context, **_status_context(application, identity=identity, values=values, errors=errors),
+            **context, **_status_context(application, identity=identity, values=values, errors=errors,
+                                         uploads=uploads),
             "error": None if errors else exc.message}, status=400)
     request.session[TRACKED_KEY] = {"application": application.pk, "at": time.time()}
     return _render(request, "disclosure/forms/status.html",

@@ -26,6 +26,14 @@ MAX_TEXT, MAX_MULTILINE = 200, 2000
 
 # --- Identity numbers -------------------------------------------------------------------
 
+# The provinces' codes of GB/T 2260 that begin every 居民身份证号码 (and the residence
+# permits of people from Hong Kong, Macao and Taiwan: 81, 82, 83). The 2023 foreigners'
+# permanent residence card begins with 9 and then the issuing province's code.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
+
+
 def id_card_check_digit(first17):
     return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
 
@@ -37,6 +45,8 @@ def id_card_problem(value):
     value = (value or "").strip().upper()
     if not ID_CARD_RE.match(value):
         return "身份证号码应为18位:17位数字加1位数字或X。"
+    if value[:2] not in PROVINCE_CODES and not (value[0] == "9" and value[1:3] in PROVINCE_CODES):
+        return "身份证号码的前两位不是有效的地区代码,请核对。"
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
@@ -46,6 +56,16 @@ def id_card_problem(value):
     if id_card_check_digit(value[:17]) != value[17]:
         return "身份证号码校验位不正确,请核对。"
     return None
+
+
+def id_number_masked(value):
+    """A person's 18-digit ID number with its birth date and sequence hidden
+    (``500103********123X``); an enterprise's credit code, public in the registry,
+    as it is."""
+    value = (value or "").strip()
+    if ID_CARD_RE.match(value.upper()):
+        return value[:6] + "*" * 8 + value[-4:]
+    return value
 
 
 def credit_code_check_char(first17):

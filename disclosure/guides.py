@@ -561,6 +561,23 @@ def catch_all_phrase_save(*, actor, phrase, note="", active=True, instance=None)
 
 # --- A guide's public page ------------------------------------------------------------------
 
+_CITATION_SEPARATORS = re.compile(r"[\s;；,，、。]+")
+
+
+def legal_basis_beyond_links(text, legal_bases):
+    """The legal basis as written, unless it only repeats the linked citations (then the
+    page lists those once, linked). Text that says more is shown in full."""
+    names = set()
+    for basis in legal_bases:
+        for name in (basis.citation, basis.document.title if basis.document_id else ""):
+            if name and name.strip("《》"):
+                names |= {name, f"《{name.strip('《》')}》"}
+    rest = text or ""
+    for name in sorted(names, key=len, reverse=True):
+        rest = rest.replace(name, "")
+    return text if _CITATION_SEPARATORS.sub("", rest) else ""
+
+
 def guide_page_context(page):
     """What a guide's page shows beside its fields: materials with their forms to
     download, the legal bases with the documents they link to, the steps in order, an
@@ -571,9 +588,11 @@ def guide_page_context(page):
 
     limit = page.promised_limit_days if page.promised_limit_days is not None else page.statutory_limit_days
     example = add_working_days(timezone.localdate(), limit) if limit else None
+    legal_bases = list(page.legal_bases.select_related("document"))
     return {
         "materials": list(page.materials.select_related("blank_form", "sample")),
-        "legal_bases": list(page.legal_bases.select_related("document")),
+        "legal_bases": legal_bases,
+        "legal_basis_text": legal_basis_beyond_links(page.legal_basis, legal_bases),
         "steps": list(page.steps.all()),
         "limit_example": example,
     }

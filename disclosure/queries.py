@@ -230,6 +230,23 @@ def catalogue_items(home, *, node_code="", filters=None, nodes=None):
     )
 
 
+def earliest_year(home):
+    """The year the oldest document of ``home``'s site was written (this year when it
+    has none): the year filter offers every year from it, the 2005 notice included.
+    Kept for an hour; a new, older document shows in the list within that time."""
+    from django.core.cache import cache
+    from django.db.models import Min
+
+    key = f"disclosure:earliest-year:{home.pk}"
+    year = cache.get(key)
+    if year is None:
+        oldest = (GovDocumentPage.objects.live().descendant_of(home)
+                  .aggregate(oldest=Min("date_written"))["oldest"])
+        year = oldest.year if oldest else timezone.localdate().year
+        cache.set(key, year, 3600)
+    return year
+
+
 def version_links(items):
     """For the documents among ``items``: what each replaced and what replaced it,
     as ``{document id: {"replaces": page, "replaced_by": [pages]}}`` (two queries)."""

@@ -70,7 +70,7 @@ def catalogue_context(*, column, request):
         "catalogue_page": page,
         "catalogue_filters": filters,
         "catalogue_query": urlencode(query),
-        "catalogue_choices": {**choices, "years": list(range(this_year, this_year - 15, -1))},
+        "catalogue_choices": {**choices, "years": list(range(this_year, queries.earliest_year(home) - 1, -1))},
     }
 
 
@@ -134,9 +134,11 @@ def apply(request, unit_code):
     if values.get("consent") != "on":
         field_errors = {**field_errors, "consent": "请确认所填信息真实。"}
     key = f"disclosure-apply:{ratelimit.client_key(request)}"
+    refused = None
     if error is None and not field_errors:
-        if not ratelimit.hit(key, limit=APPLICATIONS_PER_HOUR, window=WINDOW).allowed:
-            error = "您提交得太频繁了,请一小时后再试。"
+        quota = ratelimit.hit(key, limit=APPLICATIONS_PER_HOUR, window=WINDOW)
+        if not quota.allowed:
+            error, refused = "您提交得太频繁了,请一小时后再试。", quota
     if error is None and not field_errors:
         try:
             app, code = applications.application_submit(unit=unit, ip=ratelimit.client_ip(request), **fields)
@@ -148,9 +150,10 @@ def apply(request, unit_code):
                                               "at": time.time()}
             return _render(request, "disclosure/applied.html", {**context, "application": app, "code": code})
     question, token = challenge.new_challenge()
-    return _render(request, "disclosure/apply.html", {**context, "question": question, "token": token,
-                                                      "values": values, "error": error,
-                                                      "field_errors": field_errors}, status=400)
+    response = _render(request, "disclosure/apply.html", {**context, "question": question, "token": token,
+                                                          "values": values, "error": error,
+                                                          "field_errors": field_errors}, status=400)
+    return ratelimit.too_many(response, refused)
 
 
 SUBMITTED_KEY = "disclosure_submitted"

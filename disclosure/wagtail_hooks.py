@@ -15,7 +15,7 @@ from .admin_catalogue_config import node_viewset, template_viewset
 from .admin_config import VIEWSETS as GUIDE_CONFIG_VIEWSETS
 from .admin_config import life_event_viewset, phrase_viewset, theme_viewset
 from .admin_profiles import VIEWSETS, department_viewset, person_viewset, phone_viewset, profile_viewset
-from .guides import GuideIncomplete, directory_context, refuse_incomplete
+from .guides import GuideIncomplete, directory_context, guide_completeness, refuse_incomplete
 from .models import GovDocumentPage, ServiceGuidePage
 from .services import index_number_assign
 
@@ -161,6 +161,61 @@ def a_leaders_photo_is_public(*, image):
 def home_sections(*, home_page, columns, request):
     """政务公开, 办事服务 and 机构概况 on every site's home page."""
     return home.home_sections(home_page=home_page, columns=columns)
+
+
+SUBMIT_ACTIONS = ("action-submit", "action-restart-workflow")
+
+
+def _submits_an_incomplete_guide(request, candidate, parent):
+    """The guide as the posted form would save it, when the form asks to send it for
+    review: the message naming what it lacks, or None (not a submission, not a guide,
+    complete, or a form with errors of its own, which the view shows)."""
+    if request.method != "POST" or not any(request.POST.get(a) for a in SUBMIT_ACTIONS):
+        return None
+    form_class = type(candidate).get_edit_handler().get_form_class()
+    form = form_class(request.POST, request.FILES, instance=candidate, parent_page=parent, for_user=request.user)
+    if not form.is_valid():
+        return None
+    result = guide_completeness(form.save(commit=False))
+    if result.is_complete:
+        return None
+    return _("办事指南“%(title)s”缺少要素,不能提交审核:%(missing)s。草稿已保存,请补齐后再提交。") % {
+        "title": candidate.title or form.cleaned_data.get("title", ""), "missing": result.describe_missing()}
+
+
+def _save_instead_of_submitting(request, message):
+    """Let the editor's view go on as a plain save: the draft is kept, nothing goes to
+    the reviewers (no workflow is started, no one is notified)."""
+    data = request.POST.copy()
+    for action in SUBMIT_ACTIONS:
+        data.pop(action, None)
+    data._mutable = False
+    request.POST = data
+    messages.error(request, message)
+
+
+@hooks.register("before_edit_page")
+def submit_only_a_complete_guide(request, page):
+    """Sending a guide for review is refused while it lacks any of the ten elements:
+    the reviewers would only be able to send it back (their last approval is refused
+    as well, ``before_publish_page`` below)."""
+    if not issubclass(page.specific_class or type(page), ServiceGuidePage):
+        return None
+    candidate = page.specific.get_latest_revision_as_object()
+    message = _submits_an_incomplete_guide(request, candidate, page.get_parent())
+    if message:
+        _save_instead_of_submitting(request, message)
+    return None
+
+
+@hooks.register("before_create_page")
+def submit_only_a_complete_new_guide(request, parent_page, page_class):
+    if not issubclass(page_class, ServiceGuidePage):
+        return None
+    message = _submits_an_incomplete_guide(request, page_class(), parent_page)
+    if message:
+        _save_instead_of_submitting(request, message)
+    return None
 
 
 @hooks.register("before_publish_page")

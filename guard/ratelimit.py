@@ -211,6 +211,16 @@ def _store():
     return RedisCounters(redis) if redis is not None else DatabaseCounters()
 
 
+def too_many(response, refused):
+    """``response`` as the answer to a post refused by a quota (``refused``: the
+    :class:`Hit` that went over, or None for any other refusal): 429 with Retry-After,
+    the page still saying why and keeping what was typed."""
+    if refused is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(max(1, refused.retry_after))
+    return response
+
+
 def hit(key, *, limit, window):
     """Count one attempt under ``key`` and say whether it is within ``limit`` per
     ``window`` seconds. The attempt is counted even when it is refused."""

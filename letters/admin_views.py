@@ -525,7 +525,7 @@ def calendar_index(request):
     may_change = permissions.may_change_calendar(request.user)
     return render(request, "letters/admin/calendar.html", {
         "rows": rows, "form": form if may_change else None, "may_change": may_change,
-        "history": queries.calendar_history(),
+        "history": queries.calendar_history(), "years_to_register": calendar.years_to_register(),
     })
 
 

@@ -52,6 +52,27 @@ def library_knows(year):
         return False
 
 
+# From this day of the year on, next year's arrangements are due (the State Council
+# publishes them in the autumn) and the admin asks for them until they are in.
+NEXT_YEAR_DUE = (11, 1)
+
+
+def years_to_register(today=None):
+    """The years whose public holidays the official calendar does not know and for
+    which no one has registered a single day yet: this year, and next year from
+    November on. Deadlines in those years count weekends only until someone does."""
+    if today is None:
+        from django.utils import timezone
+
+        today = timezone.localdate()
+    years = [today.year] + ([today.year + 1] if (today.month, today.day) >= NEXT_YEAR_DUE else [])
+    wanted = [y for y in years if not library_knows(y)]
+    if not wanted:
+        return []
+    registered = {d.year for d in CalendarEntry.objects.filter(date__year__in=wanted).dates("date", "year")}
+    return [y for y in wanted if y not in registered]
+
+
 def day_kind(day, entries=None):
     """(is_working_day, why) for one date; ``why`` names what decided it."""
     entries = entries if entries is not None else _entries(day, day)

@@ -63,11 +63,12 @@ def write(request, code):
     except (LetterType.DoesNotExist, ValueError):
         field_errors = {"letter_type": "请选择来信类型。", **field_errors}
     quota_key = letter_quota_key(ratelimit.client_key(request))
+    refused = None
     if error is None and not field_errors:
         # Counted before it is checked, so a burst of posts at once gets no more than the quota.
         quota = ratelimit.hit(quota_key, limit=settings.LETTERS_PER_ADDRESS_PER_HOUR, window=LETTER_QUOTA_WINDOW)
         if not quota.allowed:
-            error = "您提交得太频繁了,请一小时后再试。"
+            error, refused = "您提交得太频繁了,请一小时后再试。", quota
     if error is None and not field_errors:
         try:
             letter, code_shown = services.letter_submit(
@@ -83,8 +84,10 @@ def write(request, code):
             _remember_submission(request, _form_fingerprint(request), letter, code_shown)
             return _render(request, "letters/submitted.html", {"letter": letter, "code": code_shown, "page_title": "来信已提交"})
     question, token = challenge.new_challenge()
-    return _render(request, "letters/write.html", {**context, "question": question, "token": token, "values": values,
-                                                   "error": error, "field_errors": field_errors}, status=400)
+    response = _render(request, "letters/write.html", {**context, "question": question, "token": token,
+                                                       "values": values, "error": error,
+                                                       "field_errors": field_errors}, status=400)
+    return ratelimit.too_many(response, refused)
 
 
 # A refresh or "back" re-sends the form; the session remembers the last letter sent

@@ -2,6 +2,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.ui.components import Component
 
 from guard import audit
 from portal.hooks import COLUMN_CONTEXT, HOME_CONTEXT
@@ -24,6 +25,32 @@ class CalendarMenuItem(MenuItem):
 
     def is_shown(self, request):
         return admin_views.may_see_calendar(request.user)
+
+
+class CalendarPromptPanel(Component):
+    """On the dashboard of those who keep the calendar: the years whose public holidays
+    are not loaded yet (``letters.calendar.years_to_register``)."""
+
+    name = "calendar_prompt"
+    order = 50
+    template_name = "letters/admin/_calendar_prompt.html"
+
+    def __init__(self, years):
+        self.years = years
+
+    def get_context_data(self, parent_context):
+        return {"years": self.years}
+
+
+@hooks.register("construct_homepage_panels")
+def calendar_prompt(request, panels):
+    from . import permissions
+    from .calendar import years_to_register
+
+    if request.user.is_authenticated and permissions.may_change_calendar(request.user):
+        years = years_to_register()
+        if years:
+            panels.append(CalendarPromptPanel(years))
 
 
 class ConfigMenuItem(MenuItem):

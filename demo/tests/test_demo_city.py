@@ -14,7 +14,8 @@ from portal.models import ColumnKind, ColumnPage, ContentPage
 
 
 @pytest.mark.django_db
-def test_the_demo_city_is_complete(client):
+def test_the_demo_city_is_complete(client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # its files, as on a fresh machine, whatever ran before
     load(items_per_column=1)
     assert already_loaded()
     _every_kind_of_site_is_there_and_answers(client)
@@ -93,6 +94,12 @@ def _the_catalogues_are_filled(client):
 
     assert InterpretationPage.objects.live().count() >= 3
     assert queries.policy_documents_without_interpretation().exists()
+    # Every interpretation in the 政策解读 columns interprets a document of its unit.
+    from portal.models import ArticlePage
+    assert not InterpretationPage.objects.filter(interprets__isnull=True).exists()
+    plain = ArticlePage.objects.live().filter(title__endswith="政策解读")
+    assert not [p.title for p in plain if GovDocumentPage.objects.live().descendant_of(p.get_site().root_page).filter(
+        title=p.title.split("》")[0].lstrip("《")).exists()]
     repealed = GovDocumentPage.objects.get(validity="repealed", title="重庆市政务信息资源共享管理办法")
     assert repealed.later_versions.get().title == "重庆市公共数据资源管理办法"
     assert GovDocumentPage.objects.filter(validity="amended", superseded_by__isnull=False).exists()
@@ -230,5 +237,10 @@ def _matters_over_several_units_with_complete_guides_and_a_few_flawed(client):
     assert len(titles) == len(set(titles))  # each unit's matters are its own
     with_forms = GuideMaterial.objects.filter(blank_form__isnull=False, sample__isnull=False)
     assert with_forms.values("page").distinct().count() >= 10
-    document = with_forms.first().blank_form
-    assert client.get(document.url).status_code == 200
+    material = with_forms.first()
+    response = client.get(material.blank_form.url)
+    assert response.status_code == 200
+    # Downloaded under the material's own name (percent-encoded UTF-8), with no content coding.
+    from urllib.parse import quote
+    assert quote(f"{material.name}-空白表格.xlsx") in response["Content-Disposition"]
+    assert "Content-Encoding" not in response.headers

@@ -114,7 +114,7 @@ def test_a_client_is_limited_in_how_many_applications_it_sends(city, client):
         assert _post_form(client, city, description=f"请提供东区第{_}号会议纪要的公开部分。").status_code == 200
         client.cookies.clear()  # a new browser each time: the limit is per client address
     response = _post_form(client, city, description="再申请一份东区会议纪要的公开部分。")
-    assert response.status_code == 400 and "太频繁" in response.content.decode()
+    assert response.status_code == 429 and "太频繁" in response.content.decode() and int(response["Retry-After"]) > 0
 
 
 def applications_per_hour():
@@ -335,3 +335,9 @@ def test_staff_see_only_their_units_applications_in_the_admin(city, staff, clien
     assert Application.objects.get(pk=app.pk).answer_kind == "not_exist"
     client.force_login(city.supervisor)
     assert app.serial in client.get("/admin/xxgk/applications/?tab=all").content.decode()
+    # The supervisor reads the application; the applicant's ID number only masked.
+    number = app.id_number
+    html = client.get(f"/admin/xxgk/applications/{app.pk}/").content.decode()
+    assert number not in html and f"{number[:6]}********{number[-4:]}" in html
+    client.force_login(staff.handler)
+    assert number in client.get(f"/admin/xxgk/applications/{app.pk}/").content.decode()

@@ -2,6 +2,7 @@
 by rule, filters, versions, interpretations and annual reports."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -166,6 +167,16 @@ def test_filters_by_topic_type_organ_year_and_validity(east, client):
     html = client.get(f"{url}?year=20x5").content.decode()
     assert "年份应为四位数字" in html
     assert titles("topic=bogus") == {a.title, b.title, c.title, d.title}  # an unknown choice is no filter
+
+
+@pytest.mark.django_db
+def test_the_year_filter_offers_every_year_back_to_the_oldest_document(east, client):
+    old = _doc(east.district_policy, "东区关于加快政府网站建设的通知", written=dt.date(2005, 10, 9))
+    url = _xxgk(east.district_site).get_url()
+    html = client.get(url).content.decode()
+    years = [int(y) for y in re.findall(r'<option value="(\d{4})"', html.split('id="f-year"')[1].split("</select>")[0])]
+    assert years == list(range(timezone.localdate().year, 2004, -1))
+    assert _titles(client.get(f"{url}?year=2005").content.decode()) == {old.title}
 
 
 @pytest.mark.django_db

@@ -44,6 +44,11 @@ def test_id_card_numbers_are_checked_by_their_check_digit_and_birth_date():
     assert "校验位" in id_card_problem(wrong)
     assert "出生日期" in id_card_problem(id_card("50010319901301123"))
     assert "18位" in id_card_problem("50010319900101")
+    # A number whose check digit is right but whose region is no province's is refused.
+    assert "地区代码" in id_card_problem(id_card("00010319900101123"))
+    assert "地区代码" in id_card_problem(id_card("99010319900101123"))
+    assert id_card_problem(id_card("81000019900101123")) is None  # a Hong Kong resident's permit
+    assert id_card_problem(id_card("95000019900101123")) is None  # a foreigner's permanent residence card
 
 
 def test_credit_codes_are_checked_by_their_check_character():
@@ -146,6 +151,20 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(client, guide
     assert Notification.objects.count() == 0
 
 
+def test_files_sent_with_a_form_that_comes_back_are_named_to_choose_again(client, guide, private_media):
+    response = form_post(client, guide, identity=good_identity(phone="12345"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    key = f"m-{materials_of(guide)['居民身份证'].pk}"
+    note = re.search(rf'<p class="field-note" id="{key}-again">([^<]*)</p>', html)
+    assert note and "身份证.pdf" in note.group(1) and "请重新选择" in note.group(1)
+    assert re.search(rf'<input type="file" id="{key}"[^>]*aria-describedby="[^"]*{key}-again', html)
+    assert "已选择的文件没有保存" in html
+    assert FormSubmission.objects.count() == 0 and stored_files(private_media) == []
+    # A form sent without files says nothing of the kind.
+    assert "请重新选择" not in form_post(client, guide, identity=good_identity(phone="12345"), uploads={}).content.decode()
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("身份证.exe", b"MZ\x90\x00" + b"\x00" * 60, "不允许上传"),
     ("身份证.pdf", b"<html><script>alert(1)</script></html>", "文件内容与扩展名 .pdf 不符"),
@@ -186,7 +205,7 @@ def test_the_challenge_and_the_hourly_quota_guard_the_form(client, guide, settin
     settings.ONLINE_APPLICATIONS_PER_HOUR = 1
     assert form_post(client, guide).status_code == 200
     refused = form_post(client, guide, identity=good_identity(phone="13700002222"))
-    assert refused.status_code == 400 and "太频繁" in refused.content.decode()
+    assert refused.status_code == 429 and "太频繁" in refused.content.decode() and int(refused["Retry-After"]) > 0
     assert FormSubmission.objects.count() == 1
 
 

@@ -65,6 +65,12 @@ def test_the_queue_shows_the_units_applications_to_its_handlers_only(client, sub
     client.force_login(handlers.centre)
     html = client.get(f"/admin/banshi/{application.pk}/").content.decode()
     assert application.applicant_name in html and 'name="action" value="pre_accept"' not in html
+    # The centre supervises every unit: the applicant's ID number is masked for it,
+    # in full for the unit's own reviewer.
+    number = application.id_number
+    assert number not in html and f"{number[:6]}********{number[-4:]}" in html
+    client.force_login(handlers.reviewer)
+    assert number in client.get(f"/admin/banshi/{application.pk}/").content.decode()
 
 
 def test_staff_answer_from_the_detail_page(client, submitted, handlers, guide):

@@ -229,3 +229,38 @@ def test_moving_a_theme_reorders_every_directory(client, directory):
                instance=Theme.objects.get(code="qiye"))
     groups = re.findall(r'<h4 id="group-\d+">([^<]+)</h4>', client.get(column.get_url()).content.decode())
     assert groups == ["企业开办", "社会保障", "户籍办理"]
+
+
+def test_a_legal_basis_that_only_repeats_its_links_is_listed_once(client, city):
+    from disclosure.guides import legal_basis_beyond_links
+    from disclosure.models import GuideLegalBasis
+    from disclosure.tests.test_documents import _document
+
+    document = _document(city, title="测试市东区城乡居民医疗保险实施办法")
+    page = guide(legal_basis="《中华人民共和国社会保险法》第二十五条;《测试市东区城乡居民医疗保险实施办法》第五条")
+    page.legal_bases = [GuideLegalBasis(citation="《中华人民共和国社会保险法》第二十五条", url="https://www.example.gov.cn/s"),
+                        GuideLegalBasis(document=document, citation="第五条")]
+    page = create(services_column(city.district_site), page)
+    html = client.get(page.get_url()).content.decode()
+    assert html.count("中华人民共和国社会保险法") == 1
+    basis_section = html.split('id="guide-basis"')[1].split("</section>")[0]
+    assert '<div class="guide-text">' not in basis_section
+
+    bases = list(page.legal_bases.select_related("document"))
+    more = "《中华人民共和国社会保险法》第二十五条;参照市医保局2026年工作要点执行"
+    assert legal_basis_beyond_links(more, bases) == more  # text that says more is kept whole
+    assert legal_basis_beyond_links("", bases) == ""
+
+
+def test_a_blank_form_downloads_under_its_own_name_without_a_content_coding(client, city):
+    blank = Document.objects.create(title="参保登记表(空白)",
+                                    file=ContentFile(b"PK\x03\x04 blank", name="城乡居民医保参保登记表-空白表格.xlsx"))
+    page = guide()
+    page.materials = [GuideMaterial(name="城乡居民医保参保登记表", form="paper", original="original", copies=1,
+                                    blank_form=blank)]
+    create(services_column(city.district_site), page)
+    response = client.get(blank.url)
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    assert "filename*=utf-8''%e5%9f%8e" in response["Content-Disposition"].lower()
+    assert b"".join(response.streaming_content) == b"PK\x03\x04 blank"

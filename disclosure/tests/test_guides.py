@@ -225,6 +225,29 @@ def test_the_editors_publish_button_refuses_an_incomplete_guide_and_keeps_the_dr
     assert draft.live and [s.name for s in draft.steps.all()] == ["受理", "办结"]
 
 
+def test_an_incomplete_guide_is_not_sent_for_review_and_its_draft_is_kept(city, client):
+    from wagtail.models import WorkflowState
+
+    column = services_column(city.district_site)
+    draft = create(column, _blanked("procedure"), publish=False, actor=city.editor)
+    client.force_login(city.editor)
+    url = f"/admin/pages/{draft.pk}/edit/"
+    response = client.post(url, {**_edit_form_data(draft, steps=[], action="action-submit"), "title": "新生儿入户登记(修订)"})
+    assert response.status_code == 302
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("缺少要素,不能提交审核:办理流程" in m for m in messages), messages
+    assert not WorkflowState.objects.filter(object_id=str(draft.pk)).exists()  # no reviewer was asked
+    draft.refresh_from_db()
+    assert draft.get_latest_revision_as_object().title == "新生儿入户登记(修订)"  # the edit was kept
+
+    steps = [{"name": "受理", "actor": "窗口", "description": "", "limit_days": 1},
+             {"name": "办结", "actor": "中心", "description": "", "limit_days": 2}]
+    response = client.post(url, _edit_form_data(draft, steps=steps, action="action-submit"))
+    assert response.status_code == 302
+    state = WorkflowState.objects.get(object_id=str(draft.pk))
+    assert state.status == "in_progress"
+
+
 def _approve_as(client, user, page):
     client.force_login(user)
     state = page.current_workflow_state.current_task_state

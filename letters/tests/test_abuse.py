@@ -66,7 +66,7 @@ def test_a_burst_of_form_posts_gets_no_more_letters_than_the_quota(mailboxes, se
     settings.LETTERS_PER_ADDRESS_PER_HOUR = 3
     forms = [_form(mailboxes, title=f"第{n}封") for n in range(8)]
     statuses = _burst(8, lambda n: Client().post("/mailbox/write/mayor/", forms[n]).status_code)
-    assert sorted(statuses) == [200] * 3 + [400] * 5
+    assert sorted(statuses) == [200] * 3 + [429] * 5
     assert Letter.objects.count() == 3
 
 
@@ -131,7 +131,7 @@ def test_a_refused_letter_does_not_use_up_the_quota(mailboxes, client, settings)
     settings.LETTERS_PER_ADDRESS_PER_HOUR = 1
     assert client.post("/mailbox/write/mayor/", _form(mailboxes, phone="123")).status_code == 400
     assert client.post("/mailbox/write/mayor/", _form(mailboxes)).status_code == 200
-    assert client.post("/mailbox/write/mayor/", _form(mailboxes, title="第二封")).status_code == 400
+    assert client.post("/mailbox/write/mayor/", _form(mailboxes, title="第二封")).status_code == 429
     assert Letter.objects.count() == 1
 
 
@@ -150,7 +150,7 @@ def test_behind_the_proxy_each_client_has_its_own_quota_and_cannot_choose_it(mai
     # ... and the first one cannot get a fresh quota by writing its own X-Forwarded-For.
     spoofed = client.post("/mailbox/write/mayor/", _form(mailboxes, title="第二封"),
                           HTTP_X_FORWARDED_FOR="7.7.7.7, 198.51.100.20", **proxy)
-    assert spoofed.status_code == 400 and "太频繁" in spoofed.content.decode()
+    assert spoofed.status_code == 429 and "太频繁" in spoofed.content.decode()
     assert Letter.objects.count() == 2
 
 

@@ -4,6 +4,7 @@ superuser, the management centre's site administrator, 东区's site administrat
 an editor: every save goes through ``letters.configuration`` (an audit entry with
 before and after), a rule broken is refused with its reason and nothing stored."""
 
+import datetime as dt
 import importlib
 import json
 
@@ -420,3 +421,29 @@ def test_calendar_dates_far_from_today_are_refused(staff):
         with pytest.raises(DomainError, match="只能调整"):
             services.calendar_entry_save(date=far, is_working_day=True, reason="测试", actor=staff.supervisor)
     assert not CalendarEntry.objects.exists()
+
+
+def test_a_year_without_its_holidays_is_asked_for_on_the_dashboard_until_a_day_is_registered(client, managers, staff):
+    from letters.calendar import library_knows, years_to_register
+
+    unknown = next(y for y in range(2026, 2100) if not library_knows(y))
+    # From November on, next year is asked for; before, only this year if it is unknown.
+    assert years_to_register(dt.date(unknown - 1, 11, 1)) == [unknown]
+    assert unknown not in years_to_register(dt.date(unknown - 1, 10, 31))
+    assert years_to_register(dt.date(unknown, 3, 1)) == [unknown]
+
+    today = timezone.localdate()
+    expected = years_to_register()
+    client.force_login(managers.centre)
+    dashboard = html(client.get("/admin/"))
+    for year in expected:
+        assert f"{year}年的法定节假日和调休安排尚未载入工作日历" in dashboard
+        assert f"{year}年" in html(client.get(CALENDAR))
+    client.force_login(staff.east_handler)  # reads deadlines, does not keep the calendar
+    assert "尚未载入工作日历" not in html(client.get("/admin/"))
+
+    CalendarEntry.objects.create(date=dt.date(unknown, 1, 1), is_working_day=False, reason="元旦")
+    assert unknown not in years_to_register(dt.date(unknown - 1, 12, 1))
+    client.force_login(managers.centre)
+    if expected == [unknown] and today.year in (unknown, unknown - 1):
+        assert "尚未载入工作日历" not in html(client.get("/admin/"))

@@ -57,7 +57,7 @@ def test_too_many_letters_from_one_address_are_slowed_down(city, mailboxes, clie
     for i in range(5):
         assert client.post("/mailbox/write/mayor/", _form(mailboxes, title=f"第{i}封")).status_code == 200
     response = client.post("/mailbox/write/mayor/", _form(mailboxes, title="第六封"))
-    assert response.status_code == 400 and "太频繁" in response.content.decode()
+    assert response.status_code == 429 and "太频繁" in response.content.decode() and int(response["Retry-After"]) > 0
     assert Letter.objects.count() == 5
 
 

@@ -19,7 +19,8 @@ def entry(page):
 
 def test_a_save_indexes_its_page_and_leaves_the_other_entries_alone(article_factory):
     short = article_factory(title="通知")
-    long = article_factory(title="关于做好二〇二六年冬季道路交通安全工作的通知")
+    # (Words apart: PostgreSQL measures a title in terms, SQLite in characters.)
+    long = article_factory(title="关于 做好 二〇二六年 冬季 道路交通 安全 工作 的 通知")
     title_norms_refresh()
     before = entry(short).title_norm
     assert before != 1.0 and entry(long).title_norm != before
@@ -32,7 +33,7 @@ def test_a_save_indexes_its_page_and_leaves_the_other_entries_alone(article_fact
 def test_the_nightly_task_recomputes_every_norm_and_the_admin_search_finds_new_pages(article_factory, client,
                                                                                         django_user_model):
     first = article_factory(title="冬季供暖保障")
-    second = article_factory(title="关于进一步做好冬季供暖保障工作的实施意见")
+    second = article_factory(title="关于 进一步 做好 冬季 供暖 保障 工作 的 实施意见")
     assert entry(first).title_norm == entry(second).title_norm == 1.0
     assert refresh_search_norms_task.apply().get() is True
     assert entry(first).title_norm > 1.0 > entry(second).title_norm
@@ -40,9 +41,9 @@ def test_the_nightly_task_recomputes_every_norm_and_the_admin_search_finds_new_p
     client.force_login(django_user_model.objects.create_superuser("root", "root@cq.gov.cn", "pw-Test-2026"))
     # (Wagtail's tokenizer keeps a run of Chinese as one term: the admin finds a whole
     # title; Chinese search by words is the site search's, issue 10.)
-    response = client.get("/admin/pages/search/", {"q": "关于进一步做好冬季供暖保障工作的实施意见"})
+    response = client.get("/admin/pages/search/", {"q": "冬季供暖保障"})
     assert response.status_code == 200
-    assert "关于进一步做好冬季供暖保障工作的实施意见" in response.content.decode()
+    assert f"/admin/pages/{first.pk}/edit/" in response.content.decode()  # found at once
 
 
 def test_indexing_one_object_does_not_rewrite_the_index(article_factory, django_assert_max_num_queries):

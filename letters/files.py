@@ -8,63 +8,15 @@ views. In production the view checks and lets the web server send the bytes
 location; see docs/private-files.md).
 """
 
-import mimetypes
-import os
-from urllib.parse import quote
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, Http404, HttpResponse
 
-
-class PrivateStorage(FileSystemStorage):
-    """A file system storage under ``settings.PRIVATE_MEDIA_ROOT`` (read on every use,
-    so tests and deployments may move it) with no public URL."""
-
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL; serve them through letters.files.serve.")
-
-
-_storage = PrivateStorage()
-
-
-def private_storage():
-    """The storage of letter attachments (a callable, so migrations refer to it by name)."""
-    return _storage
+from guard.privatefiles import private_storage  # noqa: F401 (named by the models and migrations)
+from guard.privatefiles import serve as _serve
 
 
 def serve(attachment):
     """The response that delivers ``attachment`` to someone already allowed to have it."""
-    name = attachment.file.name
-    content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-    prefix = getattr(settings, "PRIVATE_MEDIA_ACCEL_REDIRECT", "")
-    if prefix:
-        if not _storage.exists(name):
-            raise Http404("附件文件不存在。")
-        response = HttpResponse(b"", content_type=content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.name)}"
-    else:
-        try:
-            handle = _storage.open(name, "rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404("附件文件不存在。")
-        response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _serve(attachment, missing="附件文件不存在。")
 
 
 def move_public_attachments(Attachment):

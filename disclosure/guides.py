@@ -338,17 +338,19 @@ class DirectoryFilters:
     theme: str = ""
     event: str = ""
     unit: str = ""
+    online: bool = False  # only the matters that take applications online (网上办理)
 
     @property
     def active(self):
-        return any((self.q, self.audience, self.theme, self.event, self.unit))
+        return any((self.q, self.audience, self.theme, self.event, self.unit, self.online))
 
     def query_string(self):
         """The filters as a query string, for the pager's links."""
         from urllib.parse import urlencode
 
         return urlencode({k: v for k, v in (("q", self.q), ("audience", self.audience), ("theme", self.theme),
-                                             ("event", self.event), ("unit", self.unit)) if v})
+                                             ("event", self.event), ("unit", self.unit),
+                                             ("online", "1" if self.online else "")) if v})
 
 
 def directory_filters(params):
@@ -362,7 +364,7 @@ def directory_filters(params):
     return DirectoryFilters(
         q=" ".join((params.get("q") or "").split())[:MAX_QUERY],
         audience=audience if audience in (Audience.PERSON, Audience.ENTERPRISE) else "",
-        theme=one("theme"), event=one("event"), unit=one("unit"),
+        theme=one("theme"), event=one("event"), unit=one("unit"), online=params.get("online") == "1",
     )
 
 
@@ -383,6 +385,8 @@ def guide_directory(*, paths, filters):
         guides = guides.filter(themes__code=filters.theme)
     if filters.event:
         guides = guides.filter(life_events__code=filters.event)
+    if filters.online:
+        guides = guides.filter(online_form_enabled=True)
     if filters.q:
         if re.search(r"[A-Za-z]", filters.q):
             guides = guides.filter(Q(title__icontains=filters.q) | Q(matter_code__icontains=filters.q))

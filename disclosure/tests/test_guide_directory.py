@@ -264,3 +264,15 @@ def test_a_blank_form_downloads_under_its_own_name_without_a_content_coding(clie
     assert "Content-Encoding" not in response.headers
     assert "filename*=utf-8''%e5%9f%8e" in response["Content-Disposition"].lower()
     assert b"".join(response.streaming_content) == b"PK\x03\x04 blank"
+
+
+def test_the_directory_lists_only_the_matters_taking_applications_online_when_asked(client, directory):
+    column, pages = directory
+    yibao = pages["yibao"]
+    yibao.online_form_enabled = True
+    yibao.save_revision().publish()
+    html = client.get(column.get_url(), {"online": "1"}).content.decode()
+    assert "城乡居民医保参保登记" in html and "新生儿入户登记" not in html
+    assert 'id="guide-online" name="online" value="1" checked' in html
+    assert "共 1 项" in html
+    assert "新生儿入户登记" in client.get(column.get_url()).content.decode()

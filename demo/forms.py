@@ -76,7 +76,7 @@ def enable_demo_forms():
         guide = ServiceGuidePage.objects.filter(title=title).first()
         if guide is None:
             guide = _make_guide(title, Unit.objects.get(code=unit_code), fallback)
-        guide = guide.specific
+        guide = _with_facets(guide.specific)
         if not GuideFormField.objects.filter(page=guide).exists():
             for order, (label, kind, required, choices, help_text) in enumerate(fields):
                 GuideFormField.objects.create(page=guide, sort_order=order, label=label, field_type=kind,
@@ -86,6 +86,27 @@ def enable_demo_forms():
         guides.append(guide)
     _demo_applications(guides)
     return guides
+
+
+# The themes and life events of the online matters (codes of demo/guides.py), so they
+# are found by theme and event like every other matter.
+FACETS = {
+    "灵活就业人员参保登记": (["shebao", "jiuye"], ["jiuye"]),
+    "城乡居民医疗保险参保登记": (["shebao", "yiliao"], ["chusheng"]),
+    "老旧小区加装电梯补助申请": (["zhufang"], ["zhiye"]),
+}
+
+
+def _with_facets(guide):
+    from disclosure.models import LifeEvent, Theme
+
+    theme_codes, event_codes = FACETS.get(guide.title, ([], []))
+    if guide.themes.exists() or not theme_codes:
+        return guide
+    guide.themes = list(Theme.objects.filter(code__in=theme_codes))
+    guide.life_events = list(LifeEvent.objects.filter(code__in=event_codes))
+    guide.save_revision().publish()
+    return ServiceGuidePage.objects.get(pk=guide.pk)
 
 
 def _make_guide(title, unit, values):

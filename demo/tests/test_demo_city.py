@@ -43,6 +43,7 @@ def _three_matters_take_applications_online(client):
         url = online_form_url(guide)
         assert url and client.get(url).status_code == 200, title
         assert "在线办理" in client.get(guide.url).content.decode(), title
+        assert guide.themes.exists() and guide.life_events.exists(), title  # found by theme and event too
     states = set(FormSubmission.objects.values_list("status", flat=True))
     assert {SubmissionStatus.CORRECTION, SubmissionStatus.PRE_ACCEPTED, SubmissionStatus.PENDING} <= states
     count = FormSubmission.objects.count()

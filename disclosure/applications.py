@@ -37,6 +37,7 @@ from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Membership, Role
 from orgs.queries import sees_every_unit, visible_units
 
+from .formbuilder import credit_code_problem, id_card_problem
 from .models import (
     OPEN_APP_STATUSES, AnswerDocument, AnswerKind, ApplicantType, Application, ApplicationCounter, ApplicationEvent,
     AppStatus, Delivery, IdType, RefusalReason,
@@ -50,10 +51,7 @@ REMIND_BEFORE = 3  # working days before the deadline the handlers are reminded
 MAX_DESCRIPTION, MAX_PURPOSE, MAX_ANSWER, MAX_DOCUMENTS = 2000, 300, 5000, 5
 ANSWER_DOCUMENT_TYPES = {"pdf", "doc", "docx", "xls", "xlsx", "ofd", "jpg", "jpeg", "png", "txt", "csv", "zip"}
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-ID_CARD_RE = re.compile(r"^\d{17}[\dX]$")
 OTHER_ID_RE = re.compile(r"^[A-Z0-9()-]{5,30}$")
-CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 # Who handles an application (docs/decisions.md): the unit's casework staff, who already
 # handle citizens' letters and their personal data, answer; the unit's leader, as the
@@ -74,21 +72,14 @@ def _today():
 # --- Validation ------------------------------------------------------------------------------
 
 def id_card_valid(number):
-    """The check digit of a resident identity card number (GB 11643)."""
-    if not ID_CARD_RE.match(number):
-        return False
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    total = sum(int(d) * w for d, w in zip(number[:17], weights))
-    return "10X98765432"[total % 11] == number[17]
+    """A resident identity card number (GB 11643: province, birth date, check digit),
+    by the online forms' one rule (``formbuilder.id_card_problem``)."""
+    return id_card_problem(number) is None
 
 
 def credit_code_valid(code):
-    """The check character of a unified social credit code (GB 32100)."""
-    if not CREDIT_CODE_RE.match(code):
-        return False
-    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(code[:17], weights))
-    return CREDIT_CODE_CHARS[(31 - total % 31) % 31] == code[17]
+    """A unified social credit code's check character (GB 32100), by the forms' one rule."""
+    return credit_code_problem(code) is None
 
 
 def application_field_errors(**fields):
@@ -118,7 +109,7 @@ def _clean(fields):
         if not id_number:
             errors["id_number"] = _("请填写证件号码。")
         elif id_type == IdType.ID_CARD and not id_card_valid(id_number):
-            errors["id_number"] = _("居民身份证号码不正确:应为18位,最后一位为数字或X,请核对。")
+            errors["id_number"] = id_card_problem(id_number)
         elif id_type != IdType.ID_CARD and not OTHER_ID_RE.match(id_number):
             errors["id_number"] = _("证件号码格式不正确(5至30位字母、数字)。")
         v["credit_code"] = v["legal_representative"] = ""

@@ -191,7 +191,20 @@ def _save_instead_of_submitting(request, message):
         data.pop(action, None)
     data._mutable = False
     request.POST = data
-    messages.error(request, message)
+    request.guide_not_submitted = message
+
+
+@hooks.register("after_edit_page")
+@hooks.register("after_create_page")
+def say_the_guide_was_saved_not_submitted(request, page):
+    """After the plain save above: the view's own "updated"/"created" message would
+    contradict the refusal; the person reads one message, saying both."""
+    message = getattr(request, "guide_not_submitted", None)
+    if message:
+        storage = messages.get_messages(request)
+        storage._queued_messages = [m for m in storage._queued_messages if m.level != messages.SUCCESS]
+        messages.error(request, message)
+    return None
 
 
 @hooks.register("before_edit_page")

@@ -76,7 +76,7 @@ def test_invalid_fields_are_refused_field_by_field_and_nothing_is_stored(city, c
                           description="太短", delivery="", postcode="12ab", consent=None)
     assert response.status_code == 400
     html = response.content.decode()
-    for message in ("请填写姓名", "居民身份证号码不正确", "请填写正确的手机号码", "电子邮箱格式不正确",
+    for message in ("请填写姓名", "身份证号码校验位不正确", "请填写正确的手机号码", "电子邮箱格式不正确",
                     "请具体描述所需的政府信息", "请选择获取信息的方式", "邮政编码应为6位数字", "请确认所填信息真实"):
         assert message in html, message
     assert 'aria-invalid="true" aria-describedby="phone-error"' in html

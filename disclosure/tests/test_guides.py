@@ -236,6 +236,7 @@ def test_an_incomplete_guide_is_not_sent_for_review_and_its_draft_is_kept(city, 
     assert response.status_code == 302
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("缺少要素,不能提交审核:办理流程" in m for m in messages), messages
+    assert len(messages) == 1, messages  # not also Wagtail's "updated"
     assert not WorkflowState.objects.filter(object_id=str(draft.pk)).exists()  # no reviewer was asked
     draft.refresh_from_db()
     assert draft.get_latest_revision_as_object().title == "新生儿入户登记(修订)"  # the edit was kept

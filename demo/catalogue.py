@@ -71,12 +71,27 @@ def _pub(now, years_ago, key):
     return now - timedelta(days=days)
 
 
+def _in_the_numbers_year(pub, number, now):
+    """A document numbered 〔2025〕 was written in 2025: move the demo date into that
+    year (same month and day), never later than a week ago."""
+    import re
+
+    found = re.search(r"〔(\d{4})〕", number)
+    if not found:
+        return pub
+    year = int(found.group(1))
+    moved = pub.replace(year=year, day=min(pub.day, 28))
+    if (moved - timedelta(days=5)).year < year:
+        moved += timedelta(days=5)
+    return min(moved, now - timedelta(days=7))
+
+
 def _documents(records, admin, now):
     homes = {r.unit.code: r.site.root_page.specific for r in records if r.site is not None}
     made = {}
     for code, key, title, doc_type, topic, number, years_ago, validity, supersedes, summary in DOCUMENTS:
         home = homes[code]
-        pub = _pub(now, years_ago, key)
+        pub = _in_the_numbers_year(_pub(now, years_ago, key), number, now)
         page = GovDocumentPage(
             title=title, doc_type=doc_type, topic=topic, document_number=number, issuing_organ=home.unit.name,
             date_written=(pub - timedelta(days=5)).date(), validity=validity, supersedes=made.get(supersedes),

@@ -126,6 +126,8 @@ MIDDLEWARE = [
     # every middleware that may touch the database, so it sees their failures too).
     "cityplatform.middleware.DatabaseUnavailableMiddleware",
     "portal.pagecache.PageCacheMiddleware",
+    # The route of an address Wagtail has found before (until the next publication).
+    "portal.routecache.RouteCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

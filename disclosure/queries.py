@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from wagtail.models import Page
 
 from portal.models import ColumnCategory, ColumnPage, ContentPage
 
@@ -133,7 +134,8 @@ def _subtree(nodes, code):
     return wanted
 
 
-def _site_columns(home):
+def site_columns(home):
+    """``[(column id, path, kind category)]`` of every column of ``home``'s site."""
     return list(ColumnPage.objects.descendant_of(home).values_list("pk", "path", "kind__category"))
 
 
@@ -184,17 +186,18 @@ def filing_condition(filed):
     return condition
 
 
-def catalogue_items(home, *, node_code="", filters=None, nodes=None):
+def catalogue_items(home, *, node_code="", filters=None, nodes=None, columns=None):
     """What the catalogue of ``home`` lists under the node ``node_code`` and its
     children (every node when empty), newest first, with the document fields of
-    government documents (``item.govdocumentpage``) and whether a document has a
-    live interpretation (``item.has_interpretation``). ``None`` for an unknown node."""
+    government documents (``item.govdocumentpage``); :func:`document_links` tells
+    what a page of them replaced and which are interpreted. ``None`` for an unknown
+    node."""
     filters = filters or Filters()
     nodes = nodes if nodes is not None else catalogue_nodes(home)
     wanted = _subtree(nodes, node_code)
     if wanted is None:
         return None
-    columns = _site_columns(home)
+    columns = columns if columns is not None else site_columns(home)
     filed = {}
     for node in wanted:
         _merge(filed, node_columns(node, columns))
@@ -214,14 +217,11 @@ def catalogue_items(home, *, node_code="", filters=None, nodes=None):
     if filters.year:
         items = items.filter(govdocumentpage__date_written__gte=dt.date(filters.year, 1, 1),
                              govdocumentpage__date_written__lt=dt.date(filters.year + 1, 1, 1))
-    interpreted = InterpretationPage.interprets.through.objects.filter(
-        govdocumentpage_id=OuterRef("pk"), interpretationpage__live=True)
     return (
         items.select_related("govdocumentpage")
         .only(*LISTING_FIELDS, *(f"govdocumentpage__{f}" for f in (
             "index_number", "doc_type", "issuing_organ", "document_number", "date_written", "topic", "validity",
             "supersedes")))
-        .annotate(has_interpretation=Exists(interpreted))
         # A filtered listing is a list of documents, newest written first: the
         # filters' indexes (topic or type, then date written) give it in order, where
         # walking the publication dates would pass over most of a large catalogue.
@@ -232,36 +232,55 @@ def catalogue_items(home, *, node_code="", filters=None, nodes=None):
 
 def earliest_year(home):
     """The year the oldest document of ``home``'s site was written (this year when it
-    has none): the year filter offers every year from it, the 2005 notice included.
-    Kept for an hour; a new, older document shows in the list within that time."""
-    from django.core.cache import cache
+    has none): the year filter offers every year from it, the 2005 notice included."""
     from django.db.models import Min
 
-    key = f"disclosure:earliest-year:{home.pk}"
-    year = cache.get(key)
-    if year is None:
-        oldest = (GovDocumentPage.objects.live().descendant_of(home)
-                  .aggregate(oldest=Min("date_written"))["oldest"])
-        year = oldest.year if oldest else timezone.localdate().year
-        cache.set(key, year, 3600)
-    return year
+    oldest = GovDocumentPage.objects.live().descendant_of(home).aggregate(oldest=Min("date_written"))["oldest"]
+    return oldest.year if oldest else timezone.localdate().year
 
 
-def version_links(items):
-    """For the documents among ``items``: what each replaced and what replaced it,
-    as ``{document id: {"replaces": page, "replaced_by": [pages]}}`` (two queries)."""
-    docs = [i.govdocumentpage for i in items if _document_of(i) is not None]
-    links = {d.pk: {"replaces": None, "replaced_by": []} for d in docs}
-    earlier_ids = {d.supersedes_id for d in docs if d.supersedes_id}
-    if earlier_ids:
-        earlier = {p.pk: p for p in GovDocumentPage.objects.live().filter(pk__in=earlier_ids).only(*LISTING_FIELDS)}
-        for d in docs:
-            links[d.pk]["replaces"] = earlier.get(d.supersedes_id)
-    if docs:
-        for later in GovDocumentPage.objects.live().filter(supersedes_id__in=list(links)).only(
-                *LISTING_FIELDS, "supersedes").order_by("pub_date"):
-            links[later.supersedes_id]["replaced_by"].append(later)
-    return links
+@dataclass(frozen=True)
+class _PageLink:
+    """Enough of a page to link to it (``portal.addresses.url_below``)."""
+
+    pk: int
+    title: str
+    url_path: str
+
+    def get_url(self, request=None):
+        return Page.objects.get(pk=self.pk).specific.get_url(request)
+
+
+def document_relations():
+    """Every live amendment or replacement between documents and every document a
+    live interpretation explains, city-wide: ``{"replaces": {id: link},
+    "replaced_by": {id: [links]}, "interpreted": {ids}}`` (two queries; few
+    documents have either, and a catalogue page keeps them until the next
+    publication instead of asking for each page of documents)."""
+    replaces, replaced_by = {}, {}
+    later = GovDocumentPage.objects.filter(supersedes__isnull=False, live=True).values(
+        "pk", "title", "url_path", "supersedes_id", "supersedes__title", "supersedes__url_path",
+        "supersedes__live").order_by("pub_date", "pk")
+    for row in later:
+        earlier_id = row["supersedes_id"]
+        replaced_by.setdefault(earlier_id, []).append(_PageLink(row["pk"], row["title"], row["url_path"]))
+        if row["supersedes__live"]:
+            replaces[row["pk"]] = _PageLink(earlier_id, row["supersedes__title"], row["supersedes__url_path"])
+    interpreted = set(InterpretationPage.interprets.through.objects.filter(interpretationpage__live=True).values_list(
+        "govdocumentpage_id", flat=True))
+    return {"replaces": replaces, "replaced_by": replaced_by, "interpreted": interpreted}
+
+
+def document_links(items, relations=None):
+    """For the documents among ``items``: what each replaced, what replaced it and
+    whether a live interpretation explains it, as ``{document id: {"replaces": link,
+    "replaced_by": [links], "interpreted": bool}}``, from ``relations``
+    (:func:`document_relations`, read when not given)."""
+    relations = relations if relations is not None else document_relations()
+    return {item.pk: {"replaces": relations["replaces"].get(item.pk),
+                      "replaced_by": relations["replaced_by"].get(item.pk, []),
+                      "interpreted": item.pk in relations["interpreted"]}
+            for item in items if _document_of(item) is not None}
 
 
 def _document_of(item):

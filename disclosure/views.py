@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,8 @@ from django.views.decorators.http import require_POST
 from guard import challenge, codes, ratelimit
 from orgs.errors import DomainError
 from orgs.models import Unit
-from portal import pagecache
+from portal import framecache, pagecache
+from portal.addresses import url_below
 from portal.queries import paginate, portal_context
 
 from . import applications, files, queries
@@ -33,36 +35,59 @@ def catalogue_context(*, column, request):
     """The tree, the reader's filters and one page of what is filed under the
     chosen node, for a site's 政府信息公开 column."""
     home = column.home
-    nodes = queries.catalogue_nodes(home)
+    frame = framecache.kept(("catalogue", column.pk), lambda: _catalogue_frame(column), request=request)
+    nodes = frame["nodes"]
     node_code = (request.GET.get("ml") or "").strip()[:40]
     filters = queries.Filters.from_query(request.GET)
-    items = queries.catalogue_items(home, node_code=node_code, filters=filters, nodes=nodes)
+    items = queries.catalogue_items(home, node_code=node_code, filters=filters, nodes=nodes, columns=frame["columns"])
     if items is None:
         raise Http404("没有这个目录。")
     requested = request.GET.get("page")
     # The count (the costliest query of a filtered page: every matching row is joined
-    # to its column and page) is kept until the next publication, like a column's.
+    # to its column and page) is kept until the next publication, like a column's;
+    # a filtered listing's is counted only as far as the pages it offers.
     count_key = f"catalogue:{column.pk}:{node_code}:" + hashlib.sha256(urlencode(filters.as_query()).encode()).hexdigest()[:16]
-    page = paginate(items, requested, queries.CATALOGUE_PAGE_SIZE, count_key=count_key)
+    page = paginate(items, requested, queries.CATALOGUE_PAGE_SIZE, count_key=count_key,
+                    bounded=filters.active)
     if requested is not None and requested != str(page.number):
         pagecache.refuse(request)
-    links = queries.version_links(page.object_list)
+    object_list = list(page.object_list)
+    links = queries.document_links(object_list, framecache.kept(
+        ("document-relations",), queries.document_relations, request=request))
     choices = _choices()
     topics, validity = dict(choices["topics"]), dict(choices["validity"])
+    home_url = home.get_url(request)
+
+    def link(target):
+        return {"title": target.title, "url": url_below(home_url, home, target, request)}
+
     rows = []
-    for item in page.object_list:
+    for item in object_list:
         doc = queries._document_of(item)
-        rows.append({"item": item, "doc": doc, "links": links.get(item.pk) if doc else None,
+        versions = links.get(item.pk) if doc else None
+        published = timezone.localtime(item.pub_date)
+        rows.append({"item": item, "doc": doc, "url": url_below(home_url, home, item, request),
+                     "published": published.strftime("%Y-%m-%d"), "published_iso": published.isoformat(),
+                     "written": doc.date_written.isoformat() if doc and doc.date_written else "",
+                     "replaces": link(versions["replaces"]) if versions and versions["replaces"] else None,
+                     "replaced_by": [link(p) for p in versions["replaced_by"]] if versions else [],
                      "policy": doc is not None and doc.doc_type == DocumentType.NORMATIVE,
+                     "interpreted": bool(versions and versions["interpreted"]),
                      "topic": topics.get(doc.topic, "") if doc else "",
                      "validity": validity.get(doc.validity, "") if doc else ""})
     current = next((n for n, _d in nodes if n.code == node_code), None)
+    catalogue_url = column.get_url(request)
+    tree = framecache.kept(("catalogue-tree", column.pk, node_code, catalogue_url), lambda: render_to_string(
+        "disclosure/includes/catalogue_tree.html",
+        {"catalogue_url": catalogue_url, "catalogue_nodes": nodes, "catalogue_node": current}), request=request)
     query = [("ml", node_code)] if node_code else []
     query += filters.as_query()
     this_year = timezone.localdate().year
     return {
         "column_body_template": "disclosure/includes/catalogue.html",
-        "catalogue_texts": texts(column),
+        "catalogue_url": catalogue_url,
+        "catalogue_tree": tree,
+        "catalogue_texts": frame["texts"],
         "column_replaces_items": True,
         "catalogue_nodes": nodes,
         "catalogue_node": current,
@@ -70,8 +95,17 @@ def catalogue_context(*, column, request):
         "catalogue_page": page,
         "catalogue_filters": filters,
         "catalogue_query": urlencode(query),
-        "catalogue_choices": {**choices, "years": list(range(this_year, queries.earliest_year(home) - 1, -1))},
+        "catalogue_choices": {**choices, "years": list(range(this_year, frame["earliest_year"] - 1, -1))},
     }
+
+
+def _catalogue_frame(column):
+    """What every request of a catalogue shows whatever the filters (kept until the
+    next publication): the tree, the site's columns it files, the guide and rules,
+    the oldest year."""
+    home = column.home
+    return {"nodes": queries.catalogue_nodes(home), "columns": queries.site_columns(home),
+            "texts": list(texts(column)), "earliest_year": queries.earliest_year(home)}
 
 
 _CHOICES = {}

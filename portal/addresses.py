@@ -40,3 +40,13 @@ def known_hostnames():
     names.add(urlsplit(settings.PLATFORM_BASE_URL).hostname)
     names.update(h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith("."))
     return names
+
+
+def url_below(base_url, base, page, request=None):
+    """The link to ``page`` derived from ``base_url``, the link to ``base`` (its site's
+    home, say) when ``page`` lies below it: a listing of one site's pages asks
+    Wagtail for one link and derives the others from the pages' paths, instead of
+    Wagtail's routing lookups for each. Any other page asks Wagtail."""
+    if base_url and page.url_path.startswith(base.url_path):
+        return base_url + page.url_path[len(base.url_path):]
+    return page.get_url(request)

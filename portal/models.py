@@ -10,7 +10,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page, PagePermissionTester, RevisionMixin
+from wagtail.models import Orderable, Page, PagePermissionTester, PageViewRestriction, RevisionMixin
 from wagtail.search import index
 
 from orgs.addressing import path_prefix
@@ -43,6 +43,15 @@ class PlatformPage(Page):
     def permissions_for_user(self, user):
         return ReviewedPagePermissionTester(user, self)
 
+    def get_view_restrictions(self):
+        """Wagtail's two queries only for a page under a restriction or an alias: the
+        paths of both are kept until the next publication (most pages are public)."""
+        from . import framecache
+
+        if self.alias_of_id or self.path.startswith(framecache.kept(("guarded-paths",), _guarded_paths)):
+            return super().get_view_restrictions()
+        return PageViewRestriction.objects.none()
+
     def get_url_parts(self, request=None):
         parts = super().get_url_parts(request)
         if not parts or parts[2] is None or not settings.PLATFORM_PATH_SITES:
@@ -66,14 +75,14 @@ class PlatformPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         site = Site.find_for_request(request)
-        context["site_record"] = site_record_for(site)
+        context["site_record"] = site_record_for(site, request)
         self._take_home_from_site(site)
         context["home"] = self.home
         # Specific column pages, so their links carry the site's /s/<slug>/ prefix;
         # the nearest one is the page's column, so one query gives both.
-        crumbs = self.column_trail()
+        crumbs = self.column_trail(request)
         context["breadcrumbs"] = crumbs
-        context["nav"] = site_nav(self.home)
+        context["nav"] = site_nav(self.home, request)
         column = self.column
         context["column"] = column
         context["column_kind"] = column.kind if column is not None else None
@@ -85,12 +94,19 @@ class PlatformPage(Page):
         if root is not None and root.depth == 2 and self.path.startswith(root.path) and "home" not in self.__dict__:
             self.__dict__["home"] = self if self.pk == root.pk else root.specific
 
-    def column_trail(self):
-        """The column pages between the site home and this page, outermost first."""
+    def column_trail(self, request=None):
+        """The column pages between the site home and this page, outermost first
+        (kept until the next publication, as the menu is)."""
+        from . import framecache
+
         if "_column_trail" not in self.__dict__:
+            def ancestors():
+                return list(ColumnPage.objects.ancestor_of(self).filter(depth__gt=2).select_related("kind").order_by("path"))
+
             trail = []
             if self.depth > 2:
-                trail = list(ColumnPage.objects.ancestor_of(self).filter(depth__gt=2).select_related("kind").order_by("path"))
+                # (a new page's preview has no place of its own to key it by)
+                trail = framecache.kept(("trail", self.path), ancestors, request=request) if self.pk else ancestors()
             self.__dict__["_column_trail"] = trail
         return self.__dict__["_column_trail"]
 
@@ -105,6 +121,13 @@ class PlatformPage(Page):
     @property
     def column(self):
         return None
+
+
+def _guarded_paths():
+    """The paths of the pages under a view restriction and of the aliases (whose
+    source's restrictions apply to them and their subtrees)."""
+    return tuple(PageViewRestriction.objects.values_list("page__path", flat=True)) + tuple(
+        Page.objects.filter(alias_of__isnull=False).values_list("path", flat=True))
 
 
 def _owning_home(page):
@@ -318,15 +341,22 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
     def get_context(self, request, *args, **kwargs):
         from .queries import column_items, paginate
 
+        from . import framecache
+
         context = super().get_context(request, *args, **kwargs)
-        requested = request.GET.get("page")
-        context["items"] = items = paginate(column_items(self), requested, self.PAGE_SIZE, count_key=f"column:{self.pk}")
-        if requested is not None and requested != str(items.number):
-            pagecache.refuse(request)  # page 1 answered for a page that does not exist
-        context["subcolumns"] = ColumnPage.objects.child_of(self).live().order_by("path")
+        context["subcolumns"] = framecache.kept(
+            ("subcolumns", self.pk), lambda: list(ColumnPage.objects.child_of(self).live().order_by("path")),
+            request=request)
         if self.kind.category == ColumnCategory.INTERACTION:
             context["interaction"] = True
-        context.update(column_context(column=self, request=request))  # the mailbox's links (letters)
+        # An app's listing (the catalogue, the matter directory) or links (the mailbox's).
+        context.update(column_context(column=self, request=request))
+        if "column_body_template" not in context:  # the column's own items otherwise
+            requested = request.GET.get("page")
+            context["items"] = items = paginate(column_items(self), requested, self.PAGE_SIZE,
+                                                count_key=f"column:{self.pk}")
+            if requested is not None and requested != str(items.number):
+                pagecache.refuse(request)  # page 1 answered for a page that does not exist
         return context
 
     @path("rss/")

@@ -144,7 +144,8 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not settings.PAGE_CACHE_SECONDS or not _candidate(request):
             return self.get_response(request)
-        key = _key(request, generation())
+        request._frame_generation = current = generation()  # read once per request (portal.framecache)
+        key = _key(request, current)
         stored = cache.get(key)
         if stored is not None:
             return _rebuild(stored, head=request.method == "HEAD")

@@ -7,6 +7,7 @@ from django.db.models.expressions import RawSQL
 
 from orgs.models import SiteKind, SiteRecord
 
+from . import framecache
 from .models import ArticlePage, ColumnCategory, ColumnPage, ContentPage
 
 HOME_ITEMS_PER_COLUMN = 6
@@ -46,13 +47,49 @@ class _KeptCountPaginator(Paginator):
         key = f"listing-count:{generation()}:{self._count_key}"
         count = cache.get(key)
         if count is None:
-            count = super().count
+            count = self._count_rows()
             cache.set(key, count, 3600)
         return count
 
+    def _count_rows(self):
+        return Paginator.count.func(self)
 
-def paginate(queryset, page_number, per_page, count_key=None):
-    paginator = _KeptCountPaginator(queryset, per_page, count_key) if count_key else Paginator(queryset, per_page)
+
+class _BoundedCountPaginator(_KeptCountPaginator):
+    """A paginator that counts only as far as a reader can go from the page asked for:
+    ``BOUND_PAGES`` pages, or the page asked for and the next one.
+
+    A filtered listing of a large catalogue may match thousands of rows, each joined
+    to its column and page to be counted; a reader who wants more than ten pages
+    narrows the filters. ``more`` tells that there are more rows than counted
+    (``bound`` of them); the pager then offers the next page without a last one.
+    """
+
+    BOUND_PAGES = 10
+
+    def __init__(self, object_list, per_page, count_key, page_number):
+        number = int(page_number) if str(page_number or "").isdigit() and len(str(page_number)) <= 6 else 1
+        self.bound = max(self.BOUND_PAGES, number) * per_page
+        super().__init__(object_list, per_page, f"{count_key}:{self.bound}")
+
+    def _count_rows(self):
+        return self.object_list.order_by()[: self.bound + 1].count()
+
+    @property
+    def more(self):
+        return self.count > self.bound
+
+
+def paginate(queryset, page_number, per_page, count_key=None, bounded=False):
+    """One page of ``queryset``: page 1 for a number that is not a page. The count is
+    kept until the next publication under ``count_key``, and counted only as far as
+    the pages offered when ``bounded`` (:class:`_BoundedCountPaginator`)."""
+    if bounded and count_key:
+        paginator = _BoundedCountPaginator(queryset, per_page, count_key, page_number)
+    elif count_key:
+        paginator = _KeptCountPaginator(queryset, per_page, count_key)
+    else:
+        paginator = Paginator(queryset, per_page)
     try:
         return paginator.page(page_number or 1)
     except (PageNotAnInteger, EmptyPage):
@@ -138,20 +175,28 @@ def site_directory():
     return [(SiteKind(kind).label, groups[kind]) for kind in SiteKind.values if groups[kind]]
 
 
-def site_record_for(site):
+def site_record_for(site, request=None):
+    """The site record of ``site`` with its unit (kept until the next publication)."""
     if site is None:
         return None
-    record = SiteRecord.objects.filter(site=site).select_related("unit").first()
-    if record is not None:
-        record.site = site  # the caller's site, no second query for its address
-    return record
+
+    def build():
+        record = SiteRecord.objects.filter(site=site).select_related("unit").first()
+        if record is not None:
+            record.site = site  # the caller's site, no second query for its address
+        return record
+
+    return framecache.kept(("site-record", site.pk), build, request=request)
 
 
-def site_nav(home):
-    """The menu columns of a site, as ColumnPage objects (path-aware links)."""
+def site_nav(home, request=None):
+    """The menu columns of a site, as ColumnPage objects (path-aware links), kept
+    until the next publication."""
     if home is None:
         return []
-    return ColumnPage.objects.child_of(home).live().in_menu().only("id", "title", "slug", "url_path", "path", "depth")
+    return framecache.kept(("nav", home.pk), lambda: list(
+        ColumnPage.objects.child_of(home).live().in_menu().only("id", "title", "slug", "url_path", "path", "depth")
+    ), request=request)
 
 
 def portal_context():

@@ -44,10 +44,21 @@ def connect():
     # Apps above portal watch their own models (letters/apps.py: mailboxes).
     for label in ("wagtailcore.Site", "orgs.SiteRecord", "orgs.Unit", "portal.ColumnKind"):
         pagecache.watch(apps.get_model(label))
+    # A new alias takes its source's view restrictions (PlatformPage.get_view_restrictions).
+    post_save.connect(_alias_saved, dispatch_uid="portal.pagecache.alias")
 
     post_page_move.connect(repoint_parent_column, dispatch_uid="portal.repoint_parent_column")
     post_save.connect(forget_site_addresses, sender=Site, dispatch_uid="portal.forget_site_addresses_save")
     post_delete.connect(forget_site_addresses, sender=Site, dispatch_uid="portal.forget_site_addresses_delete")
+
+
+def _alias_saved(sender, instance, created, **kwargs):
+    from wagtail.models import Page
+
+    from . import pagecache
+
+    if created and isinstance(instance, Page) and instance.alias_of_id:
+        pagecache.invalidate()
 
 
 __all__ = ["connect"]

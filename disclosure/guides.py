@@ -10,6 +10,7 @@ the supervision work all apply the same reading of the ten key elements of the
 inspection indicators (``../shared/reference/inspection-indicators.md``).
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import reduce
@@ -412,7 +413,9 @@ def directory_context(*, home, params, page_number=None):
     can be filtered by unit. The same for every reader: no per-user content."""
     from portal.queries import paginate
 
-    homes = hosted_site_homes()
+    from portal import framecache
+
+    homes = framecache.kept(("hosted-site-homes",), hosted_site_homes)
     city_wide = home.site_kind == "portal"
     scope = homes if city_wide else [h for h in homes if h.unit_id == home.unit_id]
     filters = directory_filters(params)
@@ -427,9 +430,13 @@ def directory_context(*, home, params, page_number=None):
     else:
         filters.unit = ""
     paths = None if city_wide and not filters.unit else [h.path for h in scope]
-    themes, events = _facets(paths, key=",".join(h.unit_code for h in scope) if paths is not None else "city")
+    scope_key = ",".join(h.unit_code for h in scope) if paths is not None else "city"
+    themes, events = _facets(paths, key=scope_key)
+    # The count is kept until the next publication; a filtered one counts only as far
+    # as the pages offered (portal.queries.paginate).
+    count_key = "guides:" + hashlib.sha256(f"{scope_key}?{filters.query_string()}".encode()).hexdigest()[:24]
     results = paginate(guide_directory(paths=paths, filters=filters).prefetch_related("themes"),
-                       page_number, PAGE_SIZE)
+                       page_number, PAGE_SIZE, count_key=count_key, bounded=filters.active)
     entries = []
     for page in results.object_list:
         page_themes = [t for t in page.themes.all() if not filters.theme or t.code == filters.theme]
@@ -452,22 +459,19 @@ def directory_context(*, home, params, page_number=None):
 def _facets(paths, *, key):
     """The themes and life events with how many live guides of the scope each has
     (only those with some). The same for every request until something is published
-    or a theme changes (both start a new page-cache generation), so kept in the cache
-    for that long: counting them reads every guide's themes."""
-    from django.core.cache import cache
+    or a theme changes (both start a new page-cache generation), so kept for that
+    long (portal.framecache): counting them reads every guide's themes."""
+    from portal import framecache
 
-    from portal.pagecache import generation
+    return framecache.kept(("guide-facets", key), lambda: _facets_counted(paths))
 
-    cache_key = f"guide-facets:{generation()}:{key}"
-    kept = cache.get(cache_key)
-    if kept is None:
-        live = Q(guides__live=True) if paths is None else Q(guides__live=True) & _under(paths, prefix="guides__")
-        counts = {}
-        for model in (Theme, LifeEvent):
-            rows = model.objects.annotate(n=Count("guides", filter=live, distinct=True)).values_list("pk", "n")
-            counts[model.__name__] = {pk: n for pk, n in rows if n}
-        kept = counts
-        cache.set(cache_key, kept, 3600)
+
+def _facets_counted(paths):
+    live = Q(guides__live=True) if paths is None else Q(guides__live=True) & _under(paths, prefix="guides__")
+    kept = {}
+    for model in (Theme, LifeEvent):
+        rows = model.objects.annotate(n=Count("guides", filter=live, distinct=True)).values_list("pk", "n")
+        kept[model.__name__] = {pk: n for pk, n in rows if n}
     themes = [t for t in _all(Theme) if t.pk in kept["Theme"]]
     events = [e for e in _all(LifeEvent) if e.pk in kept["LifeEvent"]]
     for item in themes:

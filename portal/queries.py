@@ -8,6 +8,7 @@ from django.db.models.expressions import RawSQL
 from orgs.models import SiteKind, SiteRecord
 
 from . import framecache
+from .addresses import url_below  # noqa: F401 (public: a listing's links from one)
 from .models import ArticlePage, ColumnCategory, ColumnPage, ContentPage
 
 HOME_ITEMS_PER_COLUMN = 6

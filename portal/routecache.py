@@ -15,10 +15,12 @@ Only GET and HEAD requests, only the page-serving views, and only routes Wagtail
 found (an unknown address is answered by Wagtail every time).
 """
 
+from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
 from . import framecache
+from .addresses import known_hostnames
 
 
 def _key(request):
@@ -63,6 +65,8 @@ def _learn(request, key):
     site = getattr(request, "_wagtail_site", None)
     if route is None or site is None or not isinstance(route[0], Page):
         return
+    if split_domain_port(request._get_raw_host())[0] not in known_hostnames():
+        return  # only the platform's own hosts (a made-up Host header would crowd out the rest)
     page, args, kwargs = route
     framecache.keep(key, (site.pk, page.pk, type(page), args, kwargs), request=request)
     if framecache.recall(("site", site.pk), request=request) is None:

@@ -9,6 +9,7 @@ from wagtail.views import serve as wagtail_serve
 
 from orgs.addressing import hostname_for_slug
 
+from . import framecache
 from .queries import portal_context, site_directory
 
 
@@ -19,7 +20,9 @@ def sites_directory(request):
 
 
 def _site_for_slug(request, slug):
-    site = Site.objects.filter(hostname=hostname_for_slug(slug)).select_related("root_page").first()
+    sites = framecache.kept(("sites-by-hostname",), lambda: {
+        s.hostname: s for s in Site.objects.select_related("root_page")}, request=request)
+    site = sites.get(hostname_for_slug(slug))
     if site is None:
         raise Http404("没有这个网站")
     request._wagtail_site = site

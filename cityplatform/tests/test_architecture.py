@@ -51,7 +51,7 @@ PUBLIC = {
               "webrequests", "bodylimit", "codes", "privatefiles"},
     # Besides data and services: the extension points for apps above (hooks) and
     # the page cache they tell about their own public models (pagecache.watch).
-    "portal": {"models", "services", "queries", "hooks", "pagecache"},
+    "portal": {"models", "services", "queries", "hooks", "pagecache", "framecache"},
     "disclosure": {"models", "services", "queries"},
     # Review, register and the publish API are each a module of publishing's services.
     "publishing": {"models", "services", "queries", "review", "register", "intake"},

@@ -199,8 +199,8 @@ def test_the_catalogue_reads_a_bounded_number_of_queries(east, client):
     assert many == few, (few, many)
     # Once the address's route and the catalogue's frame (tree, columns, document
     # relations, interpretations) are kept until the next publication: the column
-    # page, its kind and one page of documents.
-    assert few == 3
+    # page and one page of documents.
+    assert few == 2
 
 
 @pytest.mark.django_db

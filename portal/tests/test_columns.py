@@ -85,9 +85,9 @@ def test_home_column_and_article_queries_do_not_grow_with_content(city, article_
     # the apps' sections (HOME_CONTEXT): disclosure's documents, matters and 机构概况,
     # a district's themes and life events, the catalogue's entries, the mailbox's
     # mailboxes, replies and figures (4 to compute the figures when the periodic task
-    # has not stored them, as here). A column: its kind, whether anything is placed
-    # in it, its items. An article: its attachments and what else it shows.
-    assert many == {"/s/east/": 20, "/s/east/news/": 4, first.get_url(): 4}, many
+    # has not stored them, as here). A column: the page, whether anything is placed
+    # in it, its items. An article: the page and its attachments.
+    assert many == {"/s/east/": 19, "/s/east/news/": 3, first.get_url(): 2}, many
 
 
 @pytest.mark.django_db

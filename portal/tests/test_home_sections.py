@@ -115,6 +115,9 @@ def test_the_top_story_shows_its_lead_picture(homes, client):
 
 
 def _queries(client, url):
+    """A home's queries once its route and frame are kept (the first request after a
+    publication learns them: portal/routecache.py, portal/framecache.py)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200, url
     return len(ctx.captured_queries)

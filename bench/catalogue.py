@@ -24,6 +24,7 @@ The database is dropped at the end unless ``--keep``.
 """
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -195,6 +196,7 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
     args = parser.parse_args(argv)
+    args.load_at_start = os.getloadavg()[0]
     started_at = common.utcnow()
     common.create_db(DB_NAME)
     common.use_database(DB_NAME)
@@ -242,7 +244,8 @@ def report(args, rows, started_at, load_s, url):
         f"## The disclosure catalogue with {args.documents:,} documents (issue 9)",
         "",
         f"Run {started_at:%Y-%m-%d %H:%M} UTC on {info['cpu']} ({info['nproc']} cores available, {info['memory']}), "
-        f"Python {info['python']}, PostgreSQL (local), the embedded file cache; other work shared the machine.",
+        f"Python {info['python']}, PostgreSQL (local), the embedded file cache; load average (1 min) at the start "
+        f"{args.load_at_start:.2f}.",
         f"Command: `python bench/catalogue.py --documents {args.documents} --requests {args.requests}`. "
         f"{args.documents:,} live government documents under one site's 政策文件 and 通知公告 columns "
         f"(written in {load_s:.0f} s), topics, types, validity and written dates over ten years at random; "

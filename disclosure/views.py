@@ -19,8 +19,7 @@ from guard import challenge, codes, ratelimit
 from orgs.errors import DomainError
 from orgs.models import Unit
 from portal import framecache, pagecache
-from portal.queries import url_below
-from portal.queries import paginate, portal_context
+from portal.queries import paginate, portal_context, url_below
 
 from . import applications, files, queries
 from .catalogue import texts

@@ -15,7 +15,7 @@ from .admin_catalogue_config import node_viewset, template_viewset
 from .admin_config import VIEWSETS as GUIDE_CONFIG_VIEWSETS
 from .admin_config import life_event_viewset, phrase_viewset, theme_viewset
 from .admin_profiles import VIEWSETS, department_viewset, person_viewset, phone_viewset, profile_viewset
-from .guides import GuideIncomplete, directory_context, guide_completeness, refuse_incomplete
+from .guides import GuideIncomplete, directory_context, refuse_incomplete, submission_refusal
 from .models import GovDocumentPage, ServiceGuidePage
 from .services import index_number_assign
 
@@ -176,11 +176,7 @@ def _submits_an_incomplete_guide(request, candidate, parent):
     form = form_class(request.POST, request.FILES, instance=candidate, parent_page=parent, for_user=request.user)
     if not form.is_valid():
         return None
-    result = guide_completeness(form.save(commit=False))
-    if result.is_complete:
-        return None
-    return _("办事指南“%(title)s”缺少要素,不能提交审核:%(missing)s。草稿已保存,请补齐后再提交。") % {
-        "title": candidate.title or form.cleaned_data.get("title", ""), "missing": result.describe_missing()}
+    return submission_refusal(form.save(commit=False))
 
 
 def _save_instead_of_submitting(request, message):

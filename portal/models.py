@@ -339,9 +339,8 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
                 raise ValidationError({"kind": _("本单位没有新闻主管部门批准开设社会新闻栏目的记录。")})
 
     def get_context(self, request, *args, **kwargs):
-        from .queries import column_items, paginate
-
         from . import framecache
+        from .queries import column_items, paginate
 
         context = super().get_context(request, *args, **kwargs)
         context["subcolumns"] = framecache.kept(

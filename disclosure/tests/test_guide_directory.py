@@ -60,6 +60,7 @@ def test_a_units_column_lists_its_own_live_guides_grouped_by_theme(client, direc
     ("?event=birth&theme=shebao", ["城乡居民医保参保登记"]),
     ("?q=登记", ["城乡居民医保参保登记", "新生儿入户登记", "个体工商户设立登记"]),
     ("?q=EAST-QY", ["个体工商户设立登记"]),
+    ("?q=east-qy", ["个体工商户设立登记"]),
     ("?q=驾驶证", []),
     ("?theme=<script>", ["城乡居民养老保险待遇领取", "城乡居民医保参保登记", "新生儿入户登记", "个体工商户设立登记"]),
 ])
@@ -71,6 +72,19 @@ def test_the_directory_filters_by_audience_theme_life_event_and_name(client, dir
     assert _titles(html) == expected
     if not expected:
         assert "没有找到符合条件的事项" in html
+
+
+def test_a_publication_or_a_withdrawal_shows_in_the_directory_at_once(client, directory, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the directory's kept index, not the page cache, is under test
+    column, pages = directory
+    url = column.get_url() + "?q=登记"
+    assert "尚未发布的事项" not in _titles(client.get(url).content.decode())
+    draft = pages["draft"]
+    draft.title = "尚未发布的事项登记"
+    draft.save_revision().publish()
+    pages["kaiban"].unpublish()
+    titles = _titles(client.get(url).content.decode())
+    assert "尚未发布的事项登记" in titles and "个体工商户设立登记" not in titles
 
 
 def test_a_matter_for_persons_and_enterprises_shows_under_either_audience(client, directory, city):

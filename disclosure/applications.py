@@ -25,14 +25,14 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guard import audit, codes
 from guard.services import check_upload
-from letters import calendar, outbox
+from letters import calendar, numbering, outbox
 from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Membership, Role
 from orgs.queries import sees_every_unit, visible_units
@@ -165,15 +165,8 @@ def _clean(fields):
 # --- Submission and tracking (the applicant) ------------------------------------------------------
 
 def _take_serial(day):
-    """The next number of ``day``, in one statement (as the mailbox's serials)."""
-    table = connection.ops.quote_name(ApplicationCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        return cursor.fetchone()[0]
+    """The next number of ``day`` (letters.numbering, as the mailbox's serials)."""
+    return numbering.take(ApplicationCounter, day)
 
 
 FIELDS = ("applicant_type", "name", "id_type", "id_number", "credit_code", "legal_representative", "contact_person",

@@ -25,14 +25,14 @@ resubmission after a correction starts the count again from its own day.
 
 import datetime as dt
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from guard import audit, codes
 from guard.services import check_upload
-from letters import calendar, outbox
+from letters import calendar, numbering, outbox
 from orgs.authority import require_manager
 from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Membership, Role
@@ -153,23 +153,15 @@ def _refuse(errors):
 # --- Receipt numbers -------------------------------------------------------------------------------
 
 def _take_receipt_number(day):
-    """The next number of ``day`` from its counter row, in one statement (as the
-    mailbox's serials: unique, not gap-free)."""
-    table = connection.ops.quote_name(ReceiptCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        return cursor.fetchone()[0]
+    """The next number of ``day`` (letters.numbering, as the mailbox's serials)."""
+    return numbering.take(ReceiptCounter, day)
 
 
 def _catch_up_receipt_counter(day):
     prefix = f"YS-{day:%Y%m%d}-"
     numbers = FormSubmission.objects.filter(receipt_number__startswith=prefix).values_list("receipt_number", flat=True)
     highest = max((int(n[len(prefix):]) for n in numbers), default=0)
-    ReceiptCounter.objects.filter(day=day, last__lt=highest).update(last=highest)
+    numbering.catch_up(ReceiptCounter, day, highest)
 
 
 def _next_receipt_number(now):

@@ -9,7 +9,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Unit
 
-from . import calendar, outbox, permissions
+from . import calendar, numbering, outbox, permissions
 from .models import (
     OPEN_STATUSES, Attachment, Event, Extension, Feedback, Letter, NotAcceptedReason, Rating, Reply,
     SerialCounter, StatsSnapshot, Status,
@@ -94,29 +94,14 @@ def _highest_serial_number(day):
 
 
 def _take_serial_number(day):
-    """The next number of ``day`` from its counter row, in one statement.
-
-    Run outside the letter's transaction (in autocommit), the row is locked for
-    this statement only, so letters arriving at once wait for each other for an
-    increment, not for each other's whole transaction. A letter whose transaction
-    fails afterwards leaves a gap in the day's numbering: serials are unique, not
-    gap-free.
-    """
-    table = connection.ops.quote_name(SerialCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        return cursor.fetchone()[0]
+    """The next number of ``day`` (letters.numbering: one statement, unique, not gap-free)."""
+    return numbering.take(SerialCounter, day)
 
 
 def _catch_up_serial_counter(day):
     """Move ``day``'s counter past the highest serial stored: after a restore, an
     import or letters the counter never saw, its next number would be taken."""
-    highest = _highest_serial_number(day)
-    SerialCounter.objects.filter(day=day, last__lt=highest).update(last=highest)
+    numbering.catch_up(SerialCounter, day, _highest_serial_number(day))
 
 
 def _next_serial(now):

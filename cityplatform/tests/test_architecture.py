@@ -57,7 +57,7 @@ PUBLIC = {
     "publishing": {"models", "services", "queries", "review", "register", "intake"},
     # The working-day calendar is the one deadline service (DESIGN: rules everywhere);
     # the outbox sends every app's e-mail.
-    "letters": {"models", "services", "queries", "calendar", "outbox"},
+    "letters": {"models", "services", "queries", "calendar", "outbox", "numbering"},
     # Site creation and registration (sites) beside the migration services.
     "hosting": {"models", "services", "queries", "sites"},
 }

@@ -144,28 +144,28 @@ def _demo_applications(guides):
         unit = applyforms.guide_unit(guide)
         return applyforms.unit_handlers(unit.pk).first() or _any_handler(unit)
 
-    waiting, _ = applyforms.application_submit(
+    waiting, _ = applyforms.submission_create(
         guide=flexible, identity={"applicant_type": "person", "applicant_name": "冉晓梅", "id_number": _id("50024019920315212"),
                                   "phone": "13983001234", "email": "ranxm@example.com"},
         values=answers(flexible, {"现居住地址": "渝北区龙溪街道金龙路", "就业形式": "新就业形态(平台从业)",
                                   "开始灵活就业日期": "2026-01-05", "缴费基数档次": "60%",
                                   "参保证明领取方式": ["电子证明"], "本人承诺所填信息真实": "on"}),
         uploads=uploads(flexible))
-    applyforms.application_ask_correction(
+    applyforms.submission_ask_correction(
         application=waiting, actor=leader(flexible), version=waiting.version,
         items=[{"target": f"field:{GuideFormField.objects.get(page=flexible, label='现居住地址').clean_name}",
                 "note": "请写到门牌号,如 金龙路12号3单元"}])
 
-    accepted, _ = applyforms.application_submit(
+    accepted, _ = applyforms.submission_create(
         guide=medical, identity={"applicant_type": "person", "applicant_name": "欧阳帆", "id_number": _id("43010219980707351"),
                                  "phone": "18623005678", "email": "ouyf@example.com"},
         values=answers(medical, {"居住街道": "七星岗街道", "详细住址": "中山一路居民小区", "参保人群": "成年居民"}),
         uploads=uploads(medical))
-    applyforms.application_pre_accept(
+    applyforms.submission_pre_accept(
         application=accepted, actor=leader(medical), version=accepted.version,
         next_step="已预受理。请于下周一至周五工作时间到渝中区政务服务中心一楼医保窗口,携带居民身份证原件办理参保缴费。")
 
-    applyforms.application_submit(
+    applyforms.submission_create(
         guide=lift, identity={"applicant_type": "person", "applicant_name": "谭国栋", "id_number": _id("50010619650412331"),
                               "phone": "13708309876", "email": "tangd@example.com"},
         values=answers(lift, {"小区名称": "沙坪坝区小龙坎正街某小区", "所在区县": "沙坪坝区", "加装电梯数量(部)": "2",

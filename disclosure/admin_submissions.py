@@ -159,17 +159,17 @@ def _perform(action, request, application, form):
     data, user = form.cleaned_data, request.user
     version = data["version"]
     if action == "pre_accept":
-        applyforms.application_pre_accept(application=application, next_step=data["next_step"], actor=user,
+        applyforms.submission_pre_accept(application=application, next_step=data["next_step"], actor=user,
                                           version=version)
         return "已预受理,并把下一步告知申请人。"
     if action == "correction":
-        applyforms.application_ask_correction(application=application, items=form.items(), actor=user, version=version)
+        applyforms.submission_ask_correction(application=application, items=form.items(), actor=user, version=version)
         return "已要求补正,并告知申请人需要补正的内容。"
     if action == "not_accept":
-        applyforms.application_not_accept(application=application, reason=data["reason"], actor=user, version=version)
+        applyforms.submission_not_accept(application=application, reason=data["reason"], actor=user, version=version)
         return "已作不予受理处理,并告知申请人理由。"
     if action == "complete":
-        applyforms.application_complete(application=application, note=data.get("note", ""), actor=user, version=version)
+        applyforms.submission_complete(application=application, note=data.get("note", ""), actor=user, version=version)
         return "已办结。"
     raise AssertionError(action)
 

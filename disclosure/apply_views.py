@@ -131,7 +131,7 @@ def apply(request, guide_id):
     uploads = _uploads(request.FILES, applyforms.upload_materials(guide))
     error = _spam_check(request.POST)
     # Every rule is checked even when the challenge failed: all there is to correct, in one answer.
-    errors, _, _ = applyforms.application_errors(guide=guide, identity=identity, values=values, uploads=uploads)
+    errors, _, _ = applyforms.submission_errors(guide=guide, identity=identity, values=values, uploads=uploads)
     key = quota_key(ratelimit.client_key(request))
     refused = None
     if error is None and not errors:
@@ -140,7 +140,7 @@ def apply(request, guide_id):
             error, refused = "您提交得太频繁了,请一小时后再试。", quota
     if error is None and not errors:
         try:
-            application, code = applyforms.application_submit(guide=guide, identity=identity, values=values,
+            application, code = applyforms.submission_create(guide=guide, identity=identity, values=values,
                                                               uploads=uploads, ip=ratelimit.client_ip(request))
         except DomainError as exc:
             ratelimit.undo(key)  # refused for a mistake: stored nothing, counts nothing
@@ -207,7 +207,7 @@ def track(request):
         return _render(request, "disclosure/forms/track.html",
                        {**context, "field_errors": errors, "values": request.POST}, status=400)
     try:
-        application = applyforms.application_find_guarded(code=code, check=check, client=ratelimit.client_key(request))
+        application = applyforms.submission_find_guarded(code=code, check=check, client=ratelimit.client_key(request))
     except DomainError as exc:
         status = 429 if exc.code == "too_many" else 404
         return _render(request, "disclosure/forms/track.html",
@@ -273,7 +273,7 @@ def correct(request):
     values = _posted_values(request.POST, fields)
     uploads = _uploads(request.FILES, applyforms.upload_materials(application.guide))
     try:
-        application = applyforms.application_resubmit(application=application, identity=identity, values=values,
+        application = applyforms.submission_resubmit(application=application, identity=identity, values=values,
                                                       uploads=uploads, version=request.POST.get("version"))
     except DomainError as exc:
         application.refresh_from_db()

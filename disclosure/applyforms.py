@@ -7,13 +7,13 @@ version, so two people cannot overwrite each other), records an
 entry of the audit trail (``guard.audit``) and queues its e-mail through the
 platform's outbox (``letters.outbox``, sent after commit).
 
-- The applicant: :func:`application_submit` (receipt number and query code),
-  :func:`application_find_guarded` (tracking, within the one budget of wrong
-  codes), :func:`application_resubmit` (the correction loop: only what was asked
+- The applicant: :func:`submission_create` (receipt number and query code),
+  :func:`submission_find_guarded` (tracking, within the one budget of wrong
+  codes), :func:`submission_resubmit` (the correction loop: only what was asked
   for changes; what was right is kept).
 - The unit's staff (its reviewers and leaders, :data:`HANDLER_ROLES`):
-  :func:`application_ask_correction`, :func:`application_pre_accept`,
-  :func:`application_not_accept`, :func:`application_complete`.
+  :func:`submission_ask_correction`, :func:`submission_pre_accept`,
+  :func:`submission_not_accept`, :func:`submission_complete`.
 - The system: :func:`deadlines_sweep` (reminders), :func:`stats_refresh`
   (the monthly statistics).
 
@@ -136,7 +136,7 @@ def _material_errors(materials, uploads, *, must_upload=None):
     return errors
 
 
-def application_errors(*, guide, identity, values, uploads):
+def submission_errors(*, guide, identity, values, uploads):
     """Every rule the submission breaks, by field (``applicant_name``…, ``f-<field>``,
     ``m-<material id>``), and the cleaned identity and values."""
     errors, identity = identity_errors(identity)
@@ -171,7 +171,7 @@ def _next_receipt_number(now):
 
 # --- Submission --------------------------------------------------------------------------------------
 
-def application_submit(*, guide, identity, values, uploads=None, ip=None):
+def submission_create(*, guide, identity, values, uploads=None, ip=None):
     """Take in an online application; return ``(application, query_code)``.
 
     ``values``: the guide's fields by name (text, or a list for multiple choices);
@@ -182,7 +182,7 @@ def application_submit(*, guide, identity, values, uploads=None, ip=None):
     guide = ServiceGuidePage.objects.live().filter(pk=guide.pk).first()
     if not form_available(guide):
         raise DomainError("该事项未开通网上填表预受理。", code="closed")
-    errors, identity, cleaned = application_errors(guide=guide, identity=identity, values=values, uploads=uploads)
+    errors, identity, cleaned = submission_errors(guide=guide, identity=identity, values=values, uploads=uploads)
     if errors:
         _refuse(errors)
     unit = guide_unit(guide)
@@ -273,12 +273,12 @@ def _freeze_version(application, fields, *, changed):
 
 # --- Tracking (the applicant) ------------------------------------------------------------------------
 
-def application_find_guarded(*, code, check, client):
-    """:func:`application_find` within the client's one budget of wrong query codes."""
-    return codes.find_guarded(lambda: application_find(code=code, check=check), client=client)
+def submission_find_guarded(*, code, check, client):
+    """:func:`submission_find` within the client's one budget of wrong query codes."""
+    return codes.find_guarded(lambda: submission_find(code=code, check=check), client=client)
 
 
-def application_find(*, code, check):
+def submission_find(*, code, check):
     """The application for a query code and the last four digits of its phone."""
     normal = codes.normalise(code)
     if normal is None:
@@ -316,7 +316,7 @@ def correction_editable(application):
     return identity, fields | set(errors), materials
 
 
-def application_resubmit(*, application, identity, values, uploads=None, version=None):
+def submission_resubmit(*, application, identity, values, uploads=None, version=None):
     """The applicant's correction: only the fields and materials asked for (see
     :func:`correction_editable`) take the new input; everything else is kept as
     it was. The unit's clock starts again from today (docs/decisions.md)."""
@@ -419,7 +419,7 @@ def correction_choices(application):
 
 
 @transaction.atomic
-def application_ask_correction(*, application, items, actor, version):
+def submission_ask_correction(*, application, items, actor, version):
     """Ask the applicant to correct: ``items`` ``[{"target": "field:<name>" |
     "material:<id>" | "identity:<name>", "note": why}]``, at least one, each with
     its note. The unit's clock stops until the applicant resubmits."""
@@ -458,7 +458,7 @@ def application_ask_correction(*, application, items, actor, version):
 
 
 @transaction.atomic
-def application_pre_accept(*, application, next_step, actor, version):
+def submission_pre_accept(*, application, next_step, actor, version):
     """Pre-accept, telling the applicant the next step (an appointment, what to bring)."""
     application = _lock(application, version)
     _handler(actor, application)
@@ -474,7 +474,7 @@ def application_pre_accept(*, application, next_step, actor, version):
 
 
 @transaction.atomic
-def application_not_accept(*, application, reason, actor, version):
+def submission_not_accept(*, application, reason, actor, version):
     """Not accept, with the reason (required): from review, or when a correction never came."""
     application = _lock(application, version)
     _handler(actor, application)
@@ -504,7 +504,7 @@ def _answer(application, status, *, actor, kind, field, text, public_text, subje
 
 
 @transaction.atomic
-def application_complete(*, application, actor, version, note=""):
+def submission_complete(*, application, actor, version, note=""):
     """Mark a pre-accepted matter 办结 (handled to the end at the window)."""
     application = _lock(application, version)
     _handler(actor, application)

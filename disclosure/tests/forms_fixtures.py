@@ -110,7 +110,7 @@ def submitted(guide, handlers):
     from disclosure import applyforms
 
     def make(**identity):
-        return applyforms.application_submit(guide=guide, identity=good_identity(**identity), values=good_values(guide),
+        return applyforms.submission_create(guide=guide, identity=good_identity(**identity), values=good_values(guide),
                                              uploads=good_uploads(guide))
 
     return make

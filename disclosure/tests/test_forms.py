@@ -110,9 +110,9 @@ def test_a_submission_gets_a_receipt_number_a_query_code_and_an_email(client, gu
 
 
 def test_an_applicant_from_elsewhere_and_an_enterprise_may_apply(guide):
-    person, _ = applyforms.application_submit(guide=guide, identity=good_identity(id_number=ELSEWHERE_ID),
+    person, _ = applyforms.submission_create(guide=guide, identity=good_identity(id_number=ELSEWHERE_ID),
                                               values=good_values(guide), uploads=good_uploads(guide))
-    firm, _ = applyforms.application_submit(
+    firm, _ = applyforms.submission_create(
         guide=guide, identity=good_identity(applicant_type="enterprise", applicant_name="重庆某某科技有限公司",
                                             id_number=credit_code().lower()),
         values=good_values(guide), uploads=good_uploads(guide))
@@ -188,7 +188,7 @@ def test_a_submission_whose_transaction_fails_leaves_no_file(guide, private_medi
 
     monkeypatch.setattr(applyforms, "_freeze_version", broken)
     with pytest.raises(RuntimeError):
-        applyforms.application_submit(guide=guide, identity=good_identity(), values=good_values(guide),
+        applyforms.submission_create(guide=guide, identity=good_identity(), values=good_values(guide),
                                       uploads=good_uploads(guide))
     assert FormSubmission.objects.count() == 0
     assert stored_files(private_media) == []
@@ -259,12 +259,12 @@ def test_guessed_codes_are_slowed_with_the_mailboxs_one_budget(client, submitted
 def test_pre_acceptance_tells_the_next_step_and_completion_follows(submitted, handlers, client):
     application, code = submitted()
     with pytest.raises(DomainError) as empty:
-        applyforms.application_pre_accept(application=application, next_step=" ", actor=handlers.reviewer,
+        applyforms.submission_pre_accept(application=application, next_step=" ", actor=handlers.reviewer,
                                           version=application.version)
     assert empty.value.field == "next_step"
     with pytest.raises(DomainError, match="只有已预受理"):
-        applyforms.application_complete(application=application, actor=handlers.reviewer, version=application.version)
-    application = applyforms.application_pre_accept(
+        applyforms.submission_complete(application=application, actor=handlers.reviewer, version=application.version)
+    application = applyforms.submission_pre_accept(
         application=application, next_step="请于3月20日上午到东区政务服务中心2楼5号窗口,携带身份证原件。",
         actor=handlers.reviewer, version=application.version)
     assert application.status == S.PRE_ACCEPTED and application.answered_at is not None
@@ -273,7 +273,7 @@ def test_pre_acceptance_tells_the_next_step_and_completion_follows(submitted, ha
     html = client.post("/banshi/track/", {"code": code, "check": "5678"}).content.decode()
     assert "已预受理" in html and "携带身份证原件" in html
 
-    application = applyforms.application_complete(application=application, actor=handlers.leader,
+    application = applyforms.submission_complete(application=application, actor=handlers.leader,
                                                   version=application.version, note="已办理参保登记。")
     assert application.status == S.COMPLETED and application.completed_at is not None
     kinds = list(application.events.values_list("kind", flat=True))
@@ -287,10 +287,10 @@ def test_pre_acceptance_tells_the_next_step_and_completion_follows(submitted, ha
 def test_not_accepting_needs_a_reason(submitted, handlers):
     application, _ = submitted()
     with pytest.raises(DomainError) as refused:
-        applyforms.application_not_accept(application=application, reason="", actor=handlers.reviewer,
+        applyforms.submission_not_accept(application=application, reason="", actor=handlers.reviewer,
                                           version=application.version)
     assert refused.value.field == "reason"
-    application = applyforms.application_not_accept(application=application, reason="该事项不属于本单位受理范围,请向户籍地社保机构申请。",
+    application = applyforms.submission_not_accept(application=application, reason="该事项不属于本单位受理范围,请向户籍地社保机构申请。",
                                                      actor=handlers.reviewer, version=application.version)
     assert application.status == S.NOT_ACCEPTED
     assert "户籍地社保机构" in Notification.objects.get(kind="form_not_accepted").body
@@ -300,16 +300,16 @@ def test_only_the_units_reviewers_and_leaders_answer_and_versions_guard_against_
     application, _ = submitted()
     for outsider in (handlers.editor, handlers.dept_reviewer, handlers.centre, handlers.supervisor):
         with pytest.raises(PermissionRefused):
-            applyforms.application_pre_accept(application=application, next_step="到窗口办理", actor=outsider,
+            applyforms.submission_pre_accept(application=application, next_step="到窗口办理", actor=outsider,
                                               version=application.version)
     assert applyforms.may_view(handlers.centre, application) and applyforms.may_view(handlers.supervisor, application)
     assert not applyforms.may_view(handlers.dept_reviewer, application)
     assert not applyforms.may_view(handlers.editor, application)
     stale = application.version
-    applyforms.application_pre_accept(application=application, next_step="到窗口办理", actor=handlers.reviewer,
+    applyforms.submission_pre_accept(application=application, next_step="到窗口办理", actor=handlers.reviewer,
                                       version=stale)
     with pytest.raises(DomainError, match="刚被他人处理过"):
-        applyforms.application_not_accept(application=application, reason="重复申请", actor=handlers.leader, version=stale)
+        applyforms.submission_not_accept(application=application, reason="重复申请", actor=handlers.leader, version=stale)
 
 
 # --- The correction loop ----------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ def _ask(application, handlers, guide, *items):
     n, m = names_of(guide), materials_of(guide)
     targets = {"居住地址": f"field:{n['居住地址']}", "月缴费基数(元)": f"field:{n['月缴费基数(元)']}",
                "居民身份证": f"material:{m['居民身份证'].pk}", "phone": "identity:phone"}
-    return applyforms.application_ask_correction(
+    return applyforms.submission_ask_correction(
         application=application, items=[{"target": targets[label], "note": note} for label, note in items],
         actor=handlers.reviewer, version=application.version)
 
@@ -328,7 +328,7 @@ def test_a_correction_names_fields_or_materials_each_with_a_note(submitted, hand
     for items in ([], [{"target": "field:nonexistent", "note": "x"}],
                   [{"target": f"field:{names_of(guide)['居住地址']}", "note": ""}]):
         with pytest.raises(DomainError):
-            applyforms.application_ask_correction(application=application, items=items, actor=handlers.reviewer,
+            applyforms.submission_ask_correction(application=application, items=items, actor=handlers.reviewer,
                                                   version=application.version)
     application = _ask(application, handlers, guide, ("居住地址", "请填写到门牌号"), ("居民身份证", "扫描件不清晰,请重新上传"))
     assert application.status == S.CORRECTION
@@ -388,15 +388,15 @@ def test_the_applicant_corrects_online_keeping_what_was_right(client, submitted,
     assert Notification.objects.filter(kind="form_resubmitted").count() == 2  # the applicant and the unit's reviewer
 
     with pytest.raises(DomainError, match="不需要补正"):
-        applyforms.application_resubmit(application=application, identity={}, values={})
+        applyforms.submission_resubmit(application=application, identity={}, values={})
 
 
 def test_a_correction_of_the_phone_changes_the_tracking_check(submitted, handlers, guide):
     application, code = submitted()
     application = _ask(application, handlers, guide, ("phone", "电话打不通,请留常用手机号"))
-    applyforms.application_resubmit(application=application, identity={"phone": "13811112222"}, values={},
+    applyforms.submission_resubmit(application=application, identity={"phone": "13811112222"}, values={},
                                     version=application.version)
-    assert applyforms.application_find(code=code, check="2222").pk == application.pk
+    assert applyforms.submission_find(code=code, check="2222").pk == application.pk
 
 
 # --- Deadlines and reminders -----------------------------------------------------------------------------------
@@ -411,14 +411,14 @@ def test_the_answer_limit_is_data_per_unit_with_the_platforms_default(guide, han
     applyforms.answer_limit_save(actor=managers.east_admin, unit=city.district, days=5, note="东区承诺")
     assert applyforms.answer_limit_for(city.district) == 5 and applyforms.answer_limit_for(city.dept) == 3
     at(monkeypatch, dt.date(2026, 3, 16))
-    application, _ = applyforms.application_submit(guide=guide, identity=good_identity(), values=good_values(guide),
+    application, _ = applyforms.submission_create(guide=guide, identity=good_identity(), values=good_values(guide),
                                                    uploads=good_uploads(guide))
     assert application.answer_limit_days == 5 and application.due_on == dt.date(2026, 3, 23)
 
 
 def test_the_deadline_skips_the_national_day_holiday(guide, handlers, monkeypatch):
     at(monkeypatch, dt.date(2025, 9, 30))
-    application, _ = applyforms.application_submit(guide=guide, identity=good_identity(), values=good_values(guide),
+    application, _ = applyforms.submission_create(guide=guide, identity=good_identity(), values=good_values(guide),
                                                    uploads=good_uploads(guide))
     # 1–8 October 2025 are the holiday; 9 and 10 October count, and so does Saturday
     # 11 October, a make-up working day: the third working day.
@@ -428,7 +428,7 @@ def test_the_deadline_skips_the_national_day_holiday(guide, handlers, monkeypatc
 
 def test_reminders_before_the_deadline_and_when_overdue_go_to_the_units_handlers(guide, handlers, monkeypatch):
     at(monkeypatch, dt.date(2026, 3, 16))
-    application, _ = applyforms.application_submit(guide=guide, identity=good_identity(), values=good_values(guide),
+    application, _ = applyforms.submission_create(guide=guide, identity=good_identity(), values=good_values(guide),
                                                    uploads=good_uploads(guide))
     assert application.due_on == dt.date(2026, 3, 19)
     assert applyforms.deadlines_sweep(today=dt.date(2026, 3, 17)) == {"warned": 0, "reminded": 0}
@@ -446,7 +446,7 @@ def test_reminders_before_the_deadline_and_when_overdue_go_to_the_units_handlers
     # An answer after the deadline is counted late.
     at(monkeypatch, dt.date(2026, 3, 23))
     application.refresh_from_db()
-    answered = applyforms.application_pre_accept(application=application, next_step="到窗口办理",
+    answered = applyforms.submission_pre_accept(application=application, next_step="到窗口办理",
                                                  actor=handlers.reviewer, version=application.version)
     assert answered.late_answers == 1
     assert answered.events.get(kind="pre_accepted").data == {"on_time": False}

@@ -123,7 +123,7 @@ def test_materials_are_downloaded_by_staff_only_and_every_download_is_recorded(c
 
 
 def test_the_receipt_is_sent_over_smtp_with_its_number_and_code(guide, handlers, smtp_sink):
-    application, code = applyforms.application_submit(guide=guide, identity=good_identity(), values=good_values(guide),
+    application, code = applyforms.submission_create(guide=guide, identity=good_identity(), values=good_values(guide),
                                                       uploads=good_uploads(guide))
     note = Notification.objects.get(kind="form_received")
     assert mail_tasks.deliver(note.pk) == "sent"
@@ -143,19 +143,19 @@ def _at(monkeypatch, day):
 
 def test_monthly_statistics_per_unit_stored_by_the_task_and_published(client, guide, handlers, monkeypatch):
     def submit(phone):
-        return applyforms.application_submit(guide=guide, identity=good_identity(phone=phone),
+        return applyforms.submission_create(guide=guide, identity=good_identity(phone=phone),
                                              values=good_values(guide), uploads=good_uploads(guide))[0]
 
     _at(monkeypatch, dt.date(2026, 1, 26))
     a, b, c = submit("13900000001"), submit("13900000002"), submit("13900000003")
     _at(monkeypatch, dt.date(2026, 1, 27))
-    a = applyforms.application_pre_accept(application=a, next_step="到窗口办理", actor=handlers.reviewer, version=a.version)
-    b = applyforms.application_ask_correction(
+    a = applyforms.submission_pre_accept(application=a, next_step="到窗口办理", actor=handlers.reviewer, version=a.version)
+    b = applyforms.submission_ask_correction(
         application=b, items=[{"target": "identity:applicant_name", "note": "请填写身份证上的姓名"}],
         actor=handlers.reviewer, version=b.version)
     _at(monkeypatch, dt.date(2026, 2, 3))  # after c's deadline (29 January)
-    c = applyforms.application_not_accept(application=c, reason="材料不齐", actor=handlers.reviewer, version=c.version)
-    a = applyforms.application_complete(application=a, actor=handlers.reviewer, version=a.version)
+    c = applyforms.submission_not_accept(application=c, reason="材料不齐", actor=handlers.reviewer, version=c.version)
+    a = applyforms.submission_complete(application=a, actor=handlers.reviewer, version=a.version)
     submit("13900000004")
 
     january = applyforms.stats_compute(dt.date(2026, 1, 1))

@@ -262,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     # Applications for disclosure: reminders hourly; January's annual-report drafts.
     "disclosure-applications-sweep": {"task": "disclosure.applications_sweep", "schedule": 3600.0},
     "disclosure-annual-report-drafts": {"task": "disclosure.annual_report_drafts", "schedule": 6 * 3600.0},
+    # Pages scheduled to go live or to expire (the editor's 设置计划).
+    "portal-publish-scheduled": {"task": "portal.publish_scheduled", "schedule": 60.0},
     # The admin search's ranking norms (portal/search_index.py), at night.
     "portal-refresh-search-norms": {"task": "portal.refresh_search_norms", "schedule": crontab(minute=40, hour=3)},
 }

@@ -15,10 +15,12 @@ class LettersConfig(AppConfig):
         from portal import pagecache
 
         from . import lookups
-        from .models import LetterType, Mailbox
+        from .models import CalendarEntry, LetterType, Mailbox
 
         for model in (Mailbox, LetterType, Unit):
             post_save.connect(lookups.forget, sender=model, dispatch_uid=f"letters-lookups-{model.__name__}-save")
             post_delete.connect(lookups.forget, sender=model, dispatch_uid=f"letters-lookups-{model.__name__}-delete")
-        # Every site's 互动交流 column lists the mailboxes (letters/wagtail_hooks.py).
+        # Every site's 互动交流 column lists the mailboxes (letters/wagtail_hooks.py); a
+        # guide's page counts its promised limit on the working-day calendar.
         pagecache.watch(Mailbox)
+        pagecache.watch(CalendarEntry)

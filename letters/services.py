@@ -18,6 +18,7 @@ from guard.screening import screen_text
 from guard.services import check_upload
 from orgs.errors import DomainError, NotFound, PermissionRefused
 from orgs.models import Unit
+from portal import pagecache
 
 from . import calendar, numbering, outbox, permissions
 from .models import (
@@ -532,6 +533,16 @@ def reply_decide(*, reply, approve, actor, version, reason="", publish=False):
 
 
 def _publication_decide(letter, reply, *, publish, actor):
+    """Publish the masked letter or keep it unpublished; a change starts a new page-cache
+    generation (the home pages' 互动交流 list the latest published replies)."""
+    was_published = letter.published
+    letter = _publication_decide_once(letter, reply, publish=publish, actor=actor)
+    if letter.published != was_published:
+        pagecache.invalidate()
+    return letter
+
+
+def _publication_decide_once(letter, reply, *, publish, actor):
     from .publication import public_version
 
     before = {"published": letter.published}

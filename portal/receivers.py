@@ -44,6 +44,12 @@ def connect():
     # Apps above portal watch their own models (letters/apps.py: mailboxes).
     for label in ("wagtailcore.Site", "orgs.SiteRecord", "orgs.Unit", "portal.ColumnKind"):
         pagecache.watch(apps.get_model(label))
+    # A page links its documents and shows its images by their file names.
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    pagecache.watch(get_document_model())
+    pagecache.watch(get_image_model())
     # A new alias takes its source's view restrictions (PlatformPage.get_view_restrictions).
     post_save.connect(_alias_saved, dispatch_uid="portal.pagecache.alias")
 

@@ -140,3 +140,11 @@ class GovDocumentPage(ContentPage):
     @property
     def later_versions(self):
         return self.superseded_by.live().order_by("-pub_date")
+
+    @property
+    def earlier_version(self):
+        """The document this one amends or replaces, while it is published (a link to
+        a withdrawn one would lead nowhere)."""
+        if not self.supersedes_id:
+            return None
+        return GovDocumentPage.objects.live().filter(pk=self.supersedes_id).first()

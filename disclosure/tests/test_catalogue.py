@@ -263,6 +263,16 @@ def _interpretation(east, title, *documents):
 
 
 @pytest.mark.django_db
+def test_a_document_links_what_it_replaced_only_while_that_is_published(east, client):
+    old = _doc(east.district_policy, "东区旧管理办法", doc_type="normative", validity="repealed")
+    new = _doc(east.district_policy, "东区新管理办法", doc_type="normative", supersedes=old)
+    assert old.get_url() in client.get(new.get_url()).content.decode()
+    old.unpublish()
+    html = client.get(new.get_url()).content.decode()
+    assert "东区新管理办法" in html and old.get_url() not in html and "修改或替代" not in html
+
+
+@pytest.mark.django_db
 def test_interpretations_link_to_their_document_both_ways(east, client):
     doc = _doc(east.district_policy, "东区养犬管理规定", doc_type="normative")
     reading = _interpretation(east, "一图读懂《东区养犬管理规定》", doc)

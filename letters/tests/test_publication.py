@@ -162,3 +162,16 @@ def test_the_writers_name_is_masked_in_the_reply_however_the_name_field_was_fill
     found = client.get("/mailbox/letters/", {"q": "王小明"})
     assert found.status_code == 200 and letter.serial not in found.content.decode()
     assert letter.serial in client.get("/mailbox/letters/", {"q": "噪音"}).content.decode()
+
+
+def test_a_published_letter_reaches_the_kept_home_pages_at_once(client, replied, settings):
+    """The home pages' 互动交流 list the latest published replies: publishing a letter
+    starts a new page-cache generation (a kept home would show the old list)."""
+    from portal import pagecache
+
+    settings.PAGE_CACHE_SECONDS = 600
+    before = pagecache.generation()
+    replied(publish=False, title="不公开的来信")
+    assert pagecache.generation() == before  # a letter kept unpublished changes no public page
+    replied(publish=True, title="关于小区路灯维修的建议")
+    assert pagecache.generation() != before

@@ -33,6 +33,23 @@ def index_number_assign(*, page, parent):
     return page.index_number
 
 
+def document_copy_renumber(*, page, actor=None):
+    """A copy of a government document is a new document: its own 索引号, and no claim
+    to amend or replace what the original did. The copy's page row and its latest
+    revision (what its editor opens and what publishing it would make live) both
+    change."""
+    page.index_number = ""
+    page.supersedes = None
+    page.owner = page.owner or actor
+    index_number_assign(page=page, parent=page.get_parent())
+    page.save(update_fields=["index_number", "supersedes"])
+    revision = page.latest_revision
+    if revision is not None:
+        revision.content = {**revision.content, "index_number": page.index_number, "supersedes": None}
+        revision.save(update_fields=["content"])
+    return page
+
+
 def index_number_allocate(*, unit, year, actor=None):
     """Hand out the next 索引号 of ``unit`` for ``year``: ``<credit code or unit code>/<year>-<seq>``.
 

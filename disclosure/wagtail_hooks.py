@@ -17,7 +17,7 @@ from .admin_config import life_event_viewset, phrase_viewset, theme_viewset
 from .admin_profiles import VIEWSETS, department_viewset, person_viewset, phone_viewset, profile_viewset
 from .guides import GuideIncomplete, directory_context, refuse_incomplete, submission_refusal
 from .models import GovDocumentPage, ServiceGuidePage
-from .services import index_number_assign
+from .services import document_copy_renumber, index_number_assign
 
 
 @hooks.register("register_log_actions")
@@ -59,6 +59,16 @@ def register_profile_actions(actions):
 def give_a_new_document_its_index_number(*, parent, page):
     if isinstance(page, GovDocumentPage):
         index_number_assign(page=page, parent=parent)
+
+
+@hooks.register("after_copy_page")
+def give_a_copied_document_its_own_index_number(request, page, new_page):
+    """The admin's 复制 does not pass the create hook above: the copy would carry the
+    original's 索引号."""
+    new_page = new_page.specific
+    if isinstance(new_page, GovDocumentPage):
+        document_copy_renumber(page=new_page, actor=request.user)
+    return None
 
 
 # --- Online forms and pre-acceptance (网上填表预受理) ---------------------------------------------

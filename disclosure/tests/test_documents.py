@@ -123,3 +123,24 @@ def test_a_document_written_in_the_editor_gets_its_index_number_once(city, clien
     assert client.post(f"/admin/pages/{doc.pk}/edit/", data).status_code == 302
     doc.refresh_from_db()
     assert doc.index_number == "EAST/2026-00001"
+
+
+@pytest.mark.django_db
+def test_a_copied_document_gets_its_own_index_number_and_no_version_link(city, client):
+    earlier = _document(city, title="东区旧规定", document_number="东府发〔2025〕1号")
+    original = _document(city, supersedes=earlier)
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("copy_root", "root@example.org", "Copy-Root-2026")
+    client.force_login(root)
+    response = client.post(f"/admin/pages/{original.pk}/copy/", {
+        "new_title": "东区关于规范行政执法的若干规定(副本)", "new_slug": "copy-of-rules",
+        "new_parent_page": city.district_notices.pk})
+    assert response.status_code == 302, response.content.decode()[:1500]
+    copy = GovDocumentPage.objects.get(slug="copy-of-rules")
+    assert copy.index_number and copy.index_number != original.index_number
+    assert copy.supersedes_id is None
+    revision = copy.get_latest_revision()
+    assert revision.content["index_number"] == copy.index_number and revision.content["supersedes"] is None
+    original.refresh_from_db()
+    assert original.supersedes_id == earlier.pk  # the original keeps its own

@@ -13,9 +13,9 @@ inspection indicators (``../shared/reference/inspection-indicators.md``).
 import gc
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from functools import reduce
 from operator import or_
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -501,9 +501,8 @@ def directory_context(*, home, params, page_number=None):
     with their counts, and one page of matters grouped by theme. A unit's site lists
     the unit's own matters (on all its sites); the portal lists the whole city's, and
     can be filtered by unit. The same for every reader: no per-user content."""
-    from portal.queries import paginate
-
     from portal import framecache
+    from portal.queries import paginate
 
     homes = framecache.kept(("hosted-site-homes",), hosted_site_homes)
     city_wide = home.site_kind == "portal"

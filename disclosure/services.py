@@ -33,14 +33,14 @@ def index_number_assign(*, page, parent):
     return page.index_number
 
 
-def document_copy_renumber(*, page, actor=None):
+def document_copy_renumber(*, page):
     """A copy of a government document is a new document: its own 索引号, and no claim
     to amend or replace what the original did. The copy's page row and its latest
     revision (what its editor opens and what publishing it would make live) both
-    change."""
+    change. The number is taken by the copy's owner (Wagtail makes the person who
+    copies it the owner)."""
     page.index_number = ""
     page.supersedes = None
-    page.owner = page.owner or actor
     index_number_assign(page=page, parent=page.get_parent())
     page.save(update_fields=["index_number", "supersedes"])
     revision = page.latest_revision

@@ -67,7 +67,7 @@ def give_a_copied_document_its_own_index_number(request, page, new_page):
     original's 索引号."""
     new_page = new_page.specific
     if isinstance(new_page, GovDocumentPage):
-        document_copy_renumber(page=new_page, actor=request.user)
+        document_copy_renumber(page=new_page)
     return None
 
 

@@ -42,6 +42,16 @@ def known_hostnames():
     return names
 
 
+def sites_kept(request=None):
+    """Every Wagtail site with its root page, by id, kept in the process until the next
+    publication (portal.framecache): the route cache and the /s/<slug>/ addresses
+    find their site here instead of asking the database on every request."""
+    from . import framecache
+
+    return framecache.kept(("sites",), lambda: {s.pk: s for s in Site.objects.select_related("root_page")},
+                           request=request)
+
+
 def url_below(base_url, base, page, request=None):
     """The link to ``page`` derived from ``base_url``, the link to ``base`` (its site's
     home, say) when ``page`` lies below it: a listing of one site's pages asks

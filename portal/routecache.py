@@ -16,11 +16,11 @@ found (an unknown address is answered by Wagtail every time).
 """
 
 from django.http.request import split_domain_port
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
 from . import framecache
-from .addresses import known_hostnames
+from .addresses import known_hostnames, sites_kept
 
 
 def _key(request):
@@ -48,8 +48,9 @@ def _prime(request, site_id, page_id, model, args, kwargs):
     page = model.objects.filter(pk=page_id, live=True).first()
     if page is None:
         return  # gone since (the generation has not moved yet): Wagtail routes it
-    site = framecache.kept(("site", site_id), lambda: Site.objects.select_related("root_page").get(pk=site_id),
-                           request=request)
+    site = sites_kept(request).get(site_id)
+    if site is None:
+        return
     request._wagtail_site = site
     request._wagtail_route_for_request = RouteResult(page, args, kwargs)
 
@@ -69,5 +70,4 @@ def _learn(request, key):
         return  # only the platform's own hosts (a made-up Host header would crowd out the rest)
     page, args, kwargs = route
     framecache.keep(key, (site.pk, page.pk, type(page), args, kwargs), request=request)
-    if framecache.recall(("site", site.pk), request=request) is None:
-        framecache.keep(("site", site.pk), site, request=request)
+    sites_kept(request)  # what the next request of the address takes its site from

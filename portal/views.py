@@ -3,13 +3,12 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from wagtail.models import Site
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.views import serve as wagtail_serve
 
 from orgs.addressing import hostname_for_slug
 
-from . import framecache
+from .addresses import sites_kept
 from .queries import portal_context, site_directory
 
 
@@ -20,9 +19,8 @@ def sites_directory(request):
 
 
 def _site_for_slug(request, slug):
-    sites = framecache.kept(("sites-by-hostname",), lambda: {
-        s.hostname: s for s in Site.objects.select_related("root_page")}, request=request)
-    site = sites.get(hostname_for_slug(slug))
+    hostname = hostname_for_slug(slug)
+    site = next((s for s in sites_kept(request).values() if s.hostname == hostname), None)
     if site is None:
         raise Http404("没有这个网站")
     request._wagtail_site = site

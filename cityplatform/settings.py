@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "publishing",
     "letters",
     "hosting",
+    "delivery",
+    "search",
     "cityplatform",
     "demo",
     "wagtail.contrib.forms",

@@ -46,6 +46,7 @@ urlpatterns = [
     re_path(r"^documents/(\d+)/(.*)$", portal_document_serve),
     path("documents/", include(wagtaildocs_urls)),
     path("sites/", portal_views.sites_directory, name="sites_directory"),
+    path("search/", include("search.urls")),
     path("mailbox/", include("letters.urls")),
     path("", include("disclosure.urls")),  # /banshi/… online forms, /xxgk/… applications
     path("sitemap.xml", portal_views.sitemap, name="sitemap"),

@@ -30,6 +30,8 @@ LAYERS = [
     # that disclosure's forms and applications use, so it sits below them.
     {"letters"},
     {"disclosure", "publishing"},
+    # What is published, delivered: baked files and their integrity; the search index.
+    {"delivery", "search"},
     {"hosting"},
     {"demo"},
     {"cityplatform"},
@@ -60,6 +62,8 @@ PUBLIC = {
     "letters": {"models", "services", "queries", "calendar", "outbox", "numbering"},
     # Site creation and registration (sites) beside the migration services.
     "hosting": {"models", "services", "queries", "sites"},
+    "delivery": {"models", "services", "queries"},
+    "search": {"models", "services", "queries"},
 }
 # Apps that may import any module of the others: the demo loads a whole city, and
 # the composition root wires views and URLs.

@@ -250,6 +250,17 @@ CELERY_BEAT_SCHEDULER = "cityplatform.beat:SingleBeatScheduler"
 BEAT_LOCK_RETRY_SECONDS = float(os.environ.get("BEAT_LOCK_RETRY_SECONDS", "10"))
 # How often the sweeps that pick up what a killed worker or a lost message left run.
 SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "60"))
+# --- Baked pages (delivery/) ---------------------------------------------------
+# Published pages are baked into static files here, one tree per site; nginx (or, in
+# the embedded default, cityplatform/wsgi.py) serves them before the application.
+PUBLISH_ROOT = Path(os.environ.get("PUBLISH_ROOT", VAR_DIR / "publish"))
+# Off: nothing is baked and every page is rendered by the application (its page cache).
+PLATFORM_BAKE = env_bool("PLATFORM_BAKE", True)
+# The watcher's full scan of the publish root (it also follows file-system events).
+INTEGRITY_SCAN_SECONDS = float(os.environ.get("INTEGRITY_SCAN_SECONDS", "300"))
+# Who hears of a tampered file besides the site's unit: the portal management centre.
+INTEGRITY_NOTIFY = [a for a in os.environ.get("INTEGRITY_NOTIFY", "").split(",") if a]
+
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cityplatform.heartbeat", "schedule": 20.0},
     "letters-flush-notifications": {"task": "letters.flush_notifications", "schedule": SWEEP_SECONDS},
@@ -266,6 +277,9 @@ CELERY_BEAT_SCHEDULE = {
     "disclosure-annual-report-drafts": {"task": "disclosure.annual_report_drafts", "schedule": 6 * 3600.0},
     # Pages scheduled to go live or to expire (the editor's 设置计划).
     "portal-publish-scheduled": {"task": "portal.publish_scheduled", "schedule": 60.0},
+    # The bake's sweep (what a lost message left) and the full integrity scan (delivery/).
+    "delivery-bake-sweep": {"task": "delivery.bake_pending", "schedule": SWEEP_SECONDS},
+    "delivery-integrity-scan": {"task": "delivery.integrity_scan", "schedule": INTEGRITY_SCAN_SECONDS},
     # The admin search's ranking norms (portal/search_index.py), at night.
     "portal-refresh-search-norms": {"task": "portal.refresh_search_norms", "schedule": crontab(minute=40, hour=3)},
 }
@@ -415,3 +429,7 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # running platform, which keeps Django's PBKDF2 default).
 if "pytest" in sys.modules:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Nothing is baked in the suite unless a test asks (delivery's tests, in a
+    # directory of their own): the other tests read the application's rendering.
+    PLATFORM_BAKE = env_bool("PLATFORM_BAKE", False)
+    PUBLISH_ROOT = VAR_DIR / ("publish-test" + os.environ.get("PYTEST_XDIST_WORKER", ""))

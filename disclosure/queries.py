@@ -373,3 +373,28 @@ def application_figures(unit, year):
         "refusals": [(str(reason.label), refusals.get(reason.value, 0)) for reason in RefusalReason],
         "carried_over": still_open,
     }
+
+
+# --- What shows a page (the bake's affected set, delivery) --------------------------------
+
+def pages_linking_to(page):
+    """The pages besides its ancestors that show ``page``: for a document, those it
+    replaced or that replace it, the interpretations that explain it; for an
+    interpretation, the documents it explains; for a document or a guide, its site's
+    catalogue and services columns (which list them)."""
+    linked = []
+    document = GovDocumentPage.objects.filter(pk=page.pk).only("pk", "supersedes_id").first()
+    if document is not None:
+        ids = set(GovDocumentPage.objects.filter(supersedes_id=page.pk).values_list("pk", flat=True))
+        if document.supersedes_id:
+            ids.add(document.supersedes_id)
+        ids |= set(InterpretationPage.objects.filter(interprets__pk=page.pk).values_list("pk", flat=True))
+    else:
+        ids = set(GovDocumentPage.objects.filter(interpretations__pk=page.pk).values_list("pk", flat=True)) \
+            if InterpretationPage.objects.filter(pk=page.pk).exists() else set()
+    linked += list(Page.objects.filter(pk__in=ids))
+    site_root = page.path[:8] if page.depth >= 2 else page.path  # the site homes lie at depth 2
+    listing = ColumnPage.objects.filter(path__startswith=site_root).filter(
+        Q(kind__code=CATALOGUE_KIND) | Q(kind__category=ColumnCategory.SERVICES))
+    linked += list(listing)
+    return linked

@@ -356,6 +356,7 @@ class ColumnPage(RoutablePageMixin, PlatformPage):
                                                 count_key=f"column:{self.pk}")
             if requested is not None and requested != str(items.number):
                 pagecache.refuse(request)  # page 1 answered for a page that does not exist
+            request._listing_pages = items.paginator.num_pages  # how many the bake renders (delivery)
         return context
 
     @path("rss/")

@@ -32,6 +32,10 @@ from django.http import HttpResponse
 from django.http.request import split_domain_port
 
 GENERATION_KEY = "pagecache:generation"
+# In the environ of the bake's own renderings (delivery.render): the page cache
+# neither answers nor keeps them. No reader's request can carry it (HTTP headers
+# arrive as HTTP_* keys).
+BYPASS_ENVIRON_KEY = "platform.bake"
 HEADER = "X-Page-Cache"
 _SKIPPED_HEADERS = {"set-cookie", "content-length"}
 
@@ -73,6 +77,8 @@ def generation():
 
 def _candidate(request):
     if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    if request.META.get(BYPASS_ENVIRON_KEY):
         return False
     query = request.GET
     if query and not (list(query.keys()) == ["page"] and _canonical_page_number(query.getlist("page"))):
@@ -132,9 +138,8 @@ def refuse(request):
 
 def mark_cacheable(request, page):
     """Called before Wagtail serves ``page``: only pages under no view restriction
-    are stored (a restriction covers the page's whole subtree)."""
-    if settings.PAGE_CACHE_SECONDS:
-        request._page_cache_allowed = not page.path.startswith(_restricted_paths())
+    are stored or baked (a restriction covers the page's whole subtree)."""
+    request._page_cache_allowed = not page.path.startswith(_restricted_paths())
 
 
 class PageCacheMiddleware:

@@ -1,0 +1,117 @@
+"""The watcher: follows file-system events in the publish root (inotify through
+watchdog where the system has it) and checks every file they name within a moment,
+and scans the whole root every ``scan_seconds`` for what events miss (a watcher
+restarted, a file system without events).
+
+One process per publish root; ``manage.py watch_publish_root`` runs it and
+bin/run-platform starts it beside the web server and the worker.
+"""
+
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+
+from django.db import close_old_connections
+
+from . import integrity
+from .layout import publish_root
+
+log = logging.getLogger("delivery.integrity")
+
+# Events come in bursts (the bake writes a listing's every page); gather them for a moment.
+GATHER_SECONDS = 0.5
+
+
+class Watcher:
+    def __init__(self, *, scan_seconds=60.0, use_events=True, out=None):
+        self.scan_seconds = scan_seconds
+        self.use_events = use_events
+        self.out = out or (lambda line: None)
+        self.changed = queue.Queue()
+        self.stopping = threading.Event()
+        self.observer = None
+
+    def start_events(self):
+        if not self.use_events:
+            return False
+        try:
+            from watchdog.events import FileSystemEventHandler
+            from watchdog.observers import Observer
+        except ImportError:  # pragma: no cover - watchdog is a dependency
+            return False
+        root = publish_root()
+        root.mkdir(parents=True, exist_ok=True)
+        changed = self.changed
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event):
+                if event.is_directory and event.event_type not in ("deleted", "moved"):
+                    return
+                for path in (getattr(event, "src_path", None), getattr(event, "dest_path", None)):
+                    if path:
+                        changed.put(path if isinstance(path, str) else path.decode())
+
+        self.observer = Observer()
+        self.observer.schedule(Handler(), str(root), recursive=True)
+        self.observer.start()
+        return True
+
+    def stop(self):
+        self.stopping.set()
+        if self.observer is not None:
+            self.observer.stop()
+            self.observer.join(timeout=5)
+
+    def run(self):
+        events = self.start_events()
+        self.out(f"防篡改监测已启动:{publish_root()}(文件事件:{'是' if events else '否'},全量扫描每 {self.scan_seconds:.0f} 秒)")
+        next_scan = 0.0
+        while not self.stopping.is_set():
+            now = time.monotonic()
+            if now >= next_scan:
+                self._guarded(self.full_scan)
+                next_scan = time.monotonic() + self.scan_seconds
+            try:
+                first = self.changed.get(timeout=min(1.0, max(0.05, next_scan - time.monotonic())))
+            except queue.Empty:
+                continue
+            paths = {first}
+            deadline = time.monotonic() + GATHER_SECONDS
+            while time.monotonic() < deadline:
+                try:
+                    paths.add(self.changed.get(timeout=max(0.01, deadline - time.monotonic())))
+                except queue.Empty:
+                    break
+            self._guarded(lambda: self.check(paths))
+
+    def _guarded(self, work):
+        close_old_connections()
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - the watcher keeps watching
+            log.exception("integrity check failed")
+
+    def full_scan(self):
+        for event in integrity.scan_and_repair():
+            self.out(f"{event.get_kind_display()}:{event.path}")
+
+    def check(self, absolute_paths):
+        root = publish_root().resolve()
+        relatives, manifests = [], False
+        for absolute in absolute_paths:
+            try:
+                relative = Path(absolute).resolve().relative_to(root).as_posix()
+            except ValueError:
+                continue
+            if relative.endswith(integrity.MANIFEST_NAME):
+                manifests = True
+            elif (root / relative).is_dir():
+                continue
+            else:
+                relatives.append(relative)
+        findings = integrity.check_paths(relatives) if relatives else []
+        wrong = integrity.manifest_findings() if manifests else []
+        for event in integrity.repair(findings, wrong):
+            self.out(f"{event.get_kind_display()}:{event.path}")

@@ -44,7 +44,7 @@ test: install
 	fi
 
 e2e-deps:
-	bin/install-browser-deps
+	bin/install-system-deps
 
 e2e: install
 	$(BIN)/python -m pytest -q e2e -p no:django -o addopts="-p no:cacheprovider"

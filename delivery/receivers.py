@@ -22,10 +22,13 @@ def page_unpublished(sender, instance, **kwargs):
     note_page_change(page_id=instance.pk, reason="unpublished")
 
 
-def page_moved(sender, instance, **kwargs):
+def page_moved(sender, instance, parent_page_before=None, **kwargs):
+    """The page where it is now, and the column it left (whose listing showed it)."""
     from .services import note_page_change
 
     note_page_change(page_id=instance.pk, reason="moved")
+    if parent_page_before is not None:
+        note_page_change(page_id=parent_page_before.pk, reason="moved-from")
 
 
 def page_deleting(sender, instance, **kwargs):

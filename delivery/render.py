@@ -2,6 +2,8 @@
 reader's request would be served (the bake's one way of producing a file)."""
 
 import io
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,6 +28,7 @@ class Rendered:
     cacheable: bool  # a public page: no cookie set, no view restriction, the address it names
     plain: bool  # no cookie set, not varying on the cookie (what a sitemap or 404 page needs)
     listing_pages: int  # a column's pages of items (1 when it lists none of its own)
+    error: str = ""  # the exception behind a 500, for the report
 
 
 class _Handler(BaseHandler):
@@ -78,16 +81,52 @@ def render(url, hostname):
         BAKE_ENVIRON_KEY: True,
     }
     request = WSGIRequest(environ)
-    response = _the_handler().get_response(request)
+    with _quiet_not_found(), _exception_kept(request):
+        response = _the_handler().get_response(request)
     content = b"".join(response) if response.streaming else response.content
     headers = {k.lower(): v for k, v in response.items()}
     plain = not response.cookies and "cookie" not in headers.get("vary", "").lower() and \
         "private" not in headers.get("cache-control", "")
     cacheable = response.status_code == 200 and plain and getattr(request, "_page_cache_allowed", False)
-    response.close()
+    # Not response.close(): it would send request_finished, whose receiver closes the
+    # database connection (the bake renders hundreds of pages on one connection).
+    for closer in response._resource_closers:
+        closer()
     return Rendered(response.status_code, content, headers.get("content-type", ""),
                     {k: v for k, v in headers.items() if k in SHARED_HEADERS}, cacheable, plain,
-                    getattr(request, "_listing_pages", 1))
+                    getattr(request, "_listing_pages", 1), getattr(request, "_bake_error", ""))
+
+
+@contextmanager
+def _exception_kept(request):
+    """Keep the exception that made a rendering answer 500 on the request."""
+    import sys
+
+    from django.core.signals import got_request_exception
+
+    def keep(sender, request=None, **kwargs):
+        if request is not None and getattr(request, "META", {}).get(BAKE_ENVIRON_KEY):
+            exc = sys.exc_info()[1]
+            if exc is not None:
+                request._bake_error = f"{type(exc).__name__}: {exc}"
+
+    got_request_exception.connect(keep, weak=False)
+    try:
+        yield
+    finally:
+        got_request_exception.disconnect(keep)
+
+
+@contextmanager
+def _quiet_not_found():
+    """An address that is gone answers 404 to the bake by design: not a warning in the log."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def is_bake(request):

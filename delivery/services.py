@@ -125,9 +125,15 @@ def _public_live(queryset):
     return queryset.live().public()
 
 
-def affected_pages(page, all_sites):
+# Reasons that name a column only because its list of items changed (an item moved
+# away or deleted): its own listing and its ancestors, not its subtree or menu.
+LISTING_REASONS = ("moved-from", "child-deleted")
+
+
+def affected_pages(page, all_sites, *, listing_only=False):
     """The pages whose files show ``page``: itself, what lists or links it (see the
-    module's docstring). Pages of other sites included."""
+    module's docstring). Pages of other sites included. ``listing_only``: the page
+    is a column whose items changed, not the column itself."""
     from wagtail.models import Page
 
     from disclosure.queries import pages_linking_to
@@ -147,7 +153,7 @@ def affected_pages(page, all_sites):
     for ancestor in ancestors.order_by("-depth"):
         add(ancestor)
     specific = page.specific_class
-    if specific is not None and issubclass(specific, ColumnPage):
+    if specific is not None and issubclass(specific, ColumnPage) and not listing_only:
         if page.depth == _depth_of(info) + 1:
             whole_sites.add(info.id)  # a menu column: the menu is on every page of the site
         for descendant in Page.objects.descendant_of(page):
@@ -194,7 +200,7 @@ def _noted(*, page_id, site_id, reason):
         if page_id is not None:
             page = Page.objects.filter(pk=page_id).first()
             if page is not None:
-                pages, whole = affected_pages(page, sites())
+                pages, whole = affected_pages(page, sites(), listing_only=reason in LISTING_REASONS)
                 withdraw(BakedFile.objects.filter(page_id__in=[p.pk for p in pages]))
                 for sid in whole:
                     withdraw(BakedFile.objects.filter(site_id=sid).exclude(kind=FileKind.NOT_FOUND))
@@ -273,7 +279,7 @@ def bake_pending(*, limit=500):
         page = Page.objects.filter(pk=row.page_id).first()
         if page is None:
             continue
-        affected, whole = affected_pages(page, all_sites)
+        affected, whole = affected_pages(page, all_sites, listing_only=row.reason in LISTING_REASONS)
         whole_sites |= whole
         for p in affected:
             pages.setdefault(p.pk, p)
@@ -289,8 +295,13 @@ def bake_pending(*, limit=500):
             continue
         for page in _public_live(Page.objects.filter(path__startswith=info.root_path)).order_by("path"):
             pages.setdefault(page.pk, page)
-    touched_sites = whole_sites | {s.id for p in pages.values() if (s := site_of(p, all_sites))}
-    report.merge(bake_pages(list(pages.values()), all_sites, extra_sites=touched_sites))
+    report.merge(bake_pages(list(pages.values()), all_sites, site_files=False))
+    # The sitemaps of the sites whose own pages changed; a whole site's 404 page too.
+    own_sites = {s.id for r in rows if r.page_id and (p := pages.get(r.page_id)) and (s := site_of(p, all_sites))}
+    for sid in own_sites | whole_sites:
+        if sid in all_sites:
+            report.merge(site_files_bake(all_sites[sid], not_found=sid in whole_sites))
+            manifest_write(all_sites[sid].hostname)
     PendingBake.objects.filter(pk__in=[r.pk for r in rows]).delete()
     return report
 
@@ -350,10 +361,12 @@ def bake_pages(pages, all_sites, *, extra_sites=(), site_files=True, finish=True
     return report
 
 
-def site_files_bake(info):
+def site_files_bake(info, not_found=True):
+    """A site's sitemap and (with ``not_found``) its 404 page."""
     report = BakeReport([], [], [])
     for target in _site_targets(info):
-        _bake_one(target, info, report)
+        if target.kind != FileKind.NOT_FOUND or not_found:
+            _bake_one(target, info, report)
     return report
 
 
@@ -419,7 +432,7 @@ def _bake_one(target, info, report):
         report.written.append(path)
         return "written", rendered.listing_pages
     if rendered.status >= 500:
-        _problem(target, info, url, f"HTTP {rendered.status}")
+        _problem(target, info, url, rendered.error or f"HTTP {rendered.status}")
         report.failed.append(path)
         return "failed", 1
     # Gone, restricted, redirected or not a page the address names: the application answers it.

@@ -26,7 +26,7 @@ from .guides import (  # noqa: F401 (the guides' reads, for the apps above)
 )
 from .models import (
     AnswerKind, Application, AppStatus, CatalogueNode, DocumentType, GovDocumentPage, InterpretationPage,
-    RefusalReason, TopicCategory, Validity,
+    RefusalReason, ServiceGuidePage, TopicCategory, Validity,
 )
 
 # --- The catalogue ---------------------------------------------------------------------------
@@ -394,7 +394,12 @@ def pages_linking_to(page):
             if InterpretationPage.objects.filter(pk=page.pk).exists() else set()
     linked += list(Page.objects.filter(pk__in=ids))
     site_root = page.path[:8] if page.depth >= 2 else page.path  # the site homes lie at depth 2
-    listing = ColumnPage.objects.filter(path__startswith=site_root).filter(
-        Q(kind__code=CATALOGUE_KIND) | Q(kind__category=ColumnCategory.SERVICES))
-    linked += list(listing)
+    home = Page.objects.filter(path=site_root).first()
+    catalogues = ColumnPage.objects.filter(path__startswith=site_root, kind__code=CATALOGUE_KIND)
+    if home is not None and catalogues.exists():
+        listed = catalogue_items(home)
+        if listed is not None and listed.filter(pk=page.pk).exists():
+            linked += list(catalogues)
+    if ServiceGuidePage.objects.filter(pk=page.pk).exists():
+        linked += list(ColumnPage.objects.filter(path__startswith=site_root, kind__category=ColumnCategory.SERVICES))
     return linked

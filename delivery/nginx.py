@@ -54,6 +54,7 @@ def config(*, listen="80", upstream="127.0.0.1:8000", server_names=None, standal
         headers = _shared_headers()
     context = {
         "standalone": standalone,
+        "run_as": _current_user(),
         "prefix": str(prefix) if prefix else "/var/lib/cityplatform/nginx",
         "listen": listen,
         "upstream": upstream,
@@ -74,6 +75,14 @@ def config(*, listen="80", upstream="127.0.0.1:8000", server_names=None, standal
         "media_root": str(settings.MEDIA_ROOT),
     }
     return render_to_string("delivery/nginx.conf", context)
+
+
+def _current_user():
+    import grp
+    import os
+    import pwd
+
+    return f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}"
 
 
 def _shared_headers():

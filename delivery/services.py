@@ -516,7 +516,7 @@ def manifest_files(hostname):
 def manifest_body(hostname):
     files = manifest_files(hostname)
     return json.dumps({"tree": hostname or STATIC, "files": files, "signature": sign(files)},
-                      sort_keys=True, ensure_ascii=False, indent=0).encode()
+                      sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def manifest_write(hostname):

@@ -13,9 +13,9 @@ import threading
 import time
 from pathlib import Path
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
-from . import integrity
+from . import integrity, services
 from .layout import publish_root
 
 log = logging.getLogger("delivery.integrity")
@@ -69,49 +69,61 @@ class Watcher:
         self.out(f"防篡改监测已启动:{publish_root()}(文件事件:{'是' if events else '否'},全量扫描每 {self.scan_seconds:.0f} 秒)")
         next_scan = 0.0
         while not self.stopping.is_set():
-            now = time.monotonic()
-            if now >= next_scan:
+            if time.monotonic() >= next_scan:
                 self._guarded(self.full_scan)
                 next_scan = time.monotonic() + self.scan_seconds
+            self.step(timeout=min(1.0, max(0.05, next_scan - time.monotonic())))
+
+    def step(self, timeout):
+        """Check the files named by the events of the next ``timeout`` seconds
+        (gathered for a moment, as they come in bursts). Returns the events recorded."""
+        try:
+            first = self.changed.get(timeout=timeout)
+        except queue.Empty:
+            return []
+        paths = {first}
+        deadline = time.monotonic() + GATHER_SECONDS
+        while time.monotonic() < deadline:
             try:
-                first = self.changed.get(timeout=min(1.0, max(0.05, next_scan - time.monotonic())))
+                paths.add(self.changed.get(timeout=max(0.01, deadline - time.monotonic())))
             except queue.Empty:
-                continue
-            paths = {first}
-            deadline = time.monotonic() + GATHER_SECONDS
-            while time.monotonic() < deadline:
-                try:
-                    paths.add(self.changed.get(timeout=max(0.01, deadline - time.monotonic())))
-                except queue.Empty:
-                    break
-            self._guarded(lambda: self.check(paths))
+                break
+        recorded = []
+        self._guarded(lambda: recorded.extend(self.check(paths)))
+        return recorded
 
     def _guarded(self, work):
-        close_old_connections()
+        if not connection.in_atomic_block:
+            close_old_connections()  # a long-lived process: drop a connection the database closed
         try:
             work()
         except Exception:  # noqa: BLE001 - the watcher keeps watching
             log.exception("integrity check failed")
 
     def full_scan(self):
-        for event in integrity.scan_and_repair():
+        events = integrity.scan_and_repair()
+        for event in events:
             self.out(f"{event.get_kind_display()}:{event.path}")
+        return events
 
     def check(self, absolute_paths):
         root = publish_root().resolve()
-        relatives, manifests = [], False
+        relatives, manifest_trees = [], set()
         for absolute in absolute_paths:
             try:
                 relative = Path(absolute).resolve().relative_to(root).as_posix()
             except ValueError:
                 continue
-            if relative.endswith(integrity.MANIFEST_NAME):
-                manifests = True
+            if relative.endswith("/" + integrity.MANIFEST_NAME):
+                parts = relative.split("/")
+                manifest_trees.add(parts[1] if parts[0] == "sites" and len(parts) == 3 else None)
             elif (root / relative).is_dir():
                 continue
             else:
                 relatives.append(relative)
         findings = integrity.check_paths(relatives) if relatives else []
-        wrong = integrity.manifest_findings() if manifests else []
-        for event in integrity.repair(findings, wrong):
+        wrong = [(tree, problem) for tree in manifest_trees if (problem := services.manifest_check(tree))]
+        events = integrity.repair(findings, wrong)
+        for event in events:
             self.out(f"{event.get_kind_display()}:{event.path}")
+        return events

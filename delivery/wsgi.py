@@ -68,10 +68,13 @@ class BakedTree:
         if not HOSTNAME.fullmatch(hostname) or hostname not in serving.get("hosts", ()):
             return None
         query = environ.get("QUERY_STRING", "")
-        relative = candidate(in_site, query) or (feed_candidate(in_site) if not query else None)
+        relative = candidate(in_site, query)
         if relative is None:
             return None
-        return publish_root() / SITES / hostname / relative
+        found = publish_root() / SITES / hostname / relative
+        if not query and not found.is_file() and (feed := feed_candidate(in_site)):
+            return publish_root() / SITES / hostname / feed
+        return found
 
     def _serve(self, environ, start_response, path):
         try:

@@ -1,0 +1,133 @@
+"""Integrity of the publish root: a changed, added or deleted file and a tampered
+manifest are each found, repaired, recorded with their evidence and reported."""
+
+import time
+
+import pytest
+
+from delivery import integrity, services
+from delivery.models import BakedFile, IntegrityEvent, IntegrityKind
+from delivery.rebuild import rebuild
+from delivery.watcher import Watcher
+
+pytestmark = pytest.mark.django_db
+
+DEFACED = "<html><body>网站已被黑</body></html>".encode()
+
+
+@pytest.fixture
+def baked(city, tmp_path, settings, make_user):
+    settings.PLATFORM_BAKE = True
+    settings.PUBLISH_ROOT = tmp_path / "publish"
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.VAR_DIR = tmp_path / "var"
+    (tmp_path / "static" / "js").mkdir(parents=True)
+    (tmp_path / "static" / "js" / "site-menu.js").write_text("console.log('menu');")
+    make_user("east_admin", city.district, ["site_admin"], email="admin@east.cq.gov.cn")
+    make_user("centre_admin", city.office, ["site_admin"], email="centre@cq.gov.cn")
+    make_user("edu_admin", city.dept, ["site_admin"], email="admin@edu.cq.gov.cn")
+    rebuild(out=lambda line: None)
+    assert integrity.scan() == []
+    return settings.PUBLISH_ROOT
+
+
+def home_file(city):
+    return f"sites/{city.district_site.site.hostname}/index.html"
+
+
+def notifications():
+    from letters.models import Notification
+
+    return sorted(Notification.objects.filter(kind="integrity").values_list("to", flat=True))
+
+
+def test_a_changed_page_is_restored_and_reported_to_its_unit_and_the_centre(baked, city):
+    page = baked / home_file(city)
+    original = page.read_bytes()
+    page.write_bytes(DEFACED)
+    [event] = integrity.scan_and_repair()
+    assert event.kind == IntegrityKind.CHANGED and event.path == home_file(city)
+    assert event.site_id == city.district_site.site_id and event.unit_id == city.district.pk
+    assert "网站已被黑" in event.found_excerpt and event.found_size == len(DEFACED)
+    assert event.expected_digest == services.digest(original) != event.found_digest
+    assert page.read_bytes() == original and event.restored_digest == services.digest(original)
+    assert notifications() == ["admin@east.cq.gov.cn", "centre@cq.gov.cn"]
+    assert IntegrityEvent.objects.get().notified
+
+
+def test_an_added_file_is_quarantined(baked, city, settings):
+    foreign = baked / f"sites/{city.district_site.site.hostname}/news/shell.html"
+    foreign.write_text("<script>alert(1)</script>")
+    [event] = integrity.scan_and_repair()
+    assert event.kind == IntegrityKind.ADDED and "alert(1)" in event.found_excerpt
+    assert not foreign.exists()
+    kept = list((settings.VAR_DIR / "quarantine").rglob("shell.html"))
+    assert len(kept) == 1 and kept[0].read_text() == "<script>alert(1)</script>"
+
+
+def test_a_deleted_page_and_a_changed_static_file_are_put_back(baked, city):
+    page = baked / home_file(city)
+    original = page.read_bytes()
+    page.unlink()
+    script = baked / "static/js/site-menu.js"
+    script.write_text("document.location='https://evil.example/'")
+    events = {e.kind: e for e in integrity.scan_and_repair()}
+    assert set(events) == {IntegrityKind.DELETED, IntegrityKind.CHANGED}
+    assert page.read_bytes() == original
+    assert script.read_text() == "console.log('menu');"
+    assert "evil.example" in events[IntegrityKind.CHANGED].found_excerpt
+
+
+def test_a_tampered_manifest_is_found_and_rewritten(baked, city):
+    manifest = services.manifest_path(city.district_site.site.hostname)
+    text = manifest.read_text()
+    # Someone hides a foreign file by listing it with a digest of their own.
+    manifest.write_text(text.replace('"files":{', '"files":{"sites/x/evil.html":"00",'))
+    [event] = integrity.scan_and_repair()
+    assert event.kind == IntegrityKind.MANIFEST
+    assert services.manifest_check(city.district_site.site.hostname) is None
+    assert manifest.read_text() == text
+
+
+def test_the_bakes_own_writes_are_not_tampering(baked, city, article_factory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article_factory(title="正常发布的文章")
+    services.bake_pending()
+    assert integrity.scan_and_repair() == []
+    assert not IntegrityEvent.objects.exists()
+
+
+@pytest.mark.parametrize("tamper", ["change", "add", "delete", "manifest"])
+def test_the_watcher_repairs_each_kind_within_ten_seconds(baked, city, tamper):
+    """File-system events reach the watcher, which checks what they name (the full
+    scan is set an hour away, so only the events can find it)."""
+    watcher = Watcher(scan_seconds=3600)
+    assert watcher.start_events()
+    try:
+        hostname = city.district_site.site.hostname
+        page = baked / home_file(city)
+        original = page.read_bytes()
+        started = time.monotonic()
+        if tamper == "change":
+            page.write_bytes(DEFACED)
+        elif tamper == "add":
+            (baked / f"sites/{hostname}/evil.html").write_bytes(DEFACED)
+        elif tamper == "delete":
+            page.unlink()
+        else:
+            manifest = services.manifest_path(hostname)
+            manifest.write_text(manifest.read_text().replace('"signature":"', '"signature":"0'))
+        events = []
+        while not events and time.monotonic() - started < 10:
+            events = watcher.step(timeout=0.5)
+        elapsed = time.monotonic() - started
+    finally:
+        watcher.stop()
+    assert events, f"nothing found within {elapsed:.1f} s"
+    kind = {"change": IntegrityKind.CHANGED, "add": IntegrityKind.ADDED, "delete": IntegrityKind.DELETED,
+            "manifest": IntegrityKind.MANIFEST}[tamper]
+    assert [e.kind for e in events] == [kind]
+    assert page.read_bytes() == original
+    assert not (baked / f"sites/{hostname}/evil.html").exists()
+    assert services.manifest_check(hostname) is None
+    assert BakedFile.objects.filter(path=home_file(city)).exists()

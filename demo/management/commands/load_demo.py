@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from demo import city
 from demo.loader import already_loaded, load
@@ -17,7 +19,14 @@ class Command(BaseCommand):
         elif already_loaded():
             self.stdout.write("演示城市已存在,跳过载入。")
         else:
-            load(items_per_column=options["items_per_column"], stdout=self.stdout)
+            # One bake of the whole city at the end, not one per page as it is published.
+            with override_settings(PLATFORM_BAKE=False):
+                load(items_per_column=options["items_per_column"], stdout=self.stdout)
+            if settings.PLATFORM_BAKE:
+                from delivery.rebuild import rebuild
+
+                rebuild(out=lambda line: None)
+                self.stdout.write("已生成全部网站的静态页面(发布目录 %s)。" % settings.PUBLISH_ROOT)
         self.print_logins()
 
     def print_logins(self):

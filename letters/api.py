@@ -14,7 +14,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from guard import challenge, codes, ratelimit
@@ -132,6 +132,55 @@ class LetterTypeOut(Schema):
 @router.get("/mailboxes", response={200: list[MailboxOut]}, summary="开放的信箱")
 def mailboxes(request):
     return list(Mailbox.objects.filter(active=True).values("code", "name", "is_mayor"))
+
+
+class ReplyOut(Schema):
+    title: str
+    url: str
+    unit: str
+    replied_at: datetime | None
+
+
+class FiguresOut(Schema):
+    received: int
+    replied: int
+    on_time_rate: float | None
+    satisfaction: float | None
+
+
+class SummaryOut(Schema):
+    replies: list[ReplyOut]
+    figures: FiguresOut
+    figures_at: datetime | None
+
+
+@router.get("/mailbox-summary", response={200: SummaryOut, 404: Error, 422: Error},
+            summary="信箱概况:最新公开的答复和统计(网站首页的“互动交流”读取它)")
+def mailbox_summary(request, response: HttpResponse,
+                    unit: int | None = Query(None, ge=1, le=2**63 - 1, description="单位编号;不填为全市")):
+    """What a home page's 互动交流 shows beside its links: the latest published replies
+    and the all-time figures, of one unit or of the whole city. A baked home page
+    loads it, so these stay current between publications."""
+    from django.urls import reverse
+
+    from orgs.models import Unit
+
+    from .queries import home_interaction
+
+    unit_id = None
+    if unit is not None:
+        unit_id = Unit.objects.filter(pk=unit).values_list("pk", flat=True).first()
+        if unit_id is None:
+            raise NotFound("没有这个单位。")
+    section = home_interaction(unit_id=unit_id, replies_of=unit_id)
+    response["Cache-Control"] = "public, max-age=60"
+    figures = section["figures"]
+    return {"replies": [{"title": r.public_title, "url": reverse("letters:published_detail", args=[r.serial]),
+                         "unit": r.handling_unit.name if r.handling_unit_id else "", "replied_at": r.replied_at}
+                        for r in section["replies"]],
+            "figures": {"received": figures["received"], "replied": figures["replied"],
+                        "on_time_rate": figures["on_time_rate"], "satisfaction": figures["satisfaction"]},
+            "figures_at": section["figures_at"]}
 
 
 @router.get("/letter-types", response=list[LetterTypeOut], summary="来信类型及办理时限(工作日)")

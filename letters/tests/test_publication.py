@@ -175,3 +175,25 @@ def test_a_published_letter_reaches_the_kept_home_pages_at_once(client, replied,
     assert pagecache.generation() == before  # a letter kept unpublished changes no public page
     replied(publish=True, title="关于小区路灯维修的建议")
     assert pagecache.generation() != before
+
+
+def test_the_mailbox_summary_api_gives_a_baked_home_page_its_current_replies(client, replied, staff, city):
+    """A baked home page loads its latest replies and figures from the API
+    (static/js/live-pieces.js): masked titles only, per unit or for the city."""
+    letter, _code = replied(publish=True, title="张晓明反映餐馆油烟扰民", body=PERSONAL_BODY)
+    whole = client.get("/api/v1/mailbox-summary")
+    assert whole.status_code == 200 and "max-age=60" in whole["Cache-Control"]
+    data = whole.json()
+    assert data["replies"][0] == {"title": "张**反映餐馆油烟扰民", "url": f"/mailbox/letters/{letter.serial}/",
+                                  "unit": "测试市东区人民政府", "replied_at": data["replies"][0]["replied_at"]}
+    assert set(data["figures"]) == {"received", "replied", "on_time_rate", "satisfaction"}
+    assert "张晓明" not in whole.content.decode()
+    own = client.get(f"/api/v1/mailbox-summary?unit={city.district.pk}").json()
+    assert [r["title"] for r in own["replies"]] == ["张**反映餐馆油烟扰民"]
+    assert client.get(f"/api/v1/mailbox-summary?unit={city.dept.pk}").json()["replies"] == []
+    assert client.get("/api/v1/mailbox-summary?unit=999999").status_code == 404
+    assert client.get("/api/v1/mailbox-summary?unit=abc").status_code == 422
+    # The home page names the source it loads from.
+    home = client.get("/s/east/").content.decode()
+    assert f'data-live-src="/api/v1/mailbox-summary?unit={city.district.pk}"' in home
+    assert "js/live-pieces.js" in home

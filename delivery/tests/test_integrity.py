@@ -131,3 +131,49 @@ def test_the_watcher_repairs_each_kind_within_ten_seconds(baked, city, tamper):
     assert not (baked / f"sites/{hostname}/evil.html").exists()
     assert services.manifest_check(hostname) is None
     assert BakedFile.objects.filter(path=home_file(city)).exists()
+
+
+def test_each_unit_reads_its_own_events_and_the_centre_reads_all(baked, city, client, make_user):
+    (baked / home_file(city)).write_bytes(DEFACED)
+    (baked / f"sites/{city.dept_site.site.hostname}/index.html").write_bytes(DEFACED)
+    integrity.scan_and_repair()
+    east = make_user("east_admin2", city.district, ["site_admin"])
+    centre = make_user("centre_supervisor", city.office, ["supervisor"])
+    editor = city.editor
+    client.force_login(east)
+    page = client.get("/admin/delivery/").content.decode()
+    assert home_file(city) in page and city.dept_site.site.hostname not in page
+    other = IntegrityEvent.objects.get(site=city.dept_site.site)
+    assert client.get(f"/admin/delivery/{other.pk}/").status_code == 404
+    mine = IntegrityEvent.objects.get(site=city.district_site.site)
+    detail = client.get(f"/admin/delivery/{mine.pk}/").content.decode()
+    assert "网站已被黑" in detail and mine.expected_digest in detail
+    client.force_login(centre)
+    page = client.get("/admin/delivery/").content.decode()
+    assert home_file(city) in page and city.dept_site.site.hostname in page
+    client.force_login(editor)
+    refused = client.get("/admin/delivery/")  # Wagtail turns the refusal into a message on the dashboard
+    assert refused.status_code == 302 and refused.url == "/admin/"
+
+
+def test_a_bake_out_of_disk_leaves_the_served_file_and_reports(baked, city, monkeypatch):
+    import errno
+
+    path = baked / home_file(city)
+    previous = path.read_bytes()
+    real_open = open
+
+    def full_disk(file, mode="r", *args, **kwargs):
+        if "w" in mode and str(file).endswith(services.TMP_SUFFIX):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", full_disk)
+    report = services.bake_pages([city.district_site.site.root_page], services.sites(), site_files=False)
+    monkeypatch.undo()
+    assert home_file(city) in report.failed
+    assert path.read_bytes() == previous
+    assert BakedFile.objects.get(path=home_file(city)).digest == services.digest(previous)
+    from delivery.models import BakeProblem
+
+    assert "No space left" in BakeProblem.objects.get().error

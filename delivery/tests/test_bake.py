@@ -277,3 +277,19 @@ def test_nothing_is_noted_when_baking_is_off(city, article_factory, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         article_factory(title="不生成静态页")
     assert not PendingBake.objects.exists()
+
+
+def test_one_bake_at_a_time_and_the_running_one_drains_the_rows(baked, city, article_factory,
+                                                                 django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from delivery.tasks import LOCK_KEY, bake_pending_task
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article = article_factory(title="排队生成的通知")
+    cache.add(LOCK_KEY, 1, 60)  # another bake is running
+    assert bake_pending_task.run() == 0 and PendingBake.objects.count() == 1
+    cache.delete(LOCK_KEY)
+    assert bake_pending_task.run() > 0
+    assert not PendingBake.objects.exists() and cache.get(LOCK_KEY) is None
+    assert (baked / site_file(city.district_site, f"news/{article.slug}/index.html")).exists()

@@ -229,6 +229,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
         "control_folder": str(BROKER_DIR / "control"),
+        # A publication's bake waits for the worker to see its message: look often.
+        "polling_interval": 0.2,
     }
 # Parallel test processes (pytest-xdist) share the broker; each worker's tasks go to
 # a queue of its own, and a worker a test starts inherits the variable.

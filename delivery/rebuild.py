@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import services
-from .models import BakedFile, BakeRun, FileKind
+from .models import BakedFile, BakeRun, FileKind, PendingBake
 
 CHUNK = 50
 
@@ -54,6 +54,8 @@ def rebuild(*, processes=1, resume=False, hostnames=None, out=print):
     for info in chosen:
         services.site_files_bake(info)
         services.manifest_write(info.hostname)
+    # What was noted before the run started is baked now (changes since are kept).
+    PendingBake.objects.filter(created_at__lt=run.started_at).delete()
     copied = services.static_copy()
     services.serving_write(all_sites)
     run.refresh_from_db()

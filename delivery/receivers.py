@@ -115,6 +115,7 @@ def connect():
     for label in ("wagtailcore.Site", "orgs.SiteRecord", "orgs.Unit", "portal.ColumnKind", "letters.Mailbox"):
         model = apps.get_model(label)
         post_save.connect(site_changed, sender=model, dispatch_uid=f"delivery.site.save.{label}")
-        post_delete.connect(site_changed, sender=model, dispatch_uid=f"delivery.site.delete.{label}")
+    for label in ("portal.ColumnKind", "letters.Mailbox"):  # what leaves the sites' pages
+        post_delete.connect(site_changed, sender=apps.get_model(label), dispatch_uid=f"delivery.site.delete.{label}")
     for model in (get_document_model(), get_image_model()):
         post_save.connect(referenced_changed, sender=model, dispatch_uid=f"delivery.ref.save.{model._meta.label}")

@@ -177,35 +177,46 @@ def _depth_of(info):
 # --- Noting changes (in the request that makes them) -------------------------------
 
 def note_page_change(*, page_id, reason):
-    """A page was published, unpublished, moved or edited: withdraw what shows it
-    once the change commits, and ask the worker to bake it again."""
-    transaction.on_commit(lambda: _noted(page_id=page_id, site_id=None, reason=reason))
+    """A page was published, unpublished, moved or edited: ask the worker to bake
+    what shows it (a row written with the change, so a crash after the commit loses
+    nothing), and withdraw those files once the change commits."""
+    _note(page_id=page_id, site_id=None, reason=reason)
 
 
 def note_site_change(*, site_id, reason):
-    transaction.on_commit(lambda: _noted(page_id=None, site_id=site_id, reason=reason))
+    _note(page_id=None, site_id=site_id, reason=reason)
 
 
-def _noted(*, page_id, site_id, reason):
-    if not settings.PLATFORM_BAKE:
-        return
+def _note(*, page_id, site_id, reason):
     from wagtail.models import Page, Site
 
+    if not settings.PLATFORM_BAKE:
+        return
     if site_id is not None and not Site.objects.filter(pk=site_id).exists():
-        return  # a site deleted: its rows went with it
+        return  # a site being deleted: its files go with its records
     if page_id is not None and not Page.objects.filter(pk=page_id).exists():
         return
+    noted_at = timezone.now()
     PendingBake.objects.create(page_id=page_id, site_id=site_id, reason=reason)
+    transaction.on_commit(lambda: _committed(page_id=page_id, site_id=site_id, reason=reason, noted_at=noted_at))
+
+
+def _committed(*, page_id, site_id, reason, noted_at):
+    """Withdraw the files that show the state before the change (not those a bake
+    wrote since: it rendered the new state), then wake the worker."""
+    from wagtail.models import Page
+
     try:
+        older = BakedFile.objects.filter(baked_at__lt=noted_at)
         if page_id is not None:
             page = Page.objects.filter(pk=page_id).first()
             if page is not None:
                 pages, whole = affected_pages(page, sites(), listing_only=reason in LISTING_REASONS)
-                withdraw(BakedFile.objects.filter(page_id__in=[p.pk for p in pages]))
+                withdraw(older.filter(page_id__in=[p.pk for p in pages]))
                 for sid in whole:
-                    withdraw(BakedFile.objects.filter(site_id=sid).exclude(kind=FileKind.NOT_FOUND))
+                    withdraw(older.filter(site_id=sid).exclude(kind=FileKind.NOT_FOUND))
         else:
-            withdraw(BakedFile.objects.filter(site_id=site_id).exclude(kind=FileKind.NOT_FOUND))
+            withdraw(older.filter(site_id=site_id).exclude(kind=FileKind.NOT_FOUND))
     except Exception:  # the change itself is committed; the bake sorts the files out
         log.exception("withdrawing baked files failed (page %s, site %s)", page_id, site_id)
     _enqueue()
@@ -264,9 +275,9 @@ def bake_pending(*, limit=500):
     from wagtail.models import Page
 
     report = BakeReport([], [], [])
-    rows = list(PendingBake.objects.order_by("pk")[:limit])
+    rows = list(PendingBake.objects.exclude(reason=DEEP_LISTING).order_by("pk")[:limit])
     if not rows:
-        return report
+        return _bake_deep_listings(limit=max(1, limit // 50))
     all_sites = sites()
     pages = OrderedDict()
     whole_sites = set()
@@ -295,13 +306,31 @@ def bake_pending(*, limit=500):
             continue
         for page in _public_live(Page.objects.filter(path__startswith=info.root_path)).order_by("path"):
             pages.setdefault(page.pk, page)
-    report.merge(bake_pages(list(pages.values()), all_sites, site_files=False))
+    report.merge(bake_pages(list(pages.values()), all_sites, site_files=False, deep=False))
     # The sitemaps of the sites whose own pages changed; a whole site's 404 page too.
     own_sites = {s.id for r in rows if r.page_id and (p := pages.get(r.page_id)) and (s := site_of(p, all_sites))}
     for sid in own_sites | whole_sites:
         if sid in all_sites:
             report.merge(site_files_bake(all_sites[sid], not_found=sid in whole_sites))
             manifest_write(all_sites[sid].hostname)
+    PendingBake.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return report
+
+
+def _bake_deep_listings(*, limit):
+    """The further pages of the columns a change re-baked (page 2 onwards): after every
+    other change, as they are many (a 10,000-item column has 500) and each of them
+    is answered by the application meanwhile."""
+    from wagtail.models import Page
+
+    report = BakeReport([], [], [])
+    rows = list(PendingBake.objects.filter(reason=DEEP_LISTING).order_by("pk")[:limit])
+    if not rows:
+        return report
+    all_sites = sites()
+    ids = list(dict.fromkeys(r.page_id for r in rows if r.page_id))
+    pages = [p for p in Page.objects.filter(pk__in=ids).order_by("path") if p.live]
+    report.merge(bake_pages(pages, all_sites, site_files=False, deep=True))
     PendingBake.objects.filter(pk__in=[r.pk for r in rows]).delete()
     return report
 
@@ -316,10 +345,15 @@ def _prefixes(path):
     return [path[:i] for i in range(4, len(path) + 1, 4)]
 
 
-def bake_pages(pages, all_sites, *, extra_sites=(), site_files=True, finish=True):
+DEEP_LISTING = "listing-pages"
+
+
+def bake_pages(pages, all_sites, *, extra_sites=(), site_files=True, finish=True, deep=True):
     """Bake every file of ``pages`` (their own files, every listing page of a column)
     and, with ``site_files``, the sitemaps and 404 pages of their sites and of
-    ``extra_sites``; with ``finish``, the manifests of the trees touched."""
+    ``extra_sites``; with ``finish``, the manifests of the trees touched. Without
+    ``deep``, a column's pages from 2 on are left to a later bake (a ``PendingBake``
+    of their own, :func:`_bake_deep_listings`)."""
     report = BakeReport([], [], [])
     trees = set()
     kept = {}
@@ -337,6 +371,14 @@ def bake_pages(pages, all_sites, *, extra_sites=(), site_files=True, finish=True
                 paths.append(target.path(info))
             if outcome == "written" and target.kind == FileKind.PAGE and listing_pages > 1:
                 later.append((page, info, listing_pages))
+    if not deep:
+        for page, _info, _count in later:
+            PendingBake.objects.create(page_id=page.pk, reason=DEEP_LISTING)
+        # Only the first pages were baked: the further ones stay until their own bake.
+        for page, info, _count in later:
+            kept[page.pk] += list(BakedFile.objects.filter(page_id=page.pk, page_number__gt=1)
+                                  .values_list("path", flat=True))
+        later = []
     for page, info, count in later:
         address = address_of(page, info)
         for number in range(2, count + 1):
@@ -389,8 +431,13 @@ def serving_write(all_sites):
     except (OSError, ValueError):
         previous = {}
     default = next((s.hostname for s in all_sites.values() if s.is_default), "")
-    data = {"default": default, "hosts": sorted(s.hostname for s in all_sites.values()),
-            "headers": _shared_headers or previous.get("headers") or {}}
+    headers = _shared_headers or previous.get("headers")
+    if not headers and default:
+        # No page rendered in this process (a rebuild by forked processes): ask one.
+        from .render import render
+
+        headers = render("/", default).headers if settings.PLATFORM_PATH_SITES else {}
+    data = {"default": default, "hosts": sorted(s.hostname for s in all_sites.values()), "headers": headers or {}}
     if data != previous:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + TMP_SUFFIX)

@@ -293,3 +293,27 @@ def test_one_bake_at_a_time_and_the_running_one_drains_the_rows(baked, city, art
     assert bake_pending_task.run() > 0
     assert not PendingBake.objects.exists() and cache.get(LOCK_KEY) is None
     assert (baked / site_file(city.district_site, f"news/{article.slug}/index.html")).exists()
+
+
+def test_a_long_column_bakes_its_first_page_at_once_and_its_further_pages_after(
+        city, publish_root, article_factory, django_capture_on_commit_callbacks, monkeypatch):
+    from portal.models import ColumnPage
+
+    monkeypatch.setattr(ColumnPage, "PAGE_SIZE", 2)
+    for number in range(5):
+        article_factory(title=f"第{number}条通知")
+    rebuild(out=lambda line: None)
+    column = f"sites/{city.district_site.site.hostname}/news/"
+    assert {p.name for p in (publish_root / column).glob("index*.html")} == {
+        "index.html", "index.p2.html", "index.p3.html"}
+    with django_capture_on_commit_callbacks(execute=True):
+        article_factory(title="第六条通知")
+    report = services.bake_pending()
+    # The first pass: the article, the column's first page, its feed, the home, the sitemap.
+    assert f"{column}index.html" in report.written and not any("index.p" in p for p in report.written)
+    assert PendingBake.objects.filter(reason=services.DEEP_LISTING).count() == 1
+    report = services.bake_pending()
+    assert {p.rsplit("/", 1)[1] for p in report.written if p.startswith(column + "index.p")} == {
+        "index.p2.html", "index.p3.html"}
+    assert not PendingBake.objects.exists()
+    assert "第0条通知" in (publish_root / column / "index.p3.html").read_text()

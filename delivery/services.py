@@ -211,8 +211,11 @@ def _committed(*, page_id, site_id, reason, noted_at):
         if page_id is not None:
             page = Page.objects.filter(pk=page_id).first()
             if page is not None:
-                pages, whole = affected_pages(page, sites(), listing_only=reason in LISTING_REASONS)
+                all_sites = sites()
+                pages, whole = affected_pages(page, all_sites, listing_only=reason in LISTING_REASONS)
                 withdraw(older.filter(page_id__in=[p.pk for p in pages]))
+                if (info := site_of(page, all_sites)) is not None:
+                    withdraw(older.filter(site_id=info.id, kind=FileKind.SITEMAP))
                 for sid in whole:
                     withdraw(older.filter(site_id=sid).exclude(kind=FileKind.NOT_FOUND))
         else:
@@ -275,7 +278,7 @@ def bake_pending(*, limit=500):
     from wagtail.models import Page
 
     report = BakeReport([], [], [])
-    rows = list(PendingBake.objects.exclude(reason=DEEP_LISTING).order_by("pk")[:limit])
+    rows = list(PendingBake.objects.exclude(reason__in=DEFERRED).order_by("pk")[:limit])
     if not rows:
         return _bake_deep_listings(limit=max(1, limit // 50))
     all_sites = sites()
@@ -307,11 +310,15 @@ def bake_pending(*, limit=500):
         for page in _public_live(Page.objects.filter(path__startswith=info.root_path)).order_by("path"):
             pages.setdefault(page.pk, page)
     report.merge(bake_pages(list(pages.values()), all_sites, site_files=False, deep=False))
-    # The sitemaps of the sites whose own pages changed; a whole site's 404 page too.
+    # The sitemaps of the sites whose own pages changed, after every other change (a
+    # big site's sitemap takes a while); a whole site's 404 page now.
     own_sites = {s.id for r in rows if r.page_id and (p := pages.get(r.page_id)) and (s := site_of(p, all_sites))}
     for sid in own_sites | whole_sites:
         if sid in all_sites:
-            report.merge(site_files_bake(all_sites[sid], not_found=sid in whole_sites))
+            if not PendingBake.objects.filter(site_id=sid, reason=SITEMAP).exists():
+                PendingBake.objects.create(site_id=sid, reason=SITEMAP)
+            if sid in whole_sites:
+                report.merge(site_files_bake(all_sites[sid], sitemap=False))
             manifest_write(all_sites[sid].hostname)
     PendingBake.objects.filter(pk__in=[r.pk for r in rows]).delete()
     return report
@@ -324,13 +331,17 @@ def _bake_deep_listings(*, limit):
     from wagtail.models import Page
 
     report = BakeReport([], [], [])
-    rows = list(PendingBake.objects.filter(reason=DEEP_LISTING).order_by("pk")[:limit])
+    rows = list(PendingBake.objects.filter(reason__in=DEFERRED).order_by("pk")[:limit])
     if not rows:
         return report
     all_sites = sites()
-    ids = list(dict.fromkeys(r.page_id for r in rows if r.page_id))
+    ids = list(dict.fromkeys(r.page_id for r in rows if r.page_id and r.reason == DEEP_LISTING))
     pages = [p for p in Page.objects.filter(pk__in=ids).order_by("path") if p.live]
     report.merge(bake_pages(pages, all_sites, site_files=False, deep=True))
+    for sid in dict.fromkeys(r.site_id for r in rows if r.reason == SITEMAP):
+        if sid in all_sites:
+            report.merge(site_files_bake(all_sites[sid], not_found=False))
+            manifest_write(all_sites[sid].hostname)
     PendingBake.objects.filter(pk__in=[r.pk for r in rows]).delete()
     return report
 
@@ -345,7 +356,11 @@ def _prefixes(path):
     return [path[:i] for i in range(4, len(path) + 1, 4)]
 
 
+# Work a change leaves for after every other change: a column's further listing
+# pages, a site's sitemap (the application answers them meanwhile).
 DEEP_LISTING = "listing-pages"
+SITEMAP = "sitemap"
+DEFERRED = (DEEP_LISTING, SITEMAP)
 
 
 def bake_pages(pages, all_sites, *, extra_sites=(), site_files=True, finish=True, deep=True):
@@ -403,11 +418,11 @@ def bake_pages(pages, all_sites, *, extra_sites=(), site_files=True, finish=True
     return report
 
 
-def site_files_bake(info, not_found=True):
-    """A site's sitemap and (with ``not_found``) its 404 page."""
+def site_files_bake(info, not_found=True, sitemap=True):
+    """A site's sitemap and its 404 page."""
     report = BakeReport([], [], [])
     for target in _site_targets(info):
-        if target.kind != FileKind.NOT_FOUND or not_found:
+        if (not_found if target.kind == FileKind.NOT_FOUND else sitemap):
             _bake_one(target, info, report)
     return report
 

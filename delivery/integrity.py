@@ -195,14 +195,9 @@ def _restore(record, all_sites):
     if record.kind == FileKind.STATIC:
         source = Path(settings.STATIC_ROOT) / record.path[len(STATIC) + 1:]
         if source.is_file():
-            final = publish_root() / record.path
-            final.parent.mkdir(parents=True, exist_ok=True)
-            temporary = final.with_name("." + final.name + services.TMP_SUFFIX)
-            shutil.copyfile(source, temporary)
-            content = temporary.read_bytes()
-            BakedFile.objects.filter(pk=record.pk).update(digest=services.digest(content), size=len(content),
-                                                          baked_at=timezone.now())
-            os.replace(temporary, final)
+            content = source.read_bytes()
+            services.replace_file(publish_root() / record.path, content, lambda: services.record_file(
+                record.path, content, kind=FileKind.STATIC, address=record.address))
             services.manifest_write(None)
             return services.digest(content)
         services.withdraw(BakedFile.objects.filter(pk=record.pk))

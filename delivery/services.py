@@ -26,7 +26,6 @@ import hmac
 import json
 import logging
 import os
-import shutil
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,7 +170,9 @@ def affected_pages(page, all_sites, *, listing_only=False):
 
 
 def _depth_of(info):
-    return info.root_path.__len__() // 4  # treebeard's steplen is 4
+    from wagtail.models import Page
+
+    return len(info.root_path) // Page.steplen
 
 
 # --- Noting changes (in the request that makes them) -------------------------------
@@ -412,9 +413,13 @@ def bake_pages(pages, all_sites, *, extra_sites=(), site_files=True, finish=True
             for target in _site_targets(info):
                 _bake_one(target, info, report)
     if finish:
-        for hostname in trees:
-            manifest_write(hostname)
-        serving_write(all_sites)
+        try:
+            for hostname in trees:
+                manifest_write(hostname)
+            serving_write(all_sites)
+        except OSError as exc:  # out of disk: the files are in place, the manifest follows next time
+            log.error("writing the manifests failed: %s", exc)
+            BakeProblem.objects.create(address="manifest", error=f"写入清单失败:{exc}"[:2000])
     return report
 
 
@@ -454,10 +459,7 @@ def serving_write(all_sites):
         headers = render("/", default).headers if settings.PLATFORM_PATH_SITES else {}
     data = {"default": default, "hosts": sorted(s.hostname for s in all_sites.values()), "headers": headers or {}}
     if data != previous:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + TMP_SUFFIX)
-        temporary.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True))
-        os.replace(temporary, path)
+        replace_file(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
 
 
 def _bake_one(target, info, report):
@@ -506,19 +508,32 @@ def _problem(target, info, url, error):
     BakeProblem.objects.create(address=url, site_id=info.id, page_id=target.page_id, error=error[:2000])
 
 
-def _write(path, content, target, info):
-    root = publish_root()
-    final = root / path
+def replace_file(final, content, before_rename=None):
+    """Put ``content`` at ``final`` whole: written beside it (a dot-file the watcher and
+    the web servers ignore), then renamed over it. ``before_rename`` runs in between
+    (recording the new digest, so the watcher finds it when the file appears)."""
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name("." + final.name + TMP_SUFFIX)
-    with open(temporary, "wb") as fh:
-        fh.write(content)
-    # The row first: the watcher, seeing the new file, finds its digest recorded.
+    try:
+        with open(temporary, "wb") as fh:
+            fh.write(content)
+        if before_rename is not None:
+            before_rename()
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def record_file(path, content, *, kind, site_id=None, page_id=None, address="", page_number=1):
     BakedFile.objects.update_or_create(path=path, defaults={
-        "kind": target.kind, "site_id": info.id, "page_id": target.page_id, "address": target.address,
-        "page_number": target.page_number, "digest": digest(content), "size": len(content),
-        "baked_at": timezone.now()})
-    os.replace(temporary, final)
+        "kind": kind, "site_id": site_id, "page_id": page_id, "address": address, "page_number": page_number,
+        "digest": digest(content), "size": len(content), "baked_at": timezone.now()})
+
+
+def _write(path, content, target, info):
+    replace_file(publish_root() / path, content, lambda: record_file(
+        path, content, kind=target.kind, site_id=info.id, page_id=target.page_id, address=target.address,
+        page_number=target.page_number))
 
 
 def _remove_rows(queryset):
@@ -548,15 +563,8 @@ def static_copy():
             value = digest(content)
             if existing.get(relative) == value and (root / relative).exists():
                 continue
-            target = Target(0, FileKind.STATIC, "/" + relative)
-            final = root / relative
-            final.parent.mkdir(parents=True, exist_ok=True)
-            temporary = final.with_name("." + final.name + TMP_SUFFIX)
-            shutil.copyfile(full, temporary)
-            BakedFile.objects.update_or_create(path=relative, defaults={
-                "kind": target.kind, "site_id": None, "page_id": None, "address": target.address,
-                "page_number": 1, "digest": value, "size": len(content), "baked_at": timezone.now()})
-            os.replace(temporary, final)
+            replace_file(root / relative, content, lambda: record_file(
+                relative, content, kind=FileKind.STATIC, address="/" + relative))
             written += 1
     withdraw(BakedFile.objects.filter(kind=FileKind.STATIC).exclude(path__in=seen))
     manifest_write(None)
@@ -583,11 +591,7 @@ def manifest_body(hostname):
 
 def manifest_write(hostname):
     """Write a tree's signed manifest from the recorded digests."""
-    path = manifest_path(hostname)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + TMP_SUFFIX)
-    temporary.write_bytes(manifest_body(hostname))
-    os.replace(temporary, path)
+    replace_file(manifest_path(hostname), manifest_body(hostname))
 
 
 def manifest_check(hostname):

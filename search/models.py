@@ -69,6 +69,7 @@ class Term(models.Model):
     frequency = models.PositiveIntegerField(_("词频"), null=True, blank=True,
                                             help_text=_("可不填;填写较大的数可使该词更优先成词。"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -76,12 +76,12 @@ class Results:
 def terms_version():
     from django.db.models import Count, Max
 
-    figures = Term.objects.aggregate(last=Max("updated_at"), n=Count("id"))
+    figures = Term.objects.aggregate(last=Max("updated_at"), n=Count("id"))  # a change or a new term
     return f"{figures['last']}-{figures['n']}"
 
 
 def load_terms():
-    return list(Term.objects.values_list("word", "frequency"))
+    return list(Term.objects.filter(active=True).values_list("word", "frequency"))
 
 
 def query_terms(part, *, for_search=False):

@@ -3,7 +3,7 @@ the transaction that made it commits. Nothing is changed here: the task reads th
 item's state again and makes its entries follow it (search/services.py).
 
 - Wagtail: ``page_published``, ``page_unpublished``, ``post_page_move`` (the subtree's
-  addresses change) and the deletion of a page.
+  addresses change), the deletion of a page, and a view restriction added or removed.
 - The mailbox has no publication signal; every decision on publishing a letter
   records an ``Event`` of its own kind (``letters.services``), so a new event of
   one of those kinds is the signal.
@@ -49,6 +49,13 @@ def page_deleted(sender, instance, **kwargs):
         _enqueue(forget_page_task, instance.pk)
 
 
+def restriction_changed(sender, instance, **kwargs):
+    from .tasks import index_page_task
+
+    if instance.page_id:
+        _enqueue(index_page_task, instance.page_id, subtree=True)
+
+
 def letter_event(sender, instance, created, **kwargs):
     from .tasks import index_letter_task
 
@@ -58,6 +65,7 @@ def letter_event(sender, instance, created, **kwargs):
 
 def connect():
     from django.db.models.signals import post_delete, post_save
+    from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from letters.models import Event
@@ -67,3 +75,6 @@ def connect():
     post_page_move.connect(page_moved, dispatch_uid="search.page_moved")
     post_delete.connect(page_deleted, dispatch_uid="search.page_deleted")
     post_save.connect(letter_event, sender=Event, dispatch_uid="search.letter_event")
+    # A view restriction added or removed hides or shows the pages below it.
+    post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="search.restriction_saved")
+    post_delete.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="search.restriction_deleted")

@@ -129,13 +129,34 @@ def rebuild(*, resume=True, progress=None, batch=200):
 
 # --- The dictionary --------------------------------------------------------------------
 
-def term_save(*, word, frequency=None, note="", actor=None):
-    from orgs.errors import DomainError
+TERM_FIELDS = ("word", "frequency", "note", "active")
 
-    word = (word or "").strip()
-    if not 2 <= len(word) <= 40 or any(c.isspace() for c in word):
-        raise DomainError("词语须为2至40个字,且不含空格。", code="invalid")
+
+def term_save(*, actor, word, frequency=None, note="", active=True, instance=None):
+    """Create or change a term of the search dictionary (the management centre only);
+    the next search and indexing use the changed dictionary, no restart needed."""
+    from orgs.errors import DomainError
+    from orgs.queries import sees_every_unit
+
+    if actor is not None and not (getattr(actor, "is_superuser", False) or sees_every_unit(actor)):
+        raise DomainError("只有门户网站管理中心可以修改搜索词典。", code="forbidden")
+    word = normalise(word)
+    if not 2 <= len(word) <= 40:
+        raise DomainError("词语须为2至40个字,且不含空格。", field="word")
+    try:
+        frequency = int(frequency) if frequency not in (None, "") else None
+    except (TypeError, ValueError):
+        raise DomainError("词频须为正整数。", field="frequency") from None
+    if frequency is not None and not 1 <= frequency <= 10**7:
+        raise DomainError("词频须在1到10000000之间。", field="frequency")
     with transaction.atomic():
-        term, created = Term.objects.update_or_create(word=word, defaults={"frequency": frequency, "note": note})
-        audit.record(term, "search.term.create" if created else "search.term.edit", actor=actor, after={"word": word})
+        term = Term.objects.select_for_update().get(pk=instance.pk) if instance else Term()
+        if Term.objects.filter(word=word).exclude(pk=term.pk).exists():
+            raise DomainError(f"词典中已有“{word}”。", field="word")
+        before = {"word": term.word, "frequency": term.frequency, "note": term.note, "active": term.active}
+        term.word, term.frequency, term.note, term.active = word, frequency, (note or "")[:200], bool(active)
+        term.save()
+        audit.record(term, "search.term.edit" if instance else "search.term.create", actor=actor,
+                     before=before if instance else None,
+                     after={"word": word, "frequency": frequency, "note": term.note, "active": term.active})
     return term

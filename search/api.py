@@ -7,6 +7,7 @@ searches from one client a 429."""
 from datetime import datetime
 
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
 from guard import ratelimit
 from orgs.errors import DomainError
@@ -94,8 +95,8 @@ def search_api(request,
             document_number=str(e.meta.get("document_number", "")), issuing_organ=str(e.meta.get("issuing_organ", "")),
             snippet_html=str(hit.snippet_html), title_html=str(hit.title_html),
         ))
-    return 200, SearchOut(
+    return Status(200, SearchOut(
         query=found.query, total=found.total, page=found.page, pages=found.pages,
         groups=[GroupOut(kind=k, label=label, count=n) for k, label, n in found.groups], results=hits,
         suggestion=found.suggestion, broadened=found.broadened, messages=messages + dropped,
-    )
+    ))

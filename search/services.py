@@ -59,13 +59,14 @@ def page_subtree_index(*, page_id):
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         return page_forget(page_id=page_id)
-    ids = list(Page.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True))
-    indexed = set(Entry.objects.filter(kind__in=["article", "document", "guide"]).values_list("object_id", flat=True))
+    subtree = Page.objects.descendant_of(page, inclusive=True).values("pk")
+    # Content pages (now searchable or not) and pages with entries; columns and homes have none.
+    wanted = set(sources.searchable_page_ids(live_only=False).filter(pk__in=subtree))
+    wanted |= set(Entry.objects.filter(kind__in=["article", "document", "guide"], object_id__in=subtree)
+                  .values_list("object_id", flat=True))
     count = 0
-    for pk in ids:
-        # Pages that are not content (columns, homes) have no entries to refresh.
-        if pk in indexed or sources.searchable_page_ids().filter(pk=pk).exists():
-            count += page_index(page_id=pk)
+    for pk in sorted(wanted):
+        count += page_index(page_id=pk)
     return count
 
 

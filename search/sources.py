@@ -264,8 +264,11 @@ def _unit_site_id(unit_id):
     return site_id
 
 
-def searchable_page_ids(after=0):
+def searchable_page_ids(after=0, live_only=True):
     """Ids of the pages that may be searchable (content pages), ascending."""
     from portal.models import ContentPage
 
-    return ContentPage.objects.filter(pk__gt=after, live=True).order_by("pk").values_list("pk", flat=True)
+    pages = ContentPage.objects.filter(pk__gt=after)
+    if live_only:
+        pages = pages.filter(live=True)
+    return pages.order_by("pk").values_list("pk", flat=True)

@@ -57,7 +57,7 @@ class SearchOut(Schema):
     messages: list[str]
 
 
-@router.get("/search", response={200: SearchOut, 400: Error, 422: Error, 429: Error}, summary="站内搜索",
+@router.get("/search", response={200: SearchOut, 400: Error, 404: Error, 422: Error, 429: Error}, summary="站内搜索",
             description="在全部网站或一个网站中搜索已发布的文章、政府文件、办事指南、公开信件和附件。"
                         "q 最多100个字,用空格分开的词须同时出现;2至12个拉丁字母也按办事事项名称的拼音首字母查找。"
                         "snippet_html、title_html 中除 <mark> 外的字符均已转义。")

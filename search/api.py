@@ -48,6 +48,7 @@ class HitOut(Schema):
 class SearchOut(Schema):
     query: str
     total: int
+    capped: bool
     page: int
     pages: int
     groups: list[GroupOut]
@@ -60,7 +61,8 @@ class SearchOut(Schema):
 @router.get("/search", response={200: SearchOut, 400: Error, 404: Error, 422: Error, 429: Error}, summary="站内搜索",
             description="在全部网站或一个网站中搜索已发布的文章、政府文件、办事指南、公开信件和附件。"
                         "q 最多100个字,用空格分开的词须同时出现;2至12个拉丁字母也按办事事项名称的拼音首字母查找。"
-                        "snippet_html、title_html 中除 <mark> 外的字符均已转义。")
+                        "snippet_html、title_html 中除 <mark> 外的字符均已转义。"
+                        "匹配超过2000条时 capped 为 true:total 与各类数目为下限,排序只在其中一部分内进行(完全相同的标题总在最前)。")
 def search_api(request,
                q: str = Query("", description="搜索词,最多100个字"),
                site: str = Query("", description="网站:路径名(如 east)、域名或站点编号;空或 all 为全部网站"),
@@ -96,7 +98,7 @@ def search_api(request,
             snippet_html=str(hit.snippet_html), title_html=str(hit.title_html),
         ))
     return Status(200, SearchOut(
-        query=found.query, total=found.total, page=found.page, pages=found.pages,
+        query=found.query, total=found.total, capped=found.capped, page=found.page, pages=found.pages,
         groups=[GroupOut(kind=k, label=label, count=n) for k, label, n in found.groups], results=hits,
         suggestion=found.suggestion, broadened=found.broadened, messages=messages + dropped,
     ))

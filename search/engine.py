@@ -63,6 +63,7 @@ def match_sql(part):
     and its parameters."""
     tokens, prefix = _phrase_tokens(part)
     if vendor() == "postgresql":
+        # One bigram is one lexeme: no phrase, so the GIN index answers without a recheck.
         query = f"{prefix}:*" if prefix else " <-> ".join(tokens)
         return ("SELECT c.entry_id FROM search_chunk c WHERE c.fts @@ to_tsquery('simple', %s)", [query])
     query = f"{prefix}*" if prefix else '"' + " ".join(tokens) + '"'
@@ -75,3 +76,11 @@ def contains_sql(column):
     if vendor() == "postgresql":
         return f"(strpos({column}, %s) > 0)"
     return f"(instr({column}, %s) > 0)"
+
+
+def match_from(part):
+    """The tables, condition and parameters that give the chunks containing ``part``
+    (to drive a query from the full-text index, so a LIMIT stops the scan early)."""
+    sql, params = match_sql(part)
+    tables, condition = sql.split(" FROM ", 1)[1].split(" WHERE ", 1)
+    return tables, condition, params

@@ -26,6 +26,10 @@ from .models import Entry, Kind, Term
 from .text import MAX_QUERY_CHARS, is_initials_query, jieba_terms, normalise, query_parts
 
 PER_PAGE = 20
+# A query matching more entries than this is counted "at least" and ranked within a
+# pool of this many matches (plus every exact title): counting and ranking hundreds of
+# thousands of matches of a common word would cost seconds (docs/search.md).
+MATCH_CAP = 2000
 MAX_PAGE = 500  # deeper pages are refused (no reader goes there; offsets stay cheap)
 MAX_PARTS = 8
 
@@ -62,6 +66,7 @@ class Results:
     page: int = 1
     pages: int = 0
     broadened: list = field(default_factory=list)  # jieba words used beyond the exact matches
+    capped: bool = False  # more than MATCH_CAP matches: counts are lower bounds
     suggestion: str = ""
 
     @property
@@ -170,10 +175,46 @@ def _counts(where, params):
         return dict(cursor.fetchall())
 
 
+def _pool(where, params, cap, *, parts=None, f_where=(), f_params=()):
+    """Up to ``cap`` matching (id, kind) in the index's order, and whether there are more. With ``parts``, the
+    scan is driven by the first part's full-text match (the others and the filters
+    checked on the way), so that it stops after ``cap`` + 1 rows."""
+    if parts and not is_initials_query(parts[0]):
+        tables, condition, first = engine.match_from(parts[0])
+        rest, rest_params = _parts_sql(parts[1:])
+        sql = (f"SELECT c.entry_id, e.kind FROM {tables} JOIN search_entry e ON e.id = c.entry_id "
+               f"WHERE {' AND '.join([condition, *rest, *f_where])} LIMIT %s")
+        params = first + rest_params + list(f_params)
+    else:
+        sql = f"SELECT e.id, e.kind FROM search_entry e WHERE {' AND '.join(where) or '1 = 1'} LIMIT %s"
+    rows, seen = [], set()
+    limit = cap + 1 + (cap + 1) // 10
+    with connection.cursor() as cursor:
+        # A long text has several chunks: a few more rows, then each entry once.
+        cursor.execute(sql, params + [limit])
+        fetched = cursor.fetchall()
+    for pk, kind in fetched:
+        if pk not in seen:
+            seen.add(pk)
+            rows.append((pk, kind))
+    # More than ``cap`` entries, or the scan stopped early: more matches may exist.
+    more = len(rows) > cap or len(fetched) == limit
+    return rows[:cap], more
+
+
+def _exact_title_ids(whole, where, params):
+    sql = f"SELECT e.id FROM search_entry e WHERE e.title_norm = %s AND {' AND '.join(where) or '1 = 1'} LIMIT 50"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [whole] + params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def count_matches(parts, filters=None):
+    """Whether ``parts`` find anything under ``filters`` (1 or 0)."""
     where, params = _parts_sql(parts)
     f_where, f_params = _filter_sql(filters or Filters())
-    return sum(_counts(where + f_where, params + f_params).values())
+    pool, more = _pool(where + f_where, params + f_params, 1, parts=parts, f_where=f_where, f_params=f_params)
+    return len(pool)
 
 
 # --- The search ----------------------------------------------------------------------
@@ -196,7 +237,20 @@ def search(*, q, filters=None, page=1, per_page=PER_PAGE, suggest=True, broaden=
     p_where, p_params = _parts_sql(parts)
     f_where, f_params = _filter_sql(filters, with_kind=False)
     k_where, k_params = _filter_sql(Filters(kind=filters.kind))
-    counts = _counts(p_where + f_where, p_params + f_params)
+    pool, more = _pool(p_where + f_where, p_params + f_params, MATCH_CAP, parts=parts, f_where=f_where,
+                       f_params=f_params)
+    if more:
+        # A common word: counts are what the pool holds ("at least"), ranking within it.
+        results.capped = True
+        pool_ids = [pk for pk, _ in pool] + _exact_title_ids(whole, f_where, f_params)
+        counts = {}
+        for _, kind in pool:
+            counts[kind] = counts.get(kind, 0) + 1
+        p_where, p_params = [f"e.id IN ({', '.join(['%s'] * len(pool_ids))})"], pool_ids
+    else:
+        counts = {}
+        for _, kind in pool:
+            counts[kind] = counts.get(kind, 0) + 1
     exact_total = counts.get(filters.kind, 0) if filters.kind else sum(counts.values())
 
     # Fewer exact matches than a page: entries with every jieba word follow them.

@@ -114,3 +114,4 @@ def not_found(request, exc):
 api.add_router("/", "portal.api.router")
 api.add_router("/", "letters.api.router")
 api.add_router("/publish", "publishing.api.router")
+api.add_router("/", "search.api.router")

@@ -252,6 +252,10 @@ CELERY_BEAT_SCHEDULER = "cityplatform.beat:SingleBeatScheduler"
 BEAT_LOCK_RETRY_SECONDS = float(os.environ.get("BEAT_LOCK_RETRY_SECONDS", "10"))
 # How often the sweeps that pick up what a killed worker or a lost message left run.
 SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "60"))
+# --- Site search (search/) ------------------------------------------------------
+# The index follows every publication through the worker (off only for a bulk load).
+SEARCH_FOLLOW = env_bool("SEARCH_FOLLOW", True)
+
 # --- Baked pages (delivery/) ---------------------------------------------------
 # Published pages are baked into static files here, one tree per site; nginx (or, in
 # the embedded default, cityplatform/wsgi.py) serves them before the application.
@@ -282,6 +286,9 @@ CELERY_BEAT_SCHEDULE = {
     # The bake's sweep (what a lost message left) and the full integrity scan (delivery/).
     "delivery-bake-sweep": {"task": "delivery.bake_pending", "schedule": SWEEP_SECONDS},
     "delivery-integrity-scan": {"task": "delivery.integrity_scan", "schedule": INTEGRITY_SCAN_SECONDS},
+    # The site search's index rebuilt at night: a safety net behind the tasks that
+    # follow each publication (search/tasks.py).
+    "search-rebuild": {"task": "search.rebuild", "schedule": crontab(minute=10, hour=4)},
     # The admin search's ranking norms (portal/search_index.py), at night.
     "portal-refresh-search-norms": {"task": "portal.refresh_search_norms", "schedule": crontab(minute=40, hour=3)},
 }

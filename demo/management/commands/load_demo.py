@@ -19,9 +19,14 @@ class Command(BaseCommand):
         elif already_loaded():
             self.stdout.write("演示城市已存在,跳过载入。")
         else:
-            # One bake of the whole city at the end, not one per page as it is published.
-            with override_settings(PLATFORM_BAKE=False):
+            # One bake and one search index of the whole city at the end, not one per
+            # page as it is published.
+            with override_settings(PLATFORM_BAKE=False, SEARCH_FOLLOW=False):
                 load(items_per_column=options["items_per_column"], stdout=self.stdout)
+            from search.services import rebuild as search_rebuild
+
+            indexed = search_rebuild(resume=False)
+            self.stdout.write(f"已建立站内搜索索引:{indexed['indexed']} 条。")
             if settings.PLATFORM_BAKE:
                 from delivery.rebuild import rebuild
 

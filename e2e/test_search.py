@@ -1,0 +1,43 @@
+"""A reader searches from the header of the portal's home page, reads the results
+(grouped by type, highlighted) and opens one; the results page passes axe-core."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .helpers import assert_no_axe_violations
+
+
+def test_reader_searches_from_the_header_and_opens_a_result(page, server):
+    # The demo city is indexed as it loads (load_demo); nothing else is run here.
+    page.goto("/")
+    first = page.locator("main ul.item-list a").first
+    title = first.inner_text().strip()
+    query = title[:6]
+
+    header = page.get_by_role("banner")
+    box = header.get_by_role("searchbox")
+    expect(box).to_be_visible()
+    box.fill(query)
+    header.get_by_label("搜全部网站").check()
+    header.get_by_role("button", name="搜索").click()
+
+    expect(page).to_have_url(re.compile(r"/search/\?"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("站内搜索")
+    expect(page.get_by_role("status")).to_contain_text("找到")
+    expect(page.get_by_role("navigation", name="按类型查看")).to_be_visible()
+    result = page.locator(".search-hit h2 a", has_text=title).first
+    expect(result).to_be_visible()
+    expect(page.locator(".search-hit mark").first).to_be_visible()
+    assert_no_axe_violations(page, "search results")
+
+    result.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def test_search_results_on_a_phone(phone_page, server):
+    phone_page.goto("/search/?q=%E9%87%8D%E5%BA%86&site=all")
+    expect(phone_page.get_by_role("status")).to_be_visible()
+    assert_no_axe_violations(phone_page, "search results on a phone")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360 + 1, f"the results page scrolls sideways ({width}px)"

@@ -1,0 +1,81 @@
+"""The page /search/: the whole cluster or one site, with filters, groups and pages.
+
+Dynamic and never cached (each answer depends on its query string); limited per
+client (``guard.ratelimit``); a query that cannot be searched gets a message."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from wagtail.models import Site
+
+from guard import ratelimit
+from portal.models import ColumnKind
+from portal.queries import site_nav, site_record_for
+
+from .models import Kind
+from .params import SEARCH_WINDOW, SEARCHES_PER_MINUTE, VALIDITY_CHOICES, filters_from, parse_page, site_for, site_records
+from .queries import PER_PAGE, QueryRefused, Results, search
+
+CONTENT_TYPES = [("articlepage", "文章"), ("govdocumentpage", "政府文件"), ("interpretationpage", "政策解读"),
+                 ("serviceguidepage", "办事指南"), ("annualreportpage", "年度报告"), ("letter", "公开信件")]
+
+
+@never_cache
+def results(request):
+    get = request.GET
+    records = site_records()
+    scope_all = get.get("scope") == "all" or get.get("site") == "all"
+    record = None if scope_all else site_for(get.get("site"), records)
+    if record is None and not scope_all and not get.get("site"):
+        # A site's own search (no site named): the site the request came to.
+        site = Site.find_for_request(request)
+        record = next((r for r in records if site and r.site_id == site.pk), None)
+    messages = []
+    if get.get("site") and get.get("site") != "all" and record is None:
+        messages.append("没有找到指定的网站,已在全部网站中搜索。")
+    filters, dropped = filters_from(
+        site_ids=[record.site_id] if record else None, kind=get.get("type", ""), column_kind=get.get("column", ""),
+        content_type=get.get("ctype", ""), date_from=get.get("from", ""), date_to=get.get("to", ""),
+        validity=get.get("validity", ""))
+    messages += dropped
+    q = get.get("q", "")
+    status = 200
+    found = Results(query=q.strip()[:200], parts=[])
+    if q.strip():
+        quota = ratelimit.hit(f"search:{ratelimit.client_key(request)}", limit=SEARCHES_PER_MINUTE,
+                              window=SEARCH_WINDOW)
+        if not quota.allowed:
+            messages.append("您搜索得太频繁了,请稍等一分钟再试。")
+            status = 429
+        else:
+            try:
+                found = search(q=q, filters=filters, page=parse_page(get.get("page")))
+            except QueryRefused as exc:
+                messages.append(exc.message)
+    identity = record or next((r for r in records if r.site.is_default_site), None)
+    site = identity.site if identity else Site.objects.filter(is_default_site=True).first()
+    home = site.root_page.specific if site else None
+    names = {r.site_id: r.name for r in records}
+    keep = {k: v for k, v in {
+        "q": found.query, "site": "all" if scope_all else (record.path_slug if record else ""),
+        "type": filters.kind, "column": filters.column_kind, "ctype": filters.content_type,
+        "from": filters.date_from.isoformat() if filters.date_from else "",
+        "to": filters.date_to.isoformat() if filters.date_to else "", "validity": filters.validity,
+    }.items() if v}
+    context = {
+        "site_record": site_record_for(site, request) if site else None, "home": home,
+        "nav": site_nav(home, request), "page_title": f"搜索:{found.query}" if found.query else "站内搜索",
+        "results": found, "hits": [(hit, names.get(hit.entry.site_id, "")) for hit in found.hits],
+        "messages_list": messages, "filters": filters, "scope_record": record, "scope_all": scope_all or record is None,
+        "sites": records, "kinds": Kind.choices, "validities": VALIDITY_CHOICES,
+        "column_kinds": list(ColumnKind.objects.exclude(category="social_news").order_by("name").values_list("code", "name")),
+        "content_types": CONTENT_TYPES, "first_number": (found.page - 1) * PER_PAGE + 1,
+        "query_without_type": urlencode({k: v for k, v in keep.items() if k != "type"}),
+        "query_without_page": urlencode(keep),
+        "suggestion_query": urlencode({**keep, "q": found.suggestion}) if found.suggestion else "",
+    }
+    response = render(request, "search/results.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(SEARCH_WINDOW)
+    return response

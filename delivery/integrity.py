@@ -40,6 +40,9 @@ log = logging.getLogger("delivery.integrity")
 
 EXCERPT_BYTES = 4096
 SETTLE_SECONDS = 0.5
+# A manifest whose signature fails, or that cannot be read, was written by someone
+# without the key; one that is missing or behind the records is the bake's own.
+TAMPERED = ("signature", "unreadable")
 MANIFEST_NAME = "." + MANIFEST
 
 
@@ -51,23 +54,45 @@ def _is_ours(relative):
 
 
 def _walk():
+    """Every entry of the trees that is not the bake's own: files, and symbolic
+    links wherever they are (a link to a directory is not followed: it is itself
+    the finding)."""
     root = publish_root()
     for top in (root / SITES, root / STATIC):
         if not top.is_dir():
             continue
-        for dirpath, _dirs, files in os.walk(top):
-            for name in files:
-                full = Path(dirpath) / name
-                relative = full.relative_to(root).as_posix()
-                if not _is_ours(relative):
-                    yield relative
+        yield from _walk_below(top, root)
+
+
+def _walk_below(top, root):
+    for dirpath, dirs, files in os.walk(top):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]:
+            relative = (Path(dirpath) / name).relative_to(root).as_posix()
+            if not _is_ours(relative):
+                yield relative
+
+
+class _Link(bytes):
+    """What is found where a file should be: a symbolic link (never followed; its
+    target is the evidence)."""
 
 
 def _read(relative):
+    """The bytes at ``relative`` without following a symbolic link, a ``_Link`` for
+    a link, None when nothing (or a directory) is there."""
+    full = publish_root() / relative
+    if os.path.islink(full):
+        return _Link(f"符号链接 → {os.readlink(full)}".encode())
     try:
-        return (publish_root() / relative).read_bytes()
+        fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+    except OSError:  # a link put there between the two looks
+        return _Link("符号链接".encode())
+    with os.fdopen(fd, "rb") as handle:
+        if not os.path.isfile(full):
+            return None
+        return handle.read()
 
 
 def check_paths(relatives):
@@ -84,7 +109,7 @@ def check_paths(relatives):
                 findings.append((IntegrityKind.ADDED, relative, None, content))
         elif content is None:
             findings.append((IntegrityKind.DELETED, relative, record, None))
-        elif services.digest(content) != record.digest:
+        elif isinstance(content, _Link) or services.digest(content) != record.digest:
             findings.append((IntegrityKind.CHANGED, relative, record, content))
     return findings
 
@@ -101,7 +126,7 @@ def scan():
             content = _read(record.path)
             if content is None:
                 findings.append((IntegrityKind.DELETED, record.path, record, None))
-            elif services.digest(content) != record.digest:
+            elif isinstance(content, _Link) or services.digest(content) != record.digest:
                 findings.append((IntegrityKind.CHANGED, record.path, record, content))
     for relative in on_disk - recorded:
         content = _read(relative)
@@ -124,8 +149,15 @@ def manifest_findings():
     trees = [h for h in services.trees() if BakedFile.objects.filter(path__startswith=f"{SITES}/{h}/").exists()]
     for hostname in trees + ([None] if BakedFile.objects.filter(kind=FileKind.STATIC).exists() else []):
         problem = services.manifest_check(hostname)
-        if problem:
+        if problem in TAMPERED:
             wrong.append((hostname, problem))
+        elif problem:
+            # Missing, or signed by the bake but behind the records (a bake or a
+            # withdrawal in progress): not tampering, written again.
+            services.manifest_write(hostname)
+    problem = services.serving_check()
+    if problem:
+        wrong.append((SERVING, problem))
     return wrong
 
 
@@ -139,9 +171,15 @@ def repair(findings, manifests=()):
     for kind, relative, record, content in confirmed:
         events.append(_repair_file(kind, relative, record, content))
     for hostname, problem in manifests:
+        if hostname == SERVING:
+            if services.serving_check():
+                events.append(_repair_serving())
+            continue
         again = services.manifest_check(hostname)
-        if again:
+        if again in TAMPERED:
             events.append(_repair_manifest(hostname, again))
+        elif again:
+            services.manifest_write(hostname)
     return events
 
 
@@ -186,7 +224,22 @@ def _repair_manifest(hostname, problem):
         restored_digest=services.digest(_read(relative) or b""), restored_at=timezone.now())
     event.refresh_from_db()
     _notify(event)
-    log.warning("integrity: manifest of %s was %s; rewritten", hostname or STATIC, problem)
+    log.warning("integrity: the manifest of %s failed its check (%s); written again", hostname or STATIC, problem)
+    return event
+
+
+def _repair_serving():
+    content = _read(SERVING)
+    event = IntegrityEvent.objects.create(
+        kind=IntegrityKind.MANIFEST, path=SERVING,
+        found_digest=services.digest(content) if content is not None else "",
+        found_size=len(content) if content is not None else None, found_excerpt=_excerpt(content))
+    services.serving_write(services.sites(), force=True)
+    IntegrityEvent.objects.filter(pk=event.pk).update(
+        restored_digest=services.digest(_read(SERVING) or b""), restored_at=timezone.now())
+    event.refresh_from_db()
+    _notify(event)
+    log.warning("integrity: %s was tampered with; written again", SERVING)
     return event
 
 

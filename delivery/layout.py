@@ -24,6 +24,7 @@ SERVING = "serving.json"
 # A listing page number as the page cache keeps it: canonical, at most six digits.
 PAGE_QUERY = re.compile(r"page=([1-9][0-9]{0,5})")
 NOT_FOUND_PATH = "/404.html"
+UNAVAILABLE_PATH = "/503.html"
 SITEMAP_PATH = "/sitemap.xml"
 
 
@@ -48,6 +49,8 @@ def file_in_site(kind, address, page_number=1):
         return SITEMAP_PATH.lstrip("/")
     if kind == FileKind.NOT_FOUND:
         return NOT_FOUND_PATH.lstrip("/")
+    if kind == FileKind.UNAVAILABLE:
+        return UNAVAILABLE_PATH.lstrip("/")
     raise ValueError(kind)
 
 
@@ -62,13 +65,14 @@ def public_url(hostname, is_default, address, page_number=1):
     return prefix + address + query
 
 
-def site_and_path(host, path, default_hostname):
+def site_and_path(host, path, default_hostname, hosts=()):
     """(tree host name, path within the site) for a request, or None.
 
     On one machine every site is a path of the platform's address: /s/<slug>/… is
-    that site's, anything else the default site's. With host names, the host is the
-    site."""
-    if settings.PLATFORM_PATH_SITES:
+    that site's, anything else the default site's (unless the request names one of
+    the sites' own host names, which the application answers as that site). With
+    host names, the host is the site."""
+    if settings.PLATFORM_PATH_SITES and not (host in hosts and host != default_hostname):
         if path.startswith(PATH_PREFIX):
             slug, sep, rest = path[len(PATH_PREFIX):].partition("/")
             if not sep or not slug:

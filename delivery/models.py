@@ -15,6 +15,7 @@ class FileKind(models.TextChoices):
     FEED = "feed", _("订阅源")
     SITEMAP = "sitemap", _("网站地图")
     NOT_FOUND = "404", _("404页面")
+    UNAVAILABLE = "503", _("暂停服务页面")
     STATIC = "static", _("静态文件")
 
 
@@ -50,8 +51,11 @@ class PendingBake(models.Model):
     ``site`` alone names a whole site (its identity, menu or a column kind changed).
     The move's old path travels along so the bake can drop what lay there."""
 
-    page = models.ForeignKey("wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey("wagtailcore.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Plain ids, not foreign keys: a row may be noted in the very transaction that
+    # deletes its page (Wagtail unpublishes a page as it deletes it); the bake skips
+    # what no longer exists.
+    page_id = models.PositiveBigIntegerField(null=True, blank=True)
+    site_id = models.PositiveBigIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -44,7 +44,7 @@ class SiteBlock:
 
 
 def config(*, listen="80", upstream="127.0.0.1:8000", server_names=None, standalone=False, prefix=None,
-           headers=None):
+           headers=None, user=None):
     """The configuration text."""
     all_sites = services.sites()
     blocks = [SiteBlock(s.hostname, slug_for_hostname(s.hostname), s.is_default)
@@ -54,7 +54,7 @@ def config(*, listen="80", upstream="127.0.0.1:8000", server_names=None, standal
         headers = _shared_headers()
     context = {
         "standalone": standalone,
-        "run_as": _current_user(),
+        "run_as": user or _default_user(),
         "prefix": str(prefix) if prefix else "/var/lib/cityplatform/nginx",
         "listen": listen,
         "upstream": upstream,
@@ -77,12 +77,20 @@ def config(*, listen="80", upstream="127.0.0.1:8000", server_names=None, standal
     return render_to_string("delivery/nginx.conf", context)
 
 
-def _current_user():
+def current_user():
+    """The invoking user and group, as nginx's ``user`` directive writes them."""
     import grp
     import os
     import pwd
 
     return f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}"
+
+
+def _default_user():
+    """Workers never run as root: the invoking user, or www-data when that is root."""
+    import os
+
+    return "www-data www-data" if os.getuid() == 0 else current_user()
 
 
 def _shared_headers():

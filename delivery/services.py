@@ -117,7 +117,18 @@ def _page_targets(page, info):
 
 
 def _site_targets(info):
-    return [Target(info.id, FileKind.SITEMAP, "/sitemap.xml"), Target(info.id, FileKind.NOT_FOUND, "/404.html")]
+    return [Target(info.id, FileKind.SITEMAP, "/sitemap.xml"), Target(info.id, FileKind.NOT_FOUND, "/404.html"),
+            Target(info.id, FileKind.UNAVAILABLE, "/503.html")]
+
+
+def _unavailable_page(info):
+    """What nginx shows for an address only the application answers while it is down."""
+    from django.template.loader import render_to_string
+
+    from orgs.models import SiteRecord
+
+    name = SiteRecord.objects.filter(site_id=info.id).values_list("name", flat=True).first() or ""
+    return render_to_string("503.html", {"site_name": name, "message": "网站的查询、办事和互动功能正在维护,已发布的页面仍可浏览。"})
 
 
 def _public_live(queryset):
@@ -218,9 +229,9 @@ def _committed(*, page_id, site_id, reason, noted_at):
                 if (info := site_of(page, all_sites)) is not None:
                     withdraw(older.filter(site_id=info.id, kind=FileKind.SITEMAP))
                 for sid in whole:
-                    withdraw(older.filter(site_id=sid).exclude(kind=FileKind.NOT_FOUND))
+                    withdraw(older.filter(site_id=sid).exclude(kind__in=(FileKind.NOT_FOUND, FileKind.UNAVAILABLE)))
         else:
-            withdraw(older.filter(site_id=site_id).exclude(kind=FileKind.NOT_FOUND))
+            withdraw(older.filter(site_id=site_id).exclude(kind__in=(FileKind.NOT_FOUND, FileKind.UNAVAILABLE)))
     except Exception:  # the change itself is committed; the bake sorts the files out
         log.exception("withdrawing baked files failed (page %s, site %s)", page_id, site_id)
     _enqueue()
@@ -236,19 +247,25 @@ def _enqueue():
 
 
 def withdraw(files):
-    """Remove files from the publish root (their rows first: the watcher then knows
-    their absence is meant)."""
+    """Remove files from the publish root: their rows first (the watcher then knows
+    their absence is meant), the files once that commits (a change rolled back
+    leaves them in place, with their rows)."""
     rows = list(files.values_list("pk", "path"))
     if not rows:
         return 0
     BakedFile.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    paths = [path for _pk, path in rows]
+    transaction.on_commit(lambda: _unlink(paths))
+    return len(rows)
+
+
+def _unlink(paths):
     root = publish_root()
-    for _pk, path in rows:
+    for path in paths:
         try:
             (root / path).unlink()
         except FileNotFoundError:
             pass
-    return len(rows)
 
 
 def withdraw_subtree(page):
@@ -427,7 +444,7 @@ def site_files_bake(info, not_found=True, sitemap=True):
     """A site's sitemap and its 404 page."""
     report = BakeReport([], [], [])
     for target in _site_targets(info):
-        if (not_found if target.kind == FileKind.NOT_FOUND else sitemap):
+        if (not_found if target.kind in (FileKind.NOT_FOUND, FileKind.UNAVAILABLE) else sitemap):
             _bake_one(target, info, report)
     return report
 
@@ -442,30 +459,65 @@ def bakeable_pages(info):
 _shared_headers = {}
 
 
-def serving_write(all_sites):
+def serving_write(all_sites, *, force=False):
     """``serving.json``: what the embedded server needs without a database (the
-    default site, the hosts with a tree, the headers of a public page)."""
+    default site, the hosts with a tree, the headers of a public page), signed like
+    the manifests so that the server and the watcher refuse one written by hand."""
+    from .render import SHARED_HEADERS
+
     path = publish_root() / SERVING
-    try:
-        previous = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        previous = {}
+    previous = serving_read()  # None unless signed by the platform
     default = next((s.hostname for s in all_sites.values() if s.is_default), "")
-    headers = _shared_headers or previous.get("headers")
+    headers = dict(_shared_headers) or (previous or {}).get("headers")
     if not headers and default:
         # No page rendered in this process (a rebuild by forked processes): ask one.
         from .render import render
 
         headers = render("/", default).headers if settings.PLATFORM_PATH_SITES else {}
-    data = {"default": default, "hosts": sorted(s.hostname for s in all_sites.values()), "headers": headers or {}}
-    if data != previous:
-        replace_file(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+    data = {"default": default, "hosts": sorted(s.hostname for s in all_sites.values()),
+            "headers": {k: v for k, v in (headers or {}).items() if k in SHARED_HEADERS}}
+    if force or data != previous:
+        replace_file(path, json.dumps(dict(data, signature=sign(data)), ensure_ascii=False,
+                                      sort_keys=True).encode())
+
+
+def serving_read():
+    """The content of ``serving.json`` when its signature holds, else None."""
+    try:
+        data = json.loads((publish_root() / SERVING).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    signature = str(data.pop("signature", ""))
+    return data if hmac.compare_digest(signature, sign(data)) else None
+
+
+def serving_check():
+    """None when ``serving.json`` is absent or signed; else what is wrong."""
+    path = publish_root() / SERVING
+    if not path.exists() and not os.path.islink(path):
+        return None
+    if os.path.islink(path) or serving_read() is None:
+        return "signature"
+    return None
 
 
 def _bake_one(target, info, report):
     """Render one target and put it in place. Returns (outcome, listing pages)."""
     from .render import render
 
+    if target.kind == FileKind.UNAVAILABLE:
+        content = _unavailable_page(info).encode()
+        path = target.path(info)
+        try:
+            _write(path, content, target, info)
+        except OSError as exc:
+            _problem(target, info, path, f"写入失败:{exc}")
+            report.failed.append(path)
+            return "failed", 1
+        report.written.append(path)
+        return "written", 1
     url = public_url(info.hostname, info.is_default, target.address, target.page_number)
     if target.kind == FileKind.NOT_FOUND:
         url = public_url(info.hostname, info.is_default, "/__not-found__/")

@@ -8,6 +8,7 @@ bin/run-platform starts it beside the web server and the worker.
 """
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 from django.db import close_old_connections, connection
 
 from . import integrity, services
-from .layout import publish_root
+from .layout import SERVING, publish_root
 
 log = logging.getLogger("delivery.integrity")
 
@@ -41,13 +42,13 @@ class Watcher:
             from watchdog.observers import Observer
         except ImportError:  # pragma: no cover - watchdog is a dependency
             return False
-        root = publish_root()
+        root = Path(os.path.abspath(publish_root()))
         root.mkdir(parents=True, exist_ok=True)
         changed = self.changed
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event):
-                if event.is_directory and event.event_type not in ("deleted", "moved"):
+                if event.is_directory and event.event_type not in ("created", "deleted", "moved"):
                     return
                 for path in (getattr(event, "src_path", None), getattr(event, "dest_path", None)):
                     if path:
@@ -107,22 +108,29 @@ class Watcher:
         return events
 
     def check(self, absolute_paths):
-        root = publish_root().resolve()
+        root = Path(os.path.abspath(publish_root()))  # links not resolved: a link is itself a finding
         relatives, manifest_trees = [], set()
         for absolute in absolute_paths:
             try:
-                relative = Path(absolute).resolve().relative_to(root).as_posix()
+                relative = Path(os.path.abspath(absolute)).relative_to(root).as_posix()
             except ValueError:
                 continue
             if relative.endswith("/" + integrity.MANIFEST_NAME):
                 parts = relative.split("/")
                 manifest_trees.add(parts[1] if parts[0] == "sites" and len(parts) == 3 else None)
+            elif relative == SERVING:
+                manifest_trees.add(SERVING)
+            elif os.path.islink(root / relative):
+                relatives.append(relative)
             elif (root / relative).is_dir():
-                continue
+                # A directory made (or moved in): what is already inside it came before
+                # any event could be watched for.
+                relatives += list(integrity._walk_below(root / relative, root))
             else:
                 relatives.append(relative)
         findings = integrity.check_paths(relatives) if relatives else []
-        wrong = [(tree, problem) for tree in manifest_trees if (problem := services.manifest_check(tree))]
+        wrong = [(tree, problem) for tree in manifest_trees
+                 if (problem := services.serving_check() if tree == SERVING else services.manifest_check(tree))]
         events = integrity.repair(findings, wrong)
         for event in events:
             self.out(f"{event.get_kind_display()}:{event.path}")

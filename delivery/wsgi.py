@@ -7,7 +7,6 @@ It reads no database: the publish root's ``serving.json`` (written by each bake)
 names the default site and the headers every public page carries.
 """
 
-import json
 import os
 import re
 import time
@@ -15,6 +14,8 @@ import time
 from django.conf import settings
 
 from .layout import SERVING, SITES, candidate, feed_candidate, publish_root, site_and_path
+from .render import SHARED_HEADERS
+from .services import serving_read
 
 HOSTNAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,252}")
 TYPES = {".html": "text/html; charset=utf-8", ".rss": "application/rss+xml; charset=utf-8",
@@ -46,9 +47,11 @@ class BakedTree:
             try:
                 mtime = path.stat().st_mtime_ns
                 if mtime != self._mtime:
-                    self._serving = json.loads(path.read_bytes())
+                    # Only a file the platform signed: one edited by hand serves nothing
+                    # (the watcher puts it right).
+                    self._serving = serving_read()
                     self._mtime = mtime
-            except (OSError, ValueError):
+            except OSError:
                 self._serving, self._mtime = None, None
         return self._serving
 
@@ -61,7 +64,7 @@ class BakedTree:
             path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
         except UnicodeError:
             return None
-        located = site_and_path(host, path, serving.get("default", ""))
+        located = site_and_path(host, path, serving.get("default", ""), serving.get("hosts", ()))
         if located is None:
             return None
         hostname, in_site = located
@@ -71,10 +74,11 @@ class BakedTree:
         relative = candidate(in_site, query)
         if relative is None:
             return None
-        found = publish_root() / SITES / hostname / relative
+        tree = publish_root() / SITES / hostname
+        found = tree / relative
         if not query and not found.is_file() and (feed := feed_candidate(in_site)):
-            return publish_root() / SITES / hostname / feed
-        return found
+            found = tree / feed
+        return found if _inside(found, tree) else None
 
     def _serve(self, environ, start_response, path):
         try:
@@ -85,7 +89,8 @@ class BakedTree:
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
         headers = [("Content-Type", TYPES.get(path.suffix, "application/octet-stream")),
                    ("Cache-Control", "no-cache"), ("ETag", etag), ("X-Delivery", "baked")]
-        headers += [(name, value) for name, value in (self._serving.get("headers") or {}).items()]
+        headers += [(name, value) for name, value in (self._serving.get("headers") or {}).items()
+                    if name in SHARED_HEADERS]
         if environ.get("HTTP_IF_NONE_MATCH") == etag:
             handle.close()
             start_response("304 Not Modified", headers)
@@ -97,6 +102,15 @@ class BakedTree:
             return []
         wrapper = environ.get("wsgi.file_wrapper")
         return wrapper(handle, 65536) if wrapper else _chunks(handle)
+
+
+def _inside(path, tree):
+    """No symbolic link on the way: the file is where the tree says, not somewhere a
+    link planted in the publish root points to (the watcher removes such links)."""
+    try:
+        return os.path.realpath(path).startswith(os.path.realpath(tree) + os.sep) and not os.path.islink(path)
+    except OSError:
+        return False
 
 
 def _chunks(handle):

@@ -318,3 +318,37 @@ def test_a_long_column_bakes_its_first_page_at_once_and_its_further_pages_after(
         "index.p2.html", "index.p3.html"}
     assert not PendingBake.objects.exists()
     assert "第0条通知" in (publish_root / column / "index.p3.html").read_text()
+
+
+def test_deleting_a_published_page_from_the_editor_removes_its_files_and_its_listing_entry(
+        baked, city, article_factory, client, django_user_model, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from wagtail.models import PageViewRestriction
+
+    article = bake_after(django_capture_on_commit_callbacks, lambda: article_factory(title="要删除的通知"))
+    # A restriction deleted with the page is noted too (a row for a page being deleted).
+    PageViewRestriction.objects.create(page=article, restriction_type=PageViewRestriction.PASSWORD, password="x1")
+    own = baked / site_file(city.district_site, f"news/{article.slug}/index.html")
+    admin = django_user_model.objects.create_superuser("root_delete", "r@cq.gov.cn", "pw-Test-2026")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/pages/{article.pk}/delete/")
+    assert response.status_code == 302
+    connection.check_constraints()  # what the commit checks: no row points at the deleted page
+    assert not own.exists()
+    while PendingBake.objects.exists():
+        services.bake_pending()
+    assert "要删除的通知" not in (baked / site_file(city.district_site, "news/index.html")).read_text()
+
+
+def test_a_change_rolled_back_leaves_the_files_in_place(baked, city):
+    from django.db import transaction
+
+    listing = baked / site_file(city.district_site, "news/index.html")
+    try:
+        with transaction.atomic():
+            services.withdraw(BakedFile.objects.filter(path=listing.relative_to(baked).as_posix()))
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert listing.exists() and BakedFile.objects.filter(path=listing.relative_to(baked).as_posix()).exists()

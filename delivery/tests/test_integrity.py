@@ -179,3 +179,82 @@ def test_a_bake_out_of_disk_leaves_the_served_file_and_reports(baked, city, monk
 
     assert all("No space left" in p.error for p in BakeProblem.objects.all())
     assert BakeProblem.objects.filter(address__contains="/s/east/").exists()
+
+
+@pytest.mark.parametrize("how", ["file", "directory", "replaced"])
+def test_a_planted_symbolic_link_is_never_served_and_is_removed(baked, city, tmp_path, how):
+    from delivery.tests.test_serving import Application, call
+    from delivery.wsgi import BakedTree
+
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "index.html").write_text("数据库密码")
+    tree = baked / f"sites/{city.district_site.site.hostname}"
+    if how == "file":
+        (tree / "news" / "lnk").mkdir()
+        (tree / "news" / "lnk" / "index.html").symlink_to(secret / "index.html")
+        url = "/s/east/news/lnk/"
+    elif how == "directory":
+        (tree / "leak").symlink_to(secret, target_is_directory=True)
+        url = "/s/east/leak/"
+    else:  # a baked page replaced by a link
+        (tree / "news" / "index.html").unlink()
+        (tree / "news" / "index.html").symlink_to(secret / "index.html")
+        url = "/s/east/news/"
+    behind = Application()
+    assert call(BakedTree(behind), url)[2] == b"application"  # not the linked file
+    events = integrity.scan_and_repair()
+    assert [e.kind for e in events] == [IntegrityKind.CHANGED if how == "replaced" else IntegrityKind.ADDED]
+    assert "符号链接" in events[0].found_excerpt
+    assert not any(p.is_symlink() for p in tree.rglob("*"))
+    assert (secret / "index.html").read_text() == "数据库密码"  # the target is untouched
+    if how == "replaced":
+        assert "数据库密码" not in (tree / "news" / "index.html").read_text()
+
+
+def test_the_watcher_finds_a_link_inside_a_new_directory_at_once(baked, city, tmp_path):
+    watcher = Watcher(scan_seconds=3600)
+    assert watcher.start_events()
+    try:
+        (tmp_path / "target.html").write_text("x")
+        fresh = baked / f"sites/{city.district_site.site.hostname}/news/new"
+        fresh.mkdir()
+        (fresh / "index.html").symlink_to(tmp_path / "target.html")
+        started, events = time.monotonic(), []
+        while not events and time.monotonic() - started < 10:
+            events = watcher.step(timeout=0.5)
+    finally:
+        watcher.stop()
+    assert [e.kind for e in events] == [IntegrityKind.ADDED]
+    assert not (fresh / "index.html").is_symlink()
+
+
+def test_serving_json_edited_by_hand_serves_nothing_and_is_put_back(baked, city):
+    import json
+
+    from delivery.tests.test_serving import Application, call
+    from delivery.wsgi import BakedTree
+
+    path = baked / "serving.json"
+    data = json.loads(path.read_text())
+    data["headers"]["refresh"] = "0; url=https://evil.example/"
+    path.write_text(json.dumps(data))
+    behind = Application()
+    status, headers, body = call(BakedTree(behind), "/s/east/news/")
+    assert body == b"application" and "refresh" not in {k.lower() for k in headers}
+    [event] = integrity.scan_and_repair()
+    assert event.kind == IntegrityKind.MANIFEST and event.path == "serving.json" and "evil.example" in event.found_excerpt
+    assert "evil.example" not in path.read_text()
+    status, headers, body = call(BakedTree(behind), "/s/east/news/")
+    assert headers.get("X-Delivery") == "baked"
+
+
+def test_a_manifest_behind_the_records_is_rewritten_without_an_alarm(baked, city, article_factory,
+                                                                     django_capture_on_commit_callbacks):
+    """A withdrawal or a bake in progress leaves a signed manifest behind the records:
+    that is the bake's own state, not tampering."""
+    with django_capture_on_commit_callbacks(execute=True):
+        article_factory(title="发布中")
+    assert services.manifest_check(city.district_site.site.hostname) == "stale"
+    assert integrity.scan_and_repair() == []
+    assert services.manifest_check(city.district_site.site.hostname) is None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from delivery.nginx import config
+from delivery.nginx import config, current_user
 from delivery.rebuild import rebuild
 from delivery.wsgi import BakedTree
 
@@ -106,8 +106,9 @@ class Nginx:
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.prefix / sub).mkdir(parents=True, exist_ok=True)
         self.conf = self.prefix / "nginx.conf"
+        # The test's own files are the invoking user's (root in CI): its workers run as that user.
         self.conf.write_text(config(listen=f"127.0.0.1:{self.port}", upstream=upstream, standalone=True,
-                                    prefix=self.prefix))
+                                    prefix=self.prefix, user=current_user()))
         self.process = None
 
     def test(self):
@@ -182,6 +183,13 @@ def test_nginx_serves_baked_pages_and_passes_the_mailbox_to_the_application(bake
         assert status == 404 and "东区政府网" in body.decode()
         status, _h, _b = fetch(nginx.url("/s/east/.manifest.json"))
         assert status == 404
+        status, headers, body = fetch(nginx.url("/s/nosuch/"))  # no such site: the portal's 404, in Chinese
+        assert status == 404 and "没有找到" in body.decode() and "nginx" not in body.decode()
+        # A link planted in the tree is not followed.
+        (baked / "sites/east.cq.gov.cn/leak").symlink_to("/etc", target_is_directory=True)
+        assert fetch(nginx.url("/s/east/leak/passwd"))[0] in (403, 404)
+        (baked / "static/leak").symlink_to("/etc", target_is_directory=True)
+        assert fetch(nginx.url("/static/leak/passwd"))[0] in (403, 404)
         # The mailbox's form: read from the application with its cookie, posted back through nginx.
         jar = CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -203,7 +211,12 @@ def test_published_pages_survive_the_application_being_down(baked, tmp_path):
         status, headers, body = fetch(nginx.url("/s/east/news/"))
         assert status == 200 and body == (baked / "sites/east.cq.gov.cn/news/index.html").read_bytes()
         assert fetch(nginx.url("/"))[0] == 200
-        assert fetch(nginx.url("/mailbox/"))[0] == 502
+        # What only the application answers: the site's own page saying it is away.
+        for path in ("/mailbox/", "/s/east/news/?q=1", "/s/east/no-such-page/"):
+            status, headers, body = fetch(nginx.url(path))
+            assert (status, headers["Retry-After"]) == (503, "60"), (path, status, body.decode()[:300])
+            assert "服务暂时不可用" in body.decode(), path
+            assert ("东区政府网" if "/east/" in path else "测试门户") in body.decode(), path
 
 
 @needs_nginx

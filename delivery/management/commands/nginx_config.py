@@ -19,13 +19,15 @@ class Command(BaseCommand):
                             help="生成完整的 nginx.conf(pid、日志、临时文件在 --prefix 下),普通用户即可运行")
         parser.add_argument("--prefix", default=None, help="--standalone 时 nginx 的工作目录")
         parser.add_argument("--output", "-o", default=None, help="写入文件(默认输出到屏幕)")
+        parser.add_argument("--user", default=None,
+                            help="--standalone 时 nginx 工作进程的用户和组(默认当前用户;当前用户是 root 时为 www-data)")
 
-    def handle(self, *args, listen, upstream, server_names, standalone, prefix, output, **options):
+    def handle(self, *args, listen, upstream, server_names, standalone, prefix, output, user, **options):
         if standalone and prefix:
             for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
                 (Path(prefix) / sub).mkdir(parents=True, exist_ok=True)
         text = config(listen=listen, upstream=upstream, server_names=server_names, standalone=standalone,
-                      prefix=Path(prefix).resolve() if prefix else None)
+                      prefix=Path(prefix).resolve() if prefix else None, user=user)
         if output:
             Path(output).write_text(text, encoding="utf-8")
             self.stderr.write(f"已写入 {output}")

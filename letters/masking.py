@@ -19,8 +19,9 @@ What is masked
       A 7–8 digit number right after 电话/手机/座机/固话/联系方式 is masked too.
       Short service numbers (110, 120, 12345, 12315, 95xxx) and 400/800
       numbers never match: they are not anybody's personal number.
-    * ID card numbers: every 18-character ``17 digits + digit/X``; a 15-digit
-      (old) or spaced 18-digit number only right after 身份证/证件(号码).
+    * ID card numbers: every 18-character ``17 digits + digit/X``, also written in
+      the card's groups (``500102 19880808 123X``); a 15-digit (old) number only right
+      after 身份证/证件(号码).
     * Bank card numbers: 16–19 digits, also in groups of four.
     * E-mail addresses: the part before ``@``; the domain stays.
     * Licence plates ``渝A12345``, ``渝A·12345``, ``渝AD12345``: everything after
@@ -141,6 +142,8 @@ _ID_CONTEXT = re.compile(
     r"(?:身份证|证件)(?:号码|号)?(?:[为是:：,，]|\s)*(\d{15}|\d{6}[\s-]?\d{8}[\s-]?\d{3}[\dXx])(?![0-9A-Za-z*])", re.A
 )
 _ID = re.compile(r"\d(?<![0-9A-Za-z*]\d)\d{16}[\dXx](?![0-9A-Za-z*])", re.A)
+# An 18-character number written in the ID card's own groups (6 8 4), wherever it stands.
+_ID_SPACED = re.compile(r"\d(?<![0-9A-Za-z*]\d)\d{5}[ -]\d{8}[ -]\d{3}[\dXx](?![0-9A-Za-z*])", re.A)
 _BANK = re.compile(r"\d(?<![0-9A-Za-z*]\d)(?:\d{15,18}|\d{3}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9A-Za-z*])", re.A)
 _MOBILE_TAIL = r"[3-9]\d(?:[ -]?\d{4}){2}(?![0-9*])(?!\s?[元万亿])"
 _MOBILE = re.compile(r"1(?<![0-9A-Za-z*]1)" + _MOBILE_TAIL, re.A)
@@ -349,6 +352,7 @@ _RULES = (
     (_ACCOUNT, _group(1), None),
     (_ID_CONTEXT, _group(1), None),
     (_ID, _group(0), None),
+    (_ID_SPACED, _group(0), None),
     (_BANK, _group(0), None),
     (_MOBILE, _from(0, 1), None),
     (_MOBILE_86, _bounded(_from(1, 1)), None),

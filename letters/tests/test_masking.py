@@ -116,6 +116,9 @@ def test_service_numbers_are_not_personal_and_stay():
     ("身份证号码：500108850312461", "身份证号码：***************"),
     ("身份证号 500108 19850312 461X", "身份证号 ****** ******** ****"),
     ("编号500108850312461", "编号500108850312461"),  # 15 digits without 身份证 is not taken for an ID
+    # The card's own groups, wherever they stand (the fresh-clone review's letter).
+    ("身份证也可写作 500102 19880808 123X。", "身份证也可写作 ****** ******** ****。"),
+    ("号码500102-19880808-1234", "号码******-********-****"),
 ])
 def test_id_card_numbers(text, masked):
     assert mask_personal_data(text) == masked

@@ -41,3 +41,27 @@ def test_search_results_on_a_phone(phone_page, server):
     assert_no_axe_violations(phone_page, "search results on a phone")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360 + 1, f"the results page scrolls sideways ({width}px)"
+
+
+def test_the_demo_city_answers_the_help_example_documents_and_bad_filters(page, server):
+    # The box's own example of pinyin initials finds a matter of the demo city.
+    page.goto("/search/?site=all")
+    example = re.search(r"如 ([a-z]+)", page.locator("#s-q-help").inner_text()).group(1)
+    page.get_by_label("搜索词", exact=True).fill(example)
+    page.locator("form.search-form").get_by_role("button", name="搜索").click()
+    expect(page.get_by_role("status")).to_contain_text("找到")
+    expect(page.locator(".search-hit h2 a").first).to_contain_text("失业保险")
+
+    # A miss with nothing close gets no "did you mean" (it used to offer 2026 or t3b).
+    page.goto("/search/?q=sfz&site=all")
+    expect(page.get_by_role("status")).to_contain_text("没有找到")
+    expect(page.locator(".search-suggestion")).to_have_count(0)
+
+    # 政府文件 snippets say their summary once, and a filter not understood is named.
+    page.goto("/search/?q=%E6%B8%9D%E5%BA%9C%E5%8F%91&site=all&type=document&validity=bogus")
+    expect(page.get_by_role("alert")).to_contain_text("效力状态条件(validity)“bogus”无法识别")
+    snippets = page.locator(".search-snippet").all_inner_texts()
+    assert snippets
+    for text in snippets:
+        sentences = [s for s in text.replace("…", "").split("。") if len(s) > 8]
+        assert len(sentences) == len(set(sentences)), text

@@ -1,8 +1,9 @@
 """GET /api/v1/search: the site search for programs, with the page's filters.
 
-Every parameter is read leniently (a value that cannot be used is dropped and said
-so in ``messages``); a query that cannot be searched is a typed 400, too many
-searches from one client a 429."""
+A filter that is not understood (a site that does not exist, an unknown type or
+validity, a date not in YYYY-MM-DD) is a typed 400 ``invalid_filter`` naming it; a
+query that cannot be searched is a typed 400 too, too many searches from one client
+a 429."""
 
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from ninja.responses import Status
 from guard import ratelimit
 from orgs.errors import DomainError
 
-from .params import SEARCH_WINDOW, SEARCHES_PER_MINUTE, clean, filters_from, parse_page, site_for, site_records
+from .params import SEARCH_WINDOW, SEARCHES_PER_MINUTE, clean, filters_from, parse_page, scope_from, site_records
 from .queries import search
 
 router = Router(tags=["站内搜索"])
@@ -62,6 +63,7 @@ class SearchOut(Schema):
             description="在全部网站或一个网站中搜索已发布的文章、政府文件、办事指南、公开信件和附件。"
                         "q 最多100个字,用空格分开的词须同时出现;2至12个拉丁字母也按办事事项名称的拼音首字母查找。"
                         "snippet_html、title_html 中除 <mark> 外的字符均已转义。"
+                        "筛选条件(site、type、validity、from、to)无法识别时返回 400,code 为 invalid_filter。"
                         "匹配超过2000条时 capped 为 true:total 与各类数目为下限,排序只在其中一部分内进行(完全相同的标题总在最前)。")
 def search_api(request,
                q: str = Query("", description="搜索词,最多100个字"),
@@ -77,14 +79,14 @@ def search_api(request,
     if not quota.allowed:
         raise DomainError("搜索过于频繁,请一分钟后再试。", code="too_many")
     records = site_records()
-    messages = []
-    record = None
-    if clean(site) and clean(site).lower() != "all":
-        record = site_for(site, records)
-        if record is None:
-            messages.append("没有找到指定的网站,已在全部网站中搜索。")
-    filters, dropped = filters_from(site_ids=[record.site_id] if record else None, kind=type, column_kind=column,
-                                    content_type=ctype, date_from=date_from, date_to=date_to, validity=validity)
+    record, problem = scope_from(site, records)
+    filters, problems = filters_from(site_ids=[record.site_id] if record else None, kind=type, column_kind=column,
+                                     content_type=ctype, date_from=date_from, date_to=date_to, validity=validity)
+    problems = ([problem] if problem else []) + problems
+    if problems:
+        # A filter not understood is refused, never silently dropped: a program would
+        # otherwise take results of the wrong scope for the ones it asked for.
+        raise DomainError("".join(p.refusal for p in problems), code="invalid_filter", field=problems[0].field)
     found = search(q=clean(q, 10_000), filters=filters, page=parse_page(page))
     by_site = {r.site_id: r for r in records}
     hits = []
@@ -100,5 +102,5 @@ def search_api(request,
     return Status(200, SearchOut(
         query=found.query, total=found.total, capped=found.capped, page=found.page, pages=found.pages,
         groups=[GroupOut(kind=k, label=label, count=n) for k, label, n in found.groups], results=hits,
-        suggestion=found.suggestion, broadened=found.broadened, messages=messages + dropped,
+        suggestion=found.suggestion, broadened=found.broadened, messages=[],
     ))

@@ -60,6 +60,20 @@ PAGE_TEXT_FIELDS = ("summary", "body", "legal_basis", "conditions", "handling_bo
 RICH_FIELDS = {"body", "notes"}
 
 
+def distinct_texts(texts):
+    """``texts`` without those another one already contains (spacing aside): a summary
+    that is also the body's first paragraph is indexed, and shown in a snippet, once."""
+    squeezed = [" ".join(t.split()) for t in texts]
+    kept = []
+    for i, text in enumerate(squeezed):
+        if not text:
+            continue
+        if any(j != i and text in other and (len(other) > len(text) or j < i) for j, other in enumerate(squeezed)):
+            continue
+        kept.append(texts[i])
+    return kept
+
+
 def page_is_searchable(page):
     from wagtail.models import Page, PageViewRestriction
 
@@ -103,6 +117,7 @@ def page_items(page_id):
         value = getattr(page, name, "")
         if value:
             texts.append(html_text(value) if name in RICH_FIELDS else str(value))
+    texts = distinct_texts(texts)
     meta = {"type_label": str(page._meta.verbose_name)}
     validity = ""
     initials = ""

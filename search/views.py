@@ -1,7 +1,8 @@
 """The page /search/: the whole cluster or one site, with filters, groups and pages.
 
 Dynamic and never cached (each answer depends on its query string); limited per
-client (``guard.ratelimit``); a query that cannot be searched gets a message."""
+client (``guard.ratelimit``); a query that cannot be searched gets a message, and so
+does each filter that was not understood (named, with what was done instead)."""
 
 from urllib.parse import urlencode
 
@@ -14,7 +15,8 @@ from portal.models import ColumnKind
 from portal.queries import site_nav, site_record_for
 
 from .models import Kind
-from .params import SEARCH_WINDOW, SEARCHES_PER_MINUTE, VALIDITY_CHOICES, filters_from, parse_page, site_for, site_records
+from .params import (HELP_EXAMPLE, SEARCH_WINDOW, SEARCHES_PER_MINUTE, VALIDITY_CHOICES, filters_from, parse_page,
+                     scope_from, site_records)
 from .queries import PER_PAGE, QueryRefused, Results, search
 
 CONTENT_TYPES = [("articlepage", "文章"), ("govdocumentpage", "政府文件"), ("interpretationpage", "政策解读"),
@@ -25,20 +27,20 @@ CONTENT_TYPES = [("articlepage", "文章"), ("govdocumentpage", "政府文件"),
 def results(request):
     get = request.GET
     records = site_records()
-    scope_all = get.get("scope") == "all" or get.get("site") == "all"
-    record = None if scope_all else site_for(get.get("site"), records)
-    if record is None and not scope_all and not get.get("site"):
+    scope_all = get.get("scope") == "all"
+    record, problem = (None, None) if scope_all else scope_from(get.get("site"), records)
+    problems = [problem] if problem else []
+    scope_all = scope_all or (get.get("site") or "").strip().lower() == "all" or problem is not None
+    if record is None and not scope_all and not (get.get("site") or "").strip():
         # A site's own search (no site named): the site the request came to.
         site = Site.find_for_request(request)
         record = next((r for r in records if site and r.site_id == site.pk), None)
-    messages = []
-    if get.get("site") and get.get("site") != "all" and record is None:
-        messages.append("没有找到指定的网站,已在全部网站中搜索。")
     filters, dropped = filters_from(
         site_ids=[record.site_id] if record else None, kind=get.get("type", ""), column_kind=get.get("column", ""),
         content_type=get.get("ctype", ""), date_from=get.get("from", ""), date_to=get.get("to", ""),
         validity=get.get("validity", ""))
-    messages += dropped
+    problems += dropped
+    messages = [p.message for p in problems]
     q = get.get("q", "")
     status = 200
     found = Results(query=q.strip()[:200], parts=[])
@@ -67,7 +69,7 @@ def results(request):
         "site_record": site_record_for(site, request) if site else None, "home": home,
         "nav": site_nav(home, request), "page_title": f"搜索:{found.query}" if found.query else "站内搜索",
         "results": found, "hits": [(hit, names.get(hit.entry.site_id, "")) for hit in found.hits],
-        "messages_list": messages, "filters": filters, "scope_record": record, "scope_all": scope_all or record is None,
+        "messages_list": messages, "help_example": HELP_EXAMPLE, "filters": filters, "scope_record": record, "scope_all": scope_all or record is None,
         "sites": records, "kinds": Kind.choices, "validities": VALIDITY_CHOICES,
         "column_kinds": list(ColumnKind.objects.exclude(category="social_news").order_by("name").values_list("code", "name")),
         "content_types": CONTENT_TYPES, "first_number": (found.page - 1) * PER_PAGE + 1,

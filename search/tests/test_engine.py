@@ -160,3 +160,69 @@ def test_filters_combine(corpus, city):
     groups = {kind: n for kind, _, n in results.groups}
     assert groups["document"] == results.total
     assert sum(groups.values()) == len(every)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["天气预报", "1999", "2027年", "〔2027〕", "t3b", "abc123", "zzzq", "sfzz", "hello world",
+                               "养生", "火星探测", "量子计算机", "2026", "東区xyz", "x"])
+def test_did_you_mean_is_silent_when_nothing_is_close(corpus, q):
+    assert search(q=q).suggestion == ""
+
+
+@pytest.mark.django_db
+def test_did_you_mean_offers_only_close_chinese_queries(corpus):
+    from search.suggest import distance, has_cjk, max_edits
+
+    rng = random.Random(7)
+    misses = ["身份正办理", "城市更薪", "失业保险金申请", "机动车驾驶正", "营商环竟", "防汛演炼"]
+    misses += ["".join(rng.choice("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动")
+                       for _ in range(rng.randint(2, 8))) for _ in range(40)]
+    for q in misses:
+        found = search(q=q)
+        if found.total or not found.suggestion:
+            continue
+        s = found.suggestion
+        assert has_cjk(s) and not s.isdigit() and abs(len(s) - len(normalise(q))) <= 1, (q, s)
+        assert distance(s, normalise(q)) <= max_edits(len(normalise(q))), (q, s)
+        assert search(q=s).total, (q, s)
+    assert search(q="营商环竟").suggestion == "营商环境"
+
+
+@pytest.mark.django_db
+def test_did_you_mean_for_latin_letters_is_pinyin_initials_of_a_matter(corpus):
+    assert search(q="jmsfa").suggestion == "居民身份证办理"  # jmsfz, one letter off
+    assert search(q="sybxjsa").suggestion == "失业保险金申领"
+    assert search(q="qwerty").suggestion == ""
+
+
+@pytest.mark.django_db
+def test_the_help_example_finds_a_matter_of_the_demo_city(corpus, client):
+    from demo.guides import MATTERS
+    from search.params import HELP_EXAMPLE
+    from search.text import pinyin_initials
+
+    initials, meaning = HELP_EXAMPLE
+    demo_names = [m[1] for m in MATTERS if initials in pinyin_initials(m[1])]
+    assert demo_names and any(meaning in name for name in demo_names)
+    assert meaning in search(q=initials).hits[0].entry.title  # 失业保险金申领, in the corpus too
+    html = client.get("/search/").content.decode()
+    assert f"如 {initials}（{meaning}）" in html and "如 sfz" not in html
+
+
+@pytest.mark.django_db
+def test_a_document_whose_body_repeats_its_summary_shows_it_once(city):
+    from disclosure.models import GovDocumentPage
+    from portal.services import page_create
+    from search import services
+
+    summary = "为规范政务公开工作,提高行政效能,现就有关事项通知如下。"
+    page = page_create(parent=city.portal_policy, page=GovDocumentPage(
+        title="测试市人民政府关于规范政务公开工作的通知", doc_type="normative", issuing_organ="测试市人民政府",
+        document_number="渝府发〔2026〕88号", date_written=__import__("datetime").date(2026, 2, 1), topic="general",
+        summary=summary, body=f"<p>{summary}</p><p>本文件自印发之日起施行,由测试市人民政府负责解释。</p>"), publish=True)
+    services.page_index(page_id=page.pk)
+    for q in ("渝府发", "规范政务公开", "施行"):
+        hit = search(q=q).hits[0]
+        plain = hit.snippet_html.replace("<mark>", "").replace("</mark>", "")
+        assert plain.count("提高行政效能") == 1, (q, hit.snippet_html)
+    assert Entry.objects.get(key=f"page:{page.pk}").text.count("提高行政效能") == 1

@@ -99,8 +99,8 @@ def test_the_api_searches_with_the_same_filters(city, client, indexed):
     assert east["results"][0]["site"] == "east" and east["results"][0]["url"].startswith("/s/east/")
     none = client.get("/api/v1/search", {"q": "环境整治", "type": "document"}).json()
     assert none["total"] == 0 and none["results"] == []
-    odd = client.get("/api/v1/search", {"q": "\x00", "site": "nowhere", "from": "x", "page": "abc"})
-    assert odd.status_code == 200 and odd.json()["messages"]
+    odd = client.get("/api/v1/search", {"q": "\x00", "site": "all", "page": "abc"})
+    assert odd.status_code == 200 and odd.json()["total"] == 0
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/search" in schema["paths"]
 
@@ -118,3 +118,47 @@ def test_the_dictionary_is_edited_in_the_admin_and_applies_at_once(city, indexed
         services.term_save(actor=city.editor, word="营商环境")
     with pytest.raises(DomainError):
         services.term_save(actor=root, word="背街小巷")
+
+
+FILTER_CASES = [
+    ({"site": "nosuch"}, "site", "网站条件(site)“nosuch”无法识别", "已改为在全部网站中搜索"),
+    ({"from": "2026-13-45"}, "from", "起始日期(from)“2026-13-45”无法识别", "已忽略这个日期"),
+    ({"to": "2026-01-31garbage"}, "to", "截止日期(to)“2026-01-31garbage”无法识别", "已忽略这个日期"),
+    ({"validity": "bogus"}, "validity", "效力状态条件(validity)“bogus”无法识别", "不按效力状态筛选"),
+    ({"type": "bogus"}, "type", "类型条件(type)“bogus”无法识别", "搜索全部类型"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params,field,what,done", FILTER_CASES)
+def test_a_filter_not_understood_is_named_on_the_page_and_refused_by_the_api(city, client, indexed, params, field,
+                                                                               what, done):
+    page = client.get("/search/", {"q": "环境整治", "site": "all", **params})
+    assert page.status_code == 200
+    body = page.content.decode()
+    message = body.split('class="search-message" role="alert">', 1)[1].split("</p>", 1)[0]
+    assert what in message and done in message
+    # What was done: the search ran without that filter (both articles, on every site for `site`).
+    assert "东区启动背街小巷<mark>环境整治</mark>行动" in body
+    if field == "site":
+        assert "市教委部署校园安全工作" in body and '<option value="all" selected>' in body
+    api = client.get("/api/v1/search", {"q": "环境整治", **params})
+    assert api.status_code == 400
+    assert api.json()["code"] == "invalid_filter" and what in api.json()["message"]
+    assert set(api.json()) == {"code", "message"}
+
+
+@pytest.mark.django_db
+def test_filters_understood_get_no_message(city, client, indexed):
+    params = {"q": "环境整治", "site": "east", "from": "2000-01-01", "to": "2999-12-31", "validity": "in_force",
+              "type": "article"}
+    assert "search-message" not in client.get("/search/", params).content.decode()
+    assert client.get("/api/v1/search", params).status_code == 200
+    assert client.get("/api/v1/search", {"q": "环境整治", "site": "ALL"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_openapi_document_declares_the_refusal(city, client):
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/search"]["get"]
+    assert {"200", "400", "422", "429"} <= set(operation["responses"])
+    assert "invalid_filter" in operation["description"]

@@ -1,6 +1,8 @@
 """The index follows publication: pages published, unpublished, restricted, moved,
 deleted; letters published with their masked text only; the rebuild."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -137,3 +139,34 @@ def test_rebuild_indexes_everything_removes_what_is_gone_and_can_resume(city, ar
     call_command("search_rebuild", stdout=StringIO())
     keys = set(Entry.objects.values_list("key", flat=True))
     assert f"page:{pages[4].pk}" in keys and f"page:{pages[0].pk}" not in keys
+
+
+@pytest.mark.django_db
+def test_deleting_pages_writes_nothing_for_search_until_after_commit(city, article_factory, eager_tasks,
+                                                                     django_capture_on_commit_callbacks):
+    """Search's receivers write no row while a page (and its subtree, its view
+    restrictions) is being deleted: they only queue work for after the commit, and
+    that work removes the entries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import PageViewRestriction
+
+    from portal.models import ColumnPage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        column = city.district_news.add_child(instance=ColumnPage(title="临时栏目", slug="temp-column",
+                                                                  kind=city.district_news.kind))
+        column.save_revision().publish()
+        pages = [article_factory(column=column, title=f"临时栏目稿件{i}", body="<p>删除测试。</p>") for i in range(3)]
+        PageViewRestriction.objects.create(page=pages[2], restriction_type=PageViewRestriction.LOGIN)
+    assert Entry.objects.filter(title__startswith="临时栏目稿件").count() == 2
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with CaptureQueriesContext(connection) as queries:
+            column.refresh_from_db()
+            column.delete()
+    writes = [q["sql"] for q in queries if re.search(r"(?<![a-z])search_", q["sql"]) and not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    assert callbacks  # the forgetting is queued, for after the commit
+    for callback in callbacks:
+        callback()
+    assert not Entry.objects.filter(title__startswith="临时栏目稿件").exists()

@@ -154,7 +154,7 @@ class SummaryOut(Schema):
     figures_at: datetime | None
 
 
-@router.get("/mailbox-summary", response={200: SummaryOut, 404: Error, 422: Error},
+@router.get("/mailbox-summary", response={200: SummaryOut, 404: Error, 414: Error, 422: Error},
             summary="信箱概况:最新公开的答复和统计(网站首页的“互动交流”读取它)")
 def mailbox_summary(request, response: HttpResponse,
                     unit: int | None = Query(None, ge=1, le=2**63 - 1, description="单位编号;不填为全市")):

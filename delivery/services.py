@@ -163,6 +163,8 @@ def affected_pages(page, all_sites, *, listing_only=False):
     for ancestor in ancestors.order_by("-depth"):
         add(ancestor)
     specific = page.specific_class
+    if page.depth == _depth_of(info) and not listing_only:
+        whole_sites.add(info.id)  # the site's home: its tagline is in every page's header
     if specific is not None and issubclass(specific, ColumnPage) and not listing_only:
         if page.depth == _depth_of(info) + 1:
             whole_sites.add(info.id)  # a menu column: the menu is on every page of the site

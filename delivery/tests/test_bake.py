@@ -352,3 +352,18 @@ def test_a_change_rolled_back_leaves_the_files_in_place(baked, city):
     except RuntimeError:
         pass
     assert listing.exists() and BakedFile.objects.filter(path=listing.relative_to(baked).as_posix()).exists()
+
+
+def test_the_home_page_edited_rebakes_its_whole_site(baked, city, django_capture_on_commit_callbacks):
+    before = tree_state(baked)
+
+    def edit():
+        home = city.district_site.site.root_page.specific
+        home.tagline = "东区人民政府门户网站·新口号"
+        home.save_revision().publish()
+
+    bake_after(django_capture_on_commit_callbacks, edit)
+    changed = without_manifests(changed_files(before, tree_state(baked)))
+    assert site_file(city.district_site, "news/index.html") in changed
+    assert "新口号" in (baked / site_file(city.district_site, "news/index.html")).read_text()
+    assert not any(p.startswith(f"sites/{city.dept_site.site.hostname}/") for p in changed)

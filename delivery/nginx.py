@@ -49,7 +49,8 @@ def config(*, listen="80", upstream="127.0.0.1:8000", server_names=None, standal
     all_sites = services.sites()
     blocks = [SiteBlock(s.hostname, slug_for_hostname(s.hostname), s.is_default)
               for s in sorted(all_sites.values(), key=lambda s: (not s.is_default, s.hostname))]
-    default = next((b for b in blocks if b.is_default), blocks[0] if blocks else None)
+    chosen = services.default_site(all_sites)
+    default = next((b for b in blocks if chosen and b.hostname == chosen.hostname), blocks[0] if blocks else None)
     if headers is None:
         headers = _shared_headers()
     context = {
@@ -108,7 +109,7 @@ def _shared_headers():
         return saved
     from .render import render
 
-    default = next((s for s in services.sites().values() if s.is_default), None)
+    default = services.default_site(services.sites())
     if default is None:
         return {}
     return render("/", default.hostname).headers

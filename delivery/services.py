@@ -79,6 +79,17 @@ def sites():
             for s in Site.objects.select_related("root_page")}
 
 
+def default_site(all_sites):
+    """The site answering the platform's own address: the default Wagtail site, and
+    of several so marked (Wagtail's own placeholder beside the portal) the one the
+    platform registered."""
+    from orgs.models import SiteRecord
+
+    defaults = sorted((s for s in all_sites.values() if s.is_default), key=lambda s: s.id)
+    registered = set(SiteRecord.objects.filter(site_id__in=[s.id for s in defaults]).values_list("site_id", flat=True))
+    return next((s for s in defaults if s.id in registered), defaults[0] if defaults else None)
+
+
 def site_of(page, all_sites):
     best = None
     for info in all_sites.values():
@@ -469,7 +480,7 @@ def serving_write(all_sites, *, force=False):
 
     path = publish_root() / SERVING
     previous = serving_read()  # None unless signed by the platform
-    default = next((s.hostname for s in all_sites.values() if s.is_default), "")
+    default = (default_site(all_sites) or SiteInfo(0, "", True, 0, "", "")).hostname
     headers = dict(_shared_headers) or (previous or {}).get("headers")
     if not headers and default:
         # No page rendered in this process (a rebuild by forked processes): ask one.

@@ -182,7 +182,7 @@ def test_a_menu_column_renamed_rebakes_its_whole_site_and_no_other(baked, city, 
     assert "公示公告" in (baked / site_file(city.district_site, "news/index.html")).read_text()
 
 
-def test_a_page_that_fails_to_render_keeps_its_previous_file_and_is_reported(
+def test_a_page_that_fails_to_render_is_reported_and_left_to_the_application(
         baked, city, article_factory, django_capture_on_commit_callbacks, monkeypatch):
     from portal.models import ArticlePage
 
@@ -213,6 +213,7 @@ def test_a_page_that_fails_to_render_keeps_its_previous_file_and_is_reported(
     # away (the application answers) and the other files were baked.
     assert "会出错的页面(修改)" in (baked / site_file(city.district_site, "news/index.html")).read_text()
     assert previous  # the file existed before the failure
+    assert not own.exists()  # nothing half-written put in its place (test_a_failed_rewrite_… keeps a file)
 
 
 def test_a_failed_rewrite_leaves_the_file_in_place(baked, city, monkeypatch):

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "hosting",
     "delivery",
     "search",
+    "supervision",
     "cityplatform",
     "demo",
     "wagtail.contrib.forms",
@@ -266,6 +267,23 @@ PLATFORM_BAKE = env_bool("PLATFORM_BAKE", True)
 INTEGRITY_SCAN_SECONDS = float(os.environ.get("INTEGRITY_SCAN_SECONDS", "300"))
 # Who hears of a tampered file besides the site's unit: the portal management centre.
 INTEGRITY_NOTIFY = [a for a in os.environ.get("INTEGRITY_NOTIFY", "").split(",") if a]
+
+# --- Supervision (supervision/) --------------------------------------------------
+# Where the collectors reach the hosted sites: empty, in-process through the
+# application itself (no network needed); otherwise an origin such as
+# http://127.0.0.1:8000 (the sites' path prefixes are appended).
+SUPERVISION_HOSTED_ORIGIN = os.environ.get("SUPERVISION_HOSTED_ORIGIN", "")
+# Availability probes a day per site (the indicators ask for at least 20, spaced).
+SUPERVISION_PROBES_PER_DAY = int(os.environ.get("SUPERVISION_PROBES_PER_DAY", "24"))
+SUPERVISION_PROBE_TIMEOUT = float(os.environ.get("SUPERVISION_PROBE_TIMEOUT", "15"))
+# A crawl's fetch: per-request timeout, the largest body read, redirects followed.
+SUPERVISION_FETCH_TIMEOUT = float(os.environ.get("SUPERVISION_FETCH_TIMEOUT", "15"))
+SUPERVISION_MAX_BODY = int(os.environ.get("SUPERVISION_MAX_BODY", str(5 * 1024 * 1024)))
+SUPERVISION_MAX_REDIRECTS = int(os.environ.get("SUPERVISION_MAX_REDIRECTS", "5"))
+# Check external links (off where the machine has no outside network: recorded as
+# not checked, never as broken).
+SUPERVISION_EXTERNAL_LINKS = env_bool("SUPERVISION_EXTERNAL_LINKS", True)
+SUPERVISION_USER_AGENT = os.environ.get("SUPERVISION_USER_AGENT", "CityPlatform-Supervision/1.0")
 
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cityplatform.heartbeat", "schedule": 20.0},

@@ -33,6 +33,8 @@ LAYERS = [
     # What is published, delivered: baked files and their integrity; the search index.
     {"delivery", "search"},
     {"hosting"},
+    # Watching every site and judging it: reads every app below through its queries.
+    {"supervision"},
     {"demo"},
     {"cityplatform"},
 ]
@@ -64,6 +66,7 @@ PUBLIC = {
     "hosting": {"models", "services", "queries", "sites"},
     "delivery": {"models", "services", "queries"},
     "search": {"models", "services", "queries"},
+    "supervision": {"models", "services", "queries"},
 }
 # Apps that may import any module of the others: the demo loads a whole city, and
 # the composition root wires views and URLs.

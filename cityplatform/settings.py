@@ -307,6 +307,12 @@ CELERY_BEAT_SCHEDULE = {
     # The site search's index rebuilt at night: a safety net behind the tasks that
     # follow each publication (search/tasks.py).
     "search-rebuild": {"task": "search.rebuild", "schedule": crontab(minute=10, hour=4)},
+    # Supervision (supervision/tasks.py): probes every few minutes (each site's due
+    # ones), crawls as they fall due, the scorecards and the A2 columns daily.
+    "supervision-probe-sites": {"task": "supervision.probe_sites", "schedule": 300.0},
+    "supervision-crawl-sites": {"task": "supervision.crawl_sites", "schedule": 900.0},
+    "supervision-score-sites": {"task": "supervision.score_sites", "schedule": crontab(minute=30, hour=5)},
+    "supervision-flag-columns": {"task": "supervision.flag_columns", "schedule": crontab(minute=0, hour=8)},
     # The admin search's ranking norms (portal/search_index.py), at night.
     "portal-refresh-search-norms": {"task": "portal.refresh_search_norms", "schedule": crontab(minute=40, hour=3)},
 }

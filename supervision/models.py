@@ -286,9 +286,18 @@ class Verdict(models.TextChoices):
 
 class Scorecard(models.Model):
     """A site's verdict for a period (a calendar month), recomputed until the period
-    ends. ``vetoes``, ``deductions``, ``bonuses`` and ``not_checked`` are lists of
-    dicts (engine.Scored.to_dict), each with its evidence; ``measurements`` is the
-    snapshot of every measure the engine read (measures.Measurements.to_dict)."""
+    ends; ``measurements`` is the snapshot of every measure the engine read
+    (measures.Measurements.to_dict), so the verdict can be explained later.
+
+    The JSON lists (the engine writes them, the dashboard and reports read them):
+    - ``vetoes``, ``deductions``, ``bonuses``: items ``{"rule": code, "name": str,
+      "category": category code or "", "check": check code, "points": float (what
+      this item took off or added, after caps; 0 for a veto), "detail": str (one
+      sentence in Chinese: what was found), "evidence": [Evidence.to_dict(), ...]}``;
+    - ``not_checked``: ``{"rule", "name", "check", "reason"}`` (a rule whose measure
+      could not be taken: not scored, never guessed);
+    - ``categories``: ``{"code", "name", "points", "deducted", "skipped": bool}``.
+    ``score`` is None when a veto item is hit (the verdict is then 不合格)."""
 
     record = models.ForeignKey("orgs.SiteRecord", on_delete=models.CASCADE, related_name="scorecards",
                                verbose_name=_("网站"))

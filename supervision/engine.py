@@ -13,7 +13,10 @@ arithmetic, which is the same whatever the rules say:
   rescaled to 100 (100 / points of the categories kept: ×4/3 for the 2019 table);
 - the pass mark decides 合格; a pass below the risk mark is 有风险;
 - bonus points only above the bonus threshold, only for the ruleset's site kinds,
-  at most the bonus cap (kept apart from the score).
+  at most the bonus cap (kept apart from the score);
+- when no veto or deduction rule could be checked at all (nothing was measured),
+  there is no score and the verdict is 未评定: a site nobody could measure neither
+  passes nor fails.
 
 A rule whose measure was not taken is listed as 未检测 with the reason: never
 scored, never guessed. The engine reads rules through plain attributes (a stored
@@ -659,6 +662,7 @@ def evaluate(ruleset, measurements, *, site_kind, external_services=True):
     bonus_total = ZERO
 
     rules = sorted((r for r in _items(ruleset, "rules") if r.enabled), key=lambda r: (r.sort_order, r.code))
+    judged = 0  # veto and deduction rules that could be checked
     for rule in rules:
         if rule.category and rule.category in skipped:
             continue
@@ -666,6 +670,7 @@ def evaluate(ruleset, measurements, *, site_kind, external_services=True):
         if not outcome.checked:
             not_checked.append({"rule": rule.code, "name": rule.name, "check": outcome.check, "reason": outcome.reason})
             continue
+        judged += rule.kind in (RuleKind.VETO, RuleKind.DEDUCTION)
         if not outcome.hits:
             continue
         if rule.kind == RuleKind.VETO:
@@ -688,6 +693,12 @@ def evaluate(ruleset, measurements, *, site_kind, external_services=True):
         for b in bonuses:
             b["points"] = 0.0
         return Result(Verdict.FAIL, None, ZERO, vetoes, deductions, bonuses, not_checked, category_rows,
+                      getattr(ruleset, "pk", None))
+
+    if not judged:  # nothing measured: no score, and no verdict guessed
+        for b in bonuses:
+            b["points"] = 0.0
+        return Result(Verdict.UNSCORED, None, ZERO, vetoes, deductions, bonuses, not_checked, category_rows,
                       getattr(ruleset, "pk", None))
 
     lost = sum((deducted[c.code] for c in categories if c.code not in skipped), ZERO)

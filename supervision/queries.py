@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, Subquery  # noqa: E402
 
 from .models import Scorecard, Verdict  # noqa: E402
 
-VERDICT_ORDER = {Verdict.FAIL: 0, Verdict.AT_RISK: 1, Verdict.PASS: 2}
+VERDICT_ORDER = {Verdict.FAIL: 0, Verdict.AT_RISK: 1, Verdict.PASS: 2, Verdict.UNSCORED: 3}
 
 
 def scorecards():

@@ -200,7 +200,10 @@ def _has_forms(page):
 
 
 def _guides(record):
-    report = unit_guide_report(record.unit, live_only=True)
+    # The portal's 办事服务 column is the whole city's directory of matters: its
+    # services are every unit's guides; any other site's are its unit's own.
+    report = unit_guide_report(live_only=True) if record.kind == "portal" else unit_guide_report(
+        record.unit, live_only=True)
     sample, evidence, without = [], [], []
     for row in report.rows:
         page, result = row.page, row.result

@@ -255,3 +255,21 @@ def test_to_dict_has_the_documented_shapes(ruleset):
     assert isinstance(item["points"], float)
     assert set(data["not_checked"][0]) == {"rule", "name", "check", "reason"}
     assert set(data["categories"][0]) == {"code", "name", "points", "deducted", "skipped"}
+
+
+def test_a_site_nothing_could_be_measured_of_is_not_scored_not_passed(ruleset):
+    from supervision.measures import CHECKS, Measurements
+
+    from .engine_helpers import PERIOD
+
+    nothing = Measurements(1, PERIOD)
+    result = evaluate(ruleset, nothing, site_kind="department", external_services=True)
+    # every rule 未检测: no score, and neither 合格 nor 不合格
+    assert result.verdict == Verdict.UNSCORED and result.score is None and result.bonus == 0
+    assert len(result.not_checked) == sum(1 for r in ruleset.rules.all() if r.enabled)
+    unreachable = build({}, not_checked={code: "本机网络无法访问该网站" for code in CHECKS})
+    assert evaluate(ruleset, unreachable, site_kind="portal").verdict == Verdict.UNSCORED
+    # one measure taken is enough to judge by it
+    one = build({"ipv6": {"has_aaaa": False}})
+    result = evaluate(ruleset, one, site_kind="department")
+    assert result.verdict == Verdict.PASS and result.score == Decimal("99.00")  # 100 − 1 (no IPv6)

@@ -152,3 +152,11 @@ def test_an_independent_site_gets_only_the_mailbox_and_only_when_its_unit_has_on
     assert hosted.measures(record, PERIOD) == []
     Mailbox.objects.create(unit=east.dept, name="市教委信箱", code="edu", email="edu@example.gov.cn")
     assert [m.code for m in hosted.measures(record, PERIOD)] == ["interaction"]
+
+
+def test_the_portals_services_are_the_whole_citys_guides(east):
+    from disclosure.tests.guides_helpers import create, guide, services_column
+
+    create(services_column(east.district_site), guide())
+    assert by_code(east.portal_site)["guides"].value["total"] == 1  # 东区's guide, in the city's directory
+    assert by_code(east.dept_site)["guides"].value["total"] == 0

@@ -100,7 +100,7 @@ def test_score_all_scores_every_watched_site_and_ranks_them(east):
     assert totals[len(scored):] == [None] * (len(totals) - len(scored))  # vetoed sites come last
     assert ranked[0][0] == 1
     worst_first = queries.latest_scorecards()
-    order = {Verdict.FAIL: 0, Verdict.AT_RISK: 1, Verdict.PASS: 2}
+    order = queries.VERDICT_ORDER
     assert [order[c.verdict] for c in worst_first] == sorted(order[c.verdict] for c in worst_first)
 
 

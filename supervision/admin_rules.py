@@ -120,7 +120,7 @@ class RulesetViewSet(ServiceViewSet):
         FieldPanel("effective_from"),
         FieldPanel("notes"),
         InlinePanel("categories", heading=gettext_lazy("指标类别"), label=gettext_lazy("类别"),
-                    panels=[FieldPanel(name) for name in CATEGORY_FIELDS]),
+                    panels=[FieldRowPanel([FieldPanel(name) for name in CATEGORY_FIELDS])]),
         InlinePanel("rules", heading=gettext_lazy("指标"), label=gettext_lazy("指标"),
                     panels=[MultiFieldPanel([FieldRowPanel([FieldPanel("code"), FieldPanel("name"), FieldPanel("kind")]),
                                              FieldRowPanel([FieldPanel("category"), FieldPanel("evaluator")]),

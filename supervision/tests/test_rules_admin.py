@@ -75,6 +75,8 @@ def test_a_city_supervisor_edits_a_version_and_an_invalid_change_is_refused_on_t
     v1 = rules.active_ruleset()
     index = client.get(reverse("rulesets:index"))
     assert index.status_code == 200 and str(v1) in index.content.decode()
+    assert "复制为新版本" in index.content.decode()
+    assert client.get(reverse("rulesets:add")).status_code == 200
     url = reverse("rulesets:edit", args=[v1.pk])
     data = form_data(client.get(url))
     assert data["name"] == v1.name
@@ -107,6 +109,8 @@ def test_a_city_supervisor_edits_a_version_and_an_invalid_change_is_refused_on_t
     assert client.post(reverse("rulesets:activate", args=[v2.pk])).status_code == 302
     assert rules.active_ruleset().pk == v2.pk
     assert Ruleset.objects.get(pk=v1.pk).status == RulesetStatus.RETIRED
+    history = client.get(reverse("rulesets:history", args=[v2.pk]))
+    assert history.status_code == 200 and "启用了检查指标版本" in history.content.decode()
 
 
 def test_params_that_are_not_json_are_refused_on_the_form(client, city):

@@ -28,8 +28,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .measures import CHECK_LABELS, NOT_CHECKED, Evidence
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 DETAIL_ITEMS = 5  # findings named in a deduction's one-line detail; the rest are counted
 

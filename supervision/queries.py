@@ -5,9 +5,9 @@ Two sections, kept apart: scores (scorecards, trends, ranking) and outputs (who 
 which site's problems, notices, the A2 division)."""
 
 # --- Scores: scorecards, trends, ranking ---------------------------------------------
-from django.db.models import F, OuterRef, Subquery  # noqa: E402
+from django.db.models import F, OuterRef, Subquery
 
-from .models import Scorecard, Verdict  # noqa: E402
+from .models import Scorecard, Verdict
 
 VERDICT_ORDER = {Verdict.FAIL: 0, Verdict.AT_RISK: 1, Verdict.PASS: 2, Verdict.UNSCORED: 3}
 

@@ -195,7 +195,7 @@ def validate_spec(spec):
 
     categories = spec.get("categories") or []
     codes = {}
-    total = Decimal("0")
+    total = Decimal(0)
     for category in categories:
         code = (category.get("code") or "").strip()
         name = category.get("name") or code

@@ -4,10 +4,10 @@ Two sections, kept apart: the indicator rules (settings menu, admin_rules.py) an
 supervisors' pages (dashboard, scorecards, notices, the A2 division; admin_views.py)."""
 
 # --- Indicator rules (admin_rules.py) -------------------------------------------------
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-from wagtail import hooks  # noqa: E402
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 
-from guard import audit  # noqa: E402
+from guard import audit
 
 RULESET_ACTIONS = (
     ("supervision.ruleset.create", _("新建检查指标版本"), _("保存了检查指标的新版本")),

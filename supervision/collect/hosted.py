@@ -24,7 +24,10 @@ from disclosure.queries import document_relations, policy_documents, unit_guide_
 from letters.calendar import working_days_between
 from letters.models import Mailbox
 from letters.queries import (
-    mailboxes_for_unit, open_letters_of, published_letters_of, replied_letters_of,
+    mailboxes_for_unit,
+    open_letters_of,
+    published_letters_of,
+    replied_letters_of,
 )
 from portal.models import ColumnCategory, ColumnPage, ContentPage
 

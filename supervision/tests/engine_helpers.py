@@ -76,4 +76,4 @@ def problem(measurements, code, **changes):
     return measurements
 
 
-__all__ = ["Evidence", "PERIOD", "build", "clean_values", "column", "problem"]
+__all__ = ["PERIOD", "Evidence", "build", "clean_values", "column", "problem"]

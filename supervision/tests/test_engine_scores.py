@@ -11,7 +11,7 @@ from supervision.engine import evaluate
 from supervision.measures import Evidence
 from supervision.models import Verdict
 
-from .engine_helpers import build, clean_values, column, problem
+from .engine_helpers import build, clean_values, column
 
 pytestmark = pytest.mark.django_db
 

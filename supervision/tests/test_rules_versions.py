@@ -139,7 +139,7 @@ def test_saving_an_active_version_makes_a_new_draft_and_keeps_the_old(city):
     v1 = rules.active_ruleset()
     card = Scorecard.objects.create(record=city.district_site, ruleset=v1, period_start=datetime.date(2026, 10, 1),
                                     period_end=datetime.date(2026, 10, 31), computed_at=datetime.datetime(
-                                        2026, 11, 1, tzinfo=datetime.timezone.utc), verdict=Verdict.PASS, score=90)
+                                        2026, 11, 1, tzinfo=datetime.UTC), verdict=Verdict.PASS, score=90)
     spec = rules.spec_of(v1)
     _rule(spec, "pub-news")["params"]["stale_days"] = 7
     v2 = rules.ruleset_save(actor=actor, spec=spec, instance=v1)
@@ -178,7 +178,7 @@ def test_saving_an_active_version_makes_a_new_draft_and_keeps_the_old(city):
 
 def test_activating_an_invalid_version_is_refused(city):
     draft = rules.ruleset_copy(actor=city.supervisor, ruleset=rules.active_ruleset())
-    draft.categories.filter(code="function").update(points=decimal.Decimal("10"))  # edited behind the service's back
+    draft.categories.filter(code="function").update(points=decimal.Decimal(10))  # edited behind the service's back
     with pytest.raises(DomainError, match="合计应为100"):
         rules.ruleset_activate(actor=city.supervisor, ruleset=draft)
     assert rules.active_ruleset().version == 1

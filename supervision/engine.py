@@ -112,11 +112,22 @@ def evaluator(name, *, checks, label, params=None, measurable=True):
     return register
 
 
+# Params every rule may have, whatever its evaluator: the kinds of site it applies to
+# (empty: every kind). A rule that does not apply to a site is left out of its
+# scorecard (neither scored nor "not checked").
+COMMON_PARAMS = {"site_kinds": Param(list, [], label="适用网站类别")}
+
+
 def params_of(rule):
     """The rule's params over the evaluator's defaults."""
     spec = EVALUATORS[rule.evaluator]
     given = rule.params if isinstance(rule.params, dict) else {}
     return {name: given.get(name, p.default) for name, p in spec.params.items()}
+
+
+def applies_to(rule, site_kind):
+    kinds = rule.params.get("site_kinds") if isinstance(rule.params, dict) else None
+    return not kinds or not isinstance(kinds, list) or site_kind in kinds
 
 
 def points(rule, value=None):
@@ -664,7 +675,7 @@ def evaluate(ruleset, measurements, *, site_kind, external_services=True):
     rules = sorted((r for r in _items(ruleset, "rules") if r.enabled), key=lambda r: (r.sort_order, r.code))
     judged = 0  # veto and deduction rules that could be checked
     for rule in rules:
-        if rule.category and rule.category in skipped:
+        if rule.category and rule.category in skipped or not applies_to(rule, site_kind):
             continue
         outcome = evaluate_rule(rule, measurements)
         if not outcome.checked:

@@ -15,6 +15,7 @@ A draft is changed in place. One version is active at a time; activating another
 retires the one before, in one transaction, with an audit entry.
 """
 
+import copy
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -25,7 +26,7 @@ from guard import audit
 from orgs.errors import DomainError, PermissionRefused
 from orgs.models import Membership, Role
 
-from .engine import EVALUATORS
+from .engine import COMMON_PARAMS, EVALUATORS
 from .models import Rule, RuleCategory, RuleKind, Ruleset, RulesetStatus
 
 DEFAULT_NAME = "政府网站检查指标(2019)"
@@ -39,6 +40,7 @@ DEFAULT_CATEGORIES = [
 ]
 
 _HUMAN = "not_measurable"
+_GOVERNMENT = {"site_kinds": ["portal", "district", "department"]}
 
 # code, name, kind, category, evaluator, amount, cap, params
 DEFAULT_RULES = [
@@ -66,12 +68,14 @@ DEFAULT_RULES = [
      {"kinds": ["leaders"], "missing_points": 2, "stale_days": 0, "top_level_only": False}),
     ("pub-news", "新闻动态", "deduction", "publishing", "column_kind", 5, 5,
      {"kinds": ["news"], "missing_points": 5, "stale_days": 14, "top_level_only": False}),
+    # Policy documents and their interpretations are a government body's: a window
+    # unit (airport, station, utility) publishes none, so these do not apply to it.
     ("pub-policy", "政策文件", "deduction", "publishing", "column_kind", 5, 5,
-     {"kinds": ["policy"], "missing_points": 5, "stale_days": 182, "top_level_only": True}),
+     {"kinds": ["policy"], "missing_points": 5, "stale_days": 182, "top_level_only": True, **_GOVERNMENT}),
     ("pub-interpretation", "政策解读", "deduction", "publishing", "column_kind", 5, 5,
-     {"kinds": ["interpretation"], "missing_points": 5, "stale_days": 182, "top_level_only": True}),
-    ("pub-ratio", "解读比例", "deduction", "publishing", "documents_uninterpreted", 1, 3, {"sample": 3}),
-    ("pub-relations", "文件与解读相互关联", "deduction", "publishing", "documents_missing_links", "0.5", 3, {}),
+     {"kinds": ["interpretation"], "missing_points": 5, "stale_days": 182, "top_level_only": True, **_GOVERNMENT}),
+    ("pub-ratio", "解读比例", "deduction", "publishing", "documents_uninterpreted", 1, 3, {"sample": 3, **_GOVERNMENT}),
+    ("pub-relations", "文件与解读相互关联", "deduction", "publishing", "documents_missing_links", "0.5", 3, {**_GOVERNMENT}),
     ("pub-other-columns", "其他栏目", "deduction", "publishing", "columns_other", 1, 4,
      {"exclude_kinds": ["news", "policy", "interpretation", "overview", "organisation", "leaders"],
       "blank_points": 2, "stale_points": 1}),
@@ -124,7 +128,7 @@ def default_spec():
         DEFAULT_RULESET,
         categories=[{"code": c, "name": n, "points": p, "is_services": s} for c, n, p, s in DEFAULT_CATEGORIES],
         rules=[{"code": c, "name": n, "kind": k, "category": cat, "evaluator": e, "amount": a, "cap": cap,
-                "params": dict(params), "enabled": True} for c, n, k, cat, e, a, cap, params in DEFAULT_RULES],
+                "params": copy.deepcopy(params), "enabled": True} for c, n, k, cat, e, a, cap, params in DEFAULT_RULES],
     )
 
 
@@ -246,10 +250,16 @@ def _rule_errors(rule, categories, seen):
         errors.append(f"指标“{name}”的参数应为键值对(JSON 对象)。")
     elif spec is not None:
         for key, value in params.items():
-            if key not in spec.params:
+            known = spec.params.get(key) or COMMON_PARAMS.get(key)
+            if known is None:
                 errors.append(f"指标“{name}”的检查方法没有参数“{key}”。")
             else:
-                _check_param(name, key, spec.params[key], value, errors)
+                _check_param(name, key, known, value, errors)
+        kinds = params.get("site_kinds")
+        if isinstance(kinds, list):
+            for kind in kinds:
+                if kind not in SITE_KINDS:
+                    errors.append(f"指标“{name}”的适用网站类别“{kind}”未知(可用:{'、'.join(SITE_KINDS)})。")
     amount = _decimal(rule.get("amount"), f"指标“{name}”的每项分值", errors)
     cap = _decimal(rule.get("cap"), f"指标“{name}”的最多分值", errors, required=False)
     if amount is not None and cap is not None and cap < amount and cap >= 0:

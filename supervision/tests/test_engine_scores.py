@@ -273,3 +273,16 @@ def test_a_site_nothing_could_be_measured_of_is_not_scored_not_passed(ruleset):
     one = build({"ipv6": {"has_aaaa": False}})
     result = evaluate(ruleset, one, site_kind="department")
     assert result.verdict == Verdict.PASS and result.score == Decimal("99.00")  # 100 − 1 (no IPv6)
+
+
+def test_a_rule_for_government_sites_does_not_apply_to_a_window_unit(ruleset):
+    values = clean_values()
+    kept = [c for c in values["columns"]["columns"] if c["kind"] not in ("policy", "interpretation")]
+    values["columns"] = {"columns": kept, "present_kinds": sorted({c["kind"] for c in kept})}
+    # a department: 100 − 5 (no policy column) − 5 (no interpretation column) = 90
+    department = evaluate(ruleset, build(values), site_kind="department")
+    assert department.score == Decimal("90.00")
+    # an airport publishes no policy documents: those rules do not apply (site_kinds), 100
+    window = evaluate(ruleset, build(values), site_kind="window")
+    assert window.score == Decimal("100.00")
+    assert not {"pub-policy", "pub-interpretation"} & {n["rule"] for n in window.not_checked}

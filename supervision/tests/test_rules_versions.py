@@ -35,6 +35,7 @@ def test_the_migration_loads_the_2019_indicators_as_version_1_active():
     assert codes["int-answers"].params["working_days"] == 5
     assert codes["fn-links"].params == {"home_points": 0.2, "other_points": 0.1}
     assert codes["pub-other-columns"].cap == 4
+    assert codes["pub-policy"].params["site_kinds"] == ["portal", "district", "department"]  # not window units
     # what a machine cannot judge is there, as not measurable with a reason
     for code in ("int-login", "fn-login", "fn-compat", "svc-accuracy", "int-evasive"):
         assert codes[code].evaluator == "not_measurable" and codes[code].params["reason"]
@@ -118,6 +119,10 @@ def test_invalid_rulesets_are_refused_with_the_reason():
     spec = _spec()
     spec["bonus_site_kinds"] = "portal,blog"
     _refused(spec, "未知的网站类别“blog”")
+
+    spec = _spec()
+    _rule(spec, "pub-policy")["params"]["site_kinds"] = ["portal", "township"]
+    _refused(spec, "适用网站类别“township”未知")
 
     spec = _spec()
     spec["risk_mark"] = 50

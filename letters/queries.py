@@ -282,3 +282,9 @@ def published_letters_of(unit, *, until):
             .select_related("handling_unit")
             .only("id", "serial", "received_at", "replied_at", "public_reply", "handling_unit__name")
             .order_by("-replied_at", "-id"))
+
+
+def accepted_count_of(unit, *, received_from, received_to):
+    """How many letters ``unit`` was given to handle that arrived in the window."""
+    return Letter.objects.filter(handling_unit=unit, routed_at__isnull=False, received_at__gte=received_from,
+                                 received_at__lt=received_to).count()

@@ -446,6 +446,8 @@ def _interaction_published(measurements, rule, params):
     if skipped:
         return skipped
     value = measure.value
+    if not value.get("published") and value.get("received") == 0:
+        return Outcome.skip("interaction", "过去一年没有收到来信,无可公开的留言")
     if not value.get("published"):
         return Outcome([Hit("没有公开留言办理情况", [_ev("公开留言0件")], points=dec(params["none_points"]),
                             check="interaction")], check="interaction")

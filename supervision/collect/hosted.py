@@ -24,6 +24,7 @@ from disclosure.queries import document_relations, policy_documents, unit_guide_
 from letters.calendar import working_days_between
 from letters.models import Mailbox
 from letters.queries import (
+    accepted_count_of,
     mailboxes_for_unit,
     open_letters_of,
     published_letters_of,
@@ -275,12 +276,14 @@ def _interaction(record, day, until):
     if newest is not None:
         evidence.append(Evidence(f"最近公开的来信 {newest.serial}", detail=f"{days_since}天前答复",
                                  at=_day(newest.replied_at).isoformat()))
-    value = {"has_channel": bool(channels), "unanswered_over_limit": unanswered, "published": count,
+    received = accepted_count_of(unit, received_from=since, received_to=until)
+    value = {"has_channel": bool(channels), "received": received, "unanswered_over_limit": unanswered,
+             "published": count,
              "sample": sample, "days_since_published": days_since,
              # the platform publishes every mailbox's figures on its statistics page
              "has_statistics": bool(channels), "statistics_url": _stats_url(),
              "late_answers": late, "answered": len(replied), "answered_within_one_day": fast}
-    bad = not channels or unanswered or late or not count
+    bad = not channels or unanswered or late or (received and not count)
     return Measure("interaction", PROBLEM if bad else OK, value, evidence,
                    f"公开来信{count}件,逾期未答复{len(unanswered)}件")
 

@@ -286,3 +286,14 @@ def test_a_rule_for_government_sites_does_not_apply_to_a_window_unit(ruleset):
     window = evaluate(ruleset, build(values), site_kind="window")
     assert window.score == Decimal("100.00")
     assert not {"pub-policy", "pub-interpretation"} & {n["rule"] for n in window.not_checked}
+
+
+def test_nothing_published_by_a_unit_that_received_no_letter_is_not_a_fault(ruleset):
+    values = clean_values()
+    values["interaction"].update(published=0, received=0, sample=[], days_since_published=None)
+    result = evaluate(ruleset, build(values), site_kind="department")
+    # no letter in the past year: nothing to publish, not −6
+    assert result.score == Decimal("100.00")
+    assert "没有收到来信" in {n["rule"]: n["reason"] for n in result.not_checked}["int-published"]
+    values["interaction"]["received"] = 3
+    assert evaluate(ruleset, build(values), site_kind="department").score == Decimal("94.00")  # 100 − 6

@@ -118,6 +118,7 @@ def test_the_mailbox_unanswered_late_and_published_letters(east):
     assert [a["serial"] for a in value["late_answers"]] == [late.serial]
     assert value["late_answers"][0]["working_days"] > 5
     assert value["published"] == 2 and value["answered"] == 2
+    assert value["received"] == 4  # accepted in the past year (not the one 400 days old)
     assert {s["serial"]: s["missing"] for s in value["sample"]}[late.serial] == []
     assert ["reply"] in [s["missing"] for s in value["sample"]]  # published without a reply text
     assert value["days_since_published"] == (TODAY - timezone.localtime(newest.replied_at).date()).days

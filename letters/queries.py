@@ -255,3 +255,36 @@ def unit_year_figures(*, unit, year):
     figures = _figures(timezone.localdate())
     letters = Letter.objects.filter(handling_unit=unit, received_at__gte=start, received_at__lt=end).order_by()
     return letters.aggregate(**{name: figures[name] for name in ("received", "replied", "on_time", "open")})
+
+
+# --- What the supervision work reads (a unit's consultation column) ------------------------------
+
+def open_letters_of(unit, *, received_from, received_to):
+    """Accepted letters ``unit`` handles, received in the window and still unanswered
+    (the indicators' "valid message left unanswered"), oldest first."""
+    return (Letter.objects.filter(handling_unit=unit, routed_at__isnull=False, status__in=OPEN_STATUSES,
+                                  received_at__gte=received_from, received_at__lt=received_to)
+            .only("id", "serial", "received_at", "routed_at", "status").order_by("received_at", "id"))
+
+
+def replied_letters_of(unit, *, replied_from, replied_to, limit=500):
+    """Letters ``unit`` answered in the window (newest first, at most ``limit``), with
+    what the working days to their answer are counted from."""
+    return list(Letter.objects.filter(handling_unit=unit, status__in=REPLIED, routed_at__isnull=False,
+                                      replied_at__gte=replied_from, replied_at__lt=replied_to)
+                .only("id", "serial", "received_at", "routed_at", "replied_at").order_by("-replied_at", "-id")[:limit])
+
+
+def published_letters_of(unit, *, until):
+    """Letters of ``unit`` published by ``until`` (newest answer first), with the four
+    fields a published letter must show."""
+    return (Letter.objects.filter(handling_unit=unit, published=True, replied_at__lt=until)
+            .select_related("handling_unit")
+            .only("id", "serial", "received_at", "replied_at", "public_reply", "handling_unit__name")
+            .order_by("-replied_at", "-id"))
+
+
+def accepted_count_of(unit, *, received_from, received_to):
+    """How many letters ``unit`` was given to handle that arrived in the window."""
+    return Letter.objects.filter(handling_unit=unit, routed_at__isnull=False, received_at__gte=received_from,
+                                 received_at__lt=received_to).count()

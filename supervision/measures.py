@@ -24,10 +24,13 @@ Check codes and the keys of their ``value`` (the engine's evaluators read these)
 - ``interaction``: has_channel (bool), unanswered_over_limit (list of {serial,
   received_at, days_open}), published (int), sample (list of {serial, missing:
   [fields]}), days_since_published (int or None), has_statistics (bool),
-  late_answers (list of {serial, working_days}).
+  late_answers (list of {serial, working_days}); optional: received (letters
+  accepted in the past year: 0 means nothing to publish), answered,
+  answered_within_one_day (the bonus for fast answers).
 - ``guides``: total, lacking_four_or_more, sample (list of {title, url, missing:
   [element labels], vague: [messages]}), services_unusable (bool),
-  without_forms (int).
+  without_forms (int); optional: sample items' problems (list of {kind:
+  catch_all|unclear_material|unlinked_policy|no_time_limit, message}), without_forms_titles.
 - ``links``: checked, broken_home (list of {url, found_on, status, error, kind}),
   broken_other (same shape).
 - ``footer``: pages (sampled), missing (list of item names missing on some page,

@@ -282,6 +282,9 @@ class Verdict(models.TextChoices):
     PASS = "pass", _("合格")
     AT_RISK = "at_risk", _("有风险")
     FAIL = "fail", _("不合格")
+    # Nothing that decides a verdict could be measured (a site the machine cannot
+    # reach, no collector ran): no score, and no verdict guessed.
+    UNSCORED = "unscored", _("未评定")
 
 
 class Scorecard(models.Model):
@@ -297,7 +300,8 @@ class Scorecard(models.Model):
     - ``not_checked``: ``{"rule", "name", "check", "reason"}`` (a rule whose measure
       could not be taken: not scored, never guessed);
     - ``categories``: ``{"code", "name", "points", "deducted", "skipped": bool}``.
-    ``score`` is None when a veto item is hit (the verdict is then 不合格)."""
+    ``score`` is None when a veto item is hit (the verdict is then 不合格), and when
+    no veto or deduction rule could be checked at all (the verdict is then 未评定)."""
 
     record = models.ForeignKey("orgs.SiteRecord", on_delete=models.CASCADE, related_name="scorecards",
                                verbose_name=_("网站"))

@@ -308,7 +308,9 @@ def letter_find(*, code, check):
 
 def _second_factor_matches(letter, check):
     if not letter.writer_phone and not letter.writer_email:
-        return check == ""  # a report left without contact data: the query code alone
+        # A report left without contact data (我为政府网站找错): the serial's last four
+        # digits, shown with the code, stand in for a phone's.
+        return len(check) == 4 and check == letter.serial[-4:]
     if letter.writer_phone:
         return len(check) == 4 and check.isdigit() and letter.writer_phone.endswith(check)
     return bool(check) and check.lower() == letter.writer_email.lower()

@@ -137,8 +137,9 @@ def _track_field_errors(code, check):
     elif codes.normalise(code) is None:
         errors["code"] = "查询码格式不正确:应为12位字母数字,如 AB12-CD34-EF56。"
     check = (check or "").strip()
-    # Left empty: a report sent without contact data, found by its query code alone.
-    if check and not (check.isdigit() and len(check) == 4) and "@" not in check:
+    if not check:
+        errors["check"] = "请填写手机号后四位;无手机号的来信请填电子邮箱。"
+    elif not (check.isdigit() and len(check) == 4) and "@" not in check:
         errors["check"] = "请填写手机号的后四位数字,或写信时留下的电子邮箱。"
     return errors
 

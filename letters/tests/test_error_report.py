@@ -75,8 +75,10 @@ def test_an_anonymous_report_is_routed_to_the_sites_unit_with_three_working_days
     assert submitted.data["error_report"]["site"] == city.district_site.pk
     html = response.content.decode()
     code = re.search(r"data-query-code>([A-Z0-9-]+)<", html).group(1)
-    # The usual query code finds it (a report without contact data: the code alone).
-    tracked = Client().post("/mailbox/track/", {"code": code, "check": ""})
+    # The usual query code finds it (a report without contact data: with the serial's last four digits).
+    assert Client().post("/mailbox/track/", {"code": code, "check": "0000" if letter.serial[-4:] != "0000" else "1111"}
+                         ).status_code == 404
+    tracked = Client().post("/mailbox/track/", {"code": code, "check": letter.serial[-4:]})
     assert tracked.status_code == 200 and "来信办理情况" in tracked.content.decode()
     # The district's handler finds it in the queue.
     handler = Client()
@@ -94,7 +96,7 @@ def test_a_report_with_a_phone_is_tracked_with_its_last_four_digits(city, mailbo
     letter = Letter.objects.get()
     assert letter.handling_unit == city.dept and letter.writer_phone == "13912345678"
     code = re.search(r"data-query-code>([A-Z0-9-]+)<", response.content.decode()).group(1)
-    assert Client().post("/mailbox/track/", {"code": code, "check": ""}).status_code == 404
+    assert Client().post("/mailbox/track/", {"code": code, "check": letter.serial[-4:]}).status_code == 404
     assert Client().post("/mailbox/track/", {"code": code, "check": "5678"}).status_code == 200
     assert letter.notifications.filter(kind="received", to="li@example.com").exists()
 

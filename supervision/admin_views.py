@@ -181,7 +181,7 @@ def scorecard(request, record_id):
                      for item in (queries.card_problems(card) if card else [])],
         "measurements": measurements, "chart": score_chart(history) if history else None,
         "notices": queries.notices_of(record, request.user)[:20], "may_issue": may_issue,
-        "values": values, "field_errors": field_errors, "check_labels": CHECK_LABELS,
+        "values": values, "error_messages": list(field_errors.values()), "check_labels": CHECK_LABELS,
         "verdict_labels": VERDICT_LABELS, "verdict": _verdict(card),
         "default_days": 10,
     }, status=400 if field_errors else 200)

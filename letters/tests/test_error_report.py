@@ -184,3 +184,12 @@ def test_the_indicator_query_counts_working_days_and_lateness(city, mailboxes, b
                                   today=dt.date(2025, 3, 7))
     assert {r["serial"]: r["late"] for r in later}[third.serial] is True
     assert other.serial not in by_serial
+
+
+def test_the_api_and_the_email_intake_do_not_take_the_error_report_type(city, mailboxes):
+    from letters import lookups
+
+    assert lookups.letter_type_by_code("error_report") is None
+    types = Client().get("/api/v1/letter-types").json()
+    assert {"consultation", "complaint"} <= {t["code"] for t in types}
+    assert "error_report" not in str(types)

@@ -193,3 +193,22 @@ def test_the_api_and_the_email_intake_do_not_take_the_error_report_type(city, ma
     types = Client().get("/api/v1/letter-types").json()
     assert {"consultation", "complaint"} <= {t["code"] for t in types}
     assert "error_report" not in str(types)
+
+
+def test_addresses_of_every_kind_of_site_are_recognised(city, base_url, settings):
+    from hosting.sites import site_register_independent
+
+    police = site_register_independent(
+        unit=city.dept, kind="department", name="市公安局网站", hostname="gaj.cq.gov.cn", url="https://gaj.cq.gov.cn/",
+        site_id_code="5000000107", icp_number="渝ICP备00000009号", psb_number="渝公网安备 50000000000009号",
+        sponsor="测试市公安局", contact_phone="023-63960000")
+    assert queries.site_for_address("https://gaj.cq.gov.cn/jwgk/index.html") == police
+    assert queries.site_for_address("http://127.0.0.1:8000/s/edu/policy/") == city.dept_site
+    assert queries.site_for_address("http://127.0.0.1:8000/") == city.portal_site
+    assert queries.site_for_address("http://127.0.0.1:9999/s/edu/") is None  # another port: not the platform
+    assert queries.site_for_address("https://east.cq.gov.cn/news/") == city.district_site
+    assert queries.site_for_address("ftp://east.cq.gov.cn/") is None
+    assert queries.site_for_address("https://east.cq.gov.cn.evil.example/") is None
+    assert queries.site_for_address("http://[::1") is None  # malformed: refused, not a crash
+    settings.PLATFORM_PATH_SITES = False
+    assert queries.site_for_address("http://127.0.0.1:8000/s/edu/policy/") is None

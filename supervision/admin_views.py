@@ -8,7 +8,6 @@ unit's site or notice answers 404); every change is one service of ``outputs``.
 Charts are inline SVG drawn here, each with the same figures as a table beside it.
 """
 
-import datetime as dt
 import io
 from functools import wraps
 
@@ -27,7 +26,7 @@ from orgs.errors import DomainError
 
 from . import outputs, queries
 from .measures import CHECK_LABELS
-from .models import ColumnAssignment, NoticeStatus, RectificationNotice, Verdict
+from .models import ColumnAssignment, NoticeStatus, Verdict
 
 UNSCORED = "unscored"
 VERDICT_LABELS = {Verdict.PASS: "合格", Verdict.AT_RISK: "有风险", Verdict.FAIL: "不合格", UNSCORED: "未评分"}

@@ -12,7 +12,7 @@ from django.test import Client
 from supervision import outputs
 from supervision.models import Verdict
 
-from .outputs_helpers import FEB, MAR, card, cards_for
+from .outputs_helpers import MAR, card, cards_for
 
 
 @pytest.fixture

@@ -298,7 +298,9 @@ def site_for_address(address):
     if own is not None:
         return own
     base = urlsplit(settings.PLATFORM_BASE_URL)
-    if settings.PLATFORM_PATH_SITES and host == (base.hostname or "").lower() and port == base.port:
+    platform = (host == (base.hostname or "").lower() and port == base.port) or \
+        host in {h.lower() for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")}
+    if settings.PLATFORM_PATH_SITES and platform:
         path = parts.path or "/"
         if path.startswith(PATH_PREFIX):
             slug = path[len(PATH_PREFIX):].partition("/")[0]

@@ -315,7 +315,12 @@ def error_report(request):
     letter routed straight to the unit of the site concerned (services.error_report_submit)."""
     context = {"page_title": "我为政府网站找错", "limit": _error_report_limit()}
     if request.method != "POST":
+        # The footer names the page by its path (the same bytes for every reader and
+        # in the baked file); the form is served on the page's own host, which
+        # completes the address.
         address = (request.GET.get("page") or "").strip()[:services.MAX_ADDRESS]
+        if address.startswith("/") and not address.startswith("//"):
+            address = request.build_absolute_uri(address)
         return _render(request, "letters/error_report.html", {**context, "values": {"address": address}})
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)

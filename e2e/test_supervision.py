@@ -10,7 +10,7 @@ finds no WCAG 2.1 A/AA violation on those pages.
 
 The scores are records the engine would write: this test writes them (a ruleset
 and one scorecard per site of the month) with the shapes the Scorecard model
-documents; the A2 division comes from demo/supervision.py."""
+documents; the A2 division (one column behind on purpose) comes from demo/supervision.py."""
 
 import re
 from urllib.parse import unquote
@@ -150,6 +150,13 @@ def test_error_report_reaches_the_unit_and_a_notice_goes_round(page, server, oth
     expect(page.locator("#notice-status")).to_have_text("待整改")
     a11y.check(page, "notice (supervisor)")
     shot(page, "3-notice")
+    # The A2 division of the demo: the column left behind on purpose is flagged.
+    open_menu(page, "内容保障分工")
+    behind = page.locator("#assignments tbody tr[data-behind=yes]")
+    expect(behind).to_have_count(1)
+    expect(behind).to_contain_text("规划计划")
+    expect(behind).to_contain_text("重庆市发展和改革委员会")
+    a11y.check(page, "content-assurance division (supervisor)")
     admin_logout(page)
 
     # 4. 渝中区's site administrator sees its own site only, and reports the fix.

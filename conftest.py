@@ -80,18 +80,20 @@ def roots_ensure():
 
 
 def _seeded_by_migrations():
-    """Rows the data migrations write (the not-accepted reasons, the online forms'
-    platform answer limit, the guides' catch-all phrases), gone after a transactional
+    """Rows the data migrations write (the not-accepted reasons, the error-report
+    letter type, the online forms' platform answer limit, the guides' catch-all phrases), gone after a transactional
     test flushed the tables: written again by the migration's own code."""
     import importlib
 
     from django.apps import apps
 
     from disclosure.models import AnswerLimit, CatchAllPhrase
-    from letters.models import NotAcceptedReason
+    from letters.models import LetterType, NotAcceptedReason
 
     if not NotAcceptedReason.objects.exists():
         importlib.import_module("letters.migrations.0009_seed_not_accepted_reasons").seed(apps, None)
+    if not LetterType.objects.filter(code="error_report").exists():
+        importlib.import_module("letters.migrations.0011_error_report_type").seed(apps, None)
     if not AnswerLimit.objects.filter(unit__isnull=True).exists():
         importlib.import_module("disclosure.migrations.0004_online_forms_and_pre_acceptance").seed(apps, None)
     if not CatchAllPhrase.objects.exists():

@@ -23,7 +23,7 @@ from orgs.api_auth import MachineClientAuth
 from orgs.errors import DomainError, NotFound
 from orgs.scopes import LETTERS_INTAKE
 
-from . import lookups, services
+from . import lookups, queries, services
 from .models import Letter, LetterType, Mailbox
 from .views import LETTER_QUOTA_WINDOW, letter_quota_key
 
@@ -188,7 +188,7 @@ def letter_types(request):
     # The limits routing applies, as the write form shows them (not the type's own alone).
     mayor = Mailbox.objects.filter(is_mayor=True, active=True).select_related("unit").first()
     result = []
-    for letter_type in LetterType.objects.filter(active=True):
+    for letter_type in LetterType.objects.filter(active=True).exclude(code=queries.ERROR_REPORT_TYPE):
         own, assigned = services.promised_time_limits(mayor, letter_type) if mayor else (letter_type.time_limit, None)
         result.append({"code": letter_type.code, "name": letter_type.name, "time_limit": own,
                        "assigned_time_limit": assigned})

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from orgs.errors import DomainError
 
 from .models import Letter, LetterType, Mailbox
+from .queries import ERROR_REPORT_TYPE
 
 UNKNOWN_MAILBOX = "unknown_mailbox"  # DomainError.code of a message to no mailbox (SMTP 550)
 NO_TITLE = "（无标题）"
@@ -96,7 +97,7 @@ def default_letter_type(mailbox):
     (code ``consultation``) if the city has it, otherwise the first active type."""
     letter_type = (
         LetterType.objects.filter(code=DEFAULT_LETTER_TYPE, active=True).first()
-        or LetterType.objects.filter(active=True).first()
+        or LetterType.objects.filter(active=True).exclude(code=ERROR_REPORT_TYPE).first()
     )
     if letter_type is None:
         raise DomainError("平台尚未设置来信类型,暂不能受理电子邮件来信。", code="closed")

@@ -60,12 +60,13 @@ def _current():
 
 def _load(token):
     from .models import LetterType, Mailbox
+    from .queries import ERROR_REPORT_TYPE  # error reports come through their own form only
 
     return {
         "token": token,
         "until": time.monotonic() + MAX_AGE,
         "mailboxes": {m.code: m for m in Mailbox.objects.filter(active=True).select_related("unit")},
-        "types": {t.code: t for t in LetterType.objects.filter(active=True)},
+        "types": {t.code: t for t in LetterType.objects.filter(active=True).exclude(code=ERROR_REPORT_TYPE)},
     }
 
 

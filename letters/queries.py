@@ -7,7 +7,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from .models import (
-    OPEN_STATUSES, Feedback, Letter, Mailbox, NotAcceptedReason, Rating, StatsSnapshot, Status,
+    OPEN_STATUSES, Event, Feedback, Letter, Mailbox, NotAcceptedReason, Rating, StatsSnapshot, Status,
 )
 
 REPLIED = (Status.REPLIED, Status.CLOSED)
@@ -288,3 +288,89 @@ def accepted_count_of(unit, *, received_from, received_to):
     """How many letters ``unit`` was given to handle that arrived in the window."""
     return Letter.objects.filter(handling_unit=unit, routed_at__isnull=False, received_at__gte=received_from,
                                  received_at__lt=received_to).count()
+
+
+# --- The error-report channel (我为政府网站找错) ------------------------------------------
+
+ERROR_REPORT_TYPE = "error_report"
+
+
+def error_report_type():
+    """The letter type of error reports (a data migration writes it), or None."""
+    from .models import LetterType
+
+    return LetterType.objects.filter(code=ERROR_REPORT_TYPE).first()
+
+
+def site_for_address(address):
+    """The registered site (``orgs.SiteRecord``) a page address belongs to, or None.
+
+    A hosted site's page is reached by its own host name, or, on one machine, under
+    the platform's address (``/s/<slug>/…``, the default site at the root); an
+    independent site by the address registered for it."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    from orgs.addressing import PATH_PREFIX, hostname_for_slug
+    from orgs.models import Hosting, SiteRecord
+
+    try:
+        parts = urlsplit((address or "").strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    records = SiteRecord.objects.select_related("unit", "site")
+    for record in records.filter(hosting=Hosting.INDEPENDENT).exclude(url=""):
+        if (urlsplit(record.url).hostname or "").lower() == host:
+            return record
+    own = records.filter(hosting=Hosting.HOSTED, hostname=host).first()
+    if own is not None:
+        return own
+    base = urlsplit(settings.PLATFORM_BASE_URL)
+    platform = (host == (base.hostname or "").lower() and port == base.port) or \
+        host in {h.lower() for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")}
+    if settings.PLATFORM_PATH_SITES and platform:
+        path = parts.path or "/"
+        if path.startswith(PATH_PREFIX):
+            slug = path[len(PATH_PREFIX):].partition("/")[0]
+            return records.filter(hosting=Hosting.HOSTED, hostname=hostname_for_slug(slug)).first() if slug else None
+        return records.filter(hosting=Hosting.HOSTED, site__is_default_site=True).first()
+    return None
+
+
+def error_reports(*, unit_ids, since, until, today=None):
+    """The error reports handled by ``unit_ids`` received from ``since`` to ``until``
+    (dates, both included), oldest first, as the indicator needs them: each a dict
+    ``serial, page (the address reported), site (SiteRecord id or None), received_at,
+    replied_at (or None), limit (working days), working_days (taken to the reply, or
+    so far for an open one, by letters.calendar), late (bool), open (bool)``."""
+    from . import calendar
+
+    today = today or timezone.localdate()
+    letters = (
+        Letter.objects.filter(letter_type__code=ERROR_REPORT_TYPE, handling_unit_id__in=list(unit_ids),
+                              received_at__date__gte=since, received_at__date__lte=until)
+        .exclude(status__in=(Status.SPAM, Status.DUPLICATE, Status.NOT_ACCEPTED))
+        .order_by("received_at", "id")
+    )
+    pages = {}
+    for letter_id, data in Event.objects.filter(letter__in=letters, kind="submitted").values_list("letter_id", "data"):
+        pages[letter_id] = (data or {}).get("error_report") or {}
+    result = []
+    for letter in letters:
+        start = timezone.localtime(letter.routed_at or letter.received_at).date()
+        replied = letter.replied_at is not None and letter.status in REPLIED
+        end = timezone.localtime(letter.replied_at).date() if replied else min(until, today)
+        taken = calendar.working_days_between(start, end)
+        limit = (letter.time_limit or 0) + letter.extension_days
+        info = pages.get(letter.pk, {})
+        result.append({
+            "serial": letter.serial, "page": info.get("page", ""), "site": info.get("site"),
+            "received_at": letter.received_at, "replied_at": letter.replied_at if replied else None,
+            "limit": limit, "working_days": taken, "late": taken > limit, "open": not replied,
+        })
+    return result

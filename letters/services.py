@@ -165,6 +165,124 @@ def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, c
     raise DomainError("系统繁忙,请稍后再试。", code="busy")
 
 
+# --- The error-report channel (我为政府网站找错) ----------------------------------------
+
+MAX_PROBLEM, MAX_ADDRESS = 2000, 500
+
+
+def _validate_error_report(*, address, problem, name, phone, email):
+    """The form's fields, every rule at once: an address of one of the platform's
+    sites (or a registered site), what is wrong, and contact data that is optional
+    but checked when given. Returns the cleaned values and the site record."""
+    from .queries import site_for_address
+
+    errors = {}
+    address, problem, name, phone, email = ((v or "").strip() for v in (address, problem, name, phone, email))
+    record = None
+    if not address:
+        errors["address"] = "请填写出错页面的网址。"
+    elif len(address) > MAX_ADDRESS:
+        errors["address"] = f"网址过长(不超过{MAX_ADDRESS}个字符)。"
+    else:
+        record = site_for_address(address)
+        if record is None:
+            errors["address"] = "这个网址不属于本平台的网站或登记的政府网站,请填写出错页面的完整网址(以 http:// 或 https:// 开头)。"
+    if len(problem) < 5:
+        errors["problem"] = "请说明页面有什么错误(至少5个字)。"
+    elif len(problem) > MAX_PROBLEM:
+        errors["problem"] = f"内容过长(不超过{MAX_PROBLEM}个字)。"
+    if len(name) > 40:
+        errors["name"] = "姓名不超过40个字。"
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = "请填写正确的手机号码或带区号的固定电话,或者不填。"
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "电子邮箱格式不正确,或者不填。"
+    if errors:
+        raise DomainError(";".join(errors.values()), code="invalid", field=next(iter(errors)), field_errors=errors)
+    return (address, problem, name, phone, email), record
+
+
+def error_report_field_errors(*, address, problem, name="", phone="", email=""):
+    """Every rule the error-report form's fields break, by field, storing nothing."""
+    try:
+        _validate_error_report(address=address, problem=problem, name=name, phone=phone, email=email)
+    except DomainError as exc:
+        return exc.field_errors
+    return {}
+
+
+def error_report_mailbox(record):
+    """The mailbox an error report about ``record`` is filed in: its unit's open
+    mailbox, else the mayor's."""
+    from .models import Mailbox
+
+    own = Mailbox.objects.filter(unit_id=record.unit_id, active=True).order_by("-is_mayor", "sort_order", "id").first()
+    return own or Mailbox.objects.filter(is_mayor=True, active=True).first()
+
+
+def error_report_submit(*, address, problem, name="", phone="", email="", ip=None):
+    """Take in an error report (我为政府网站找错); return ``(letter, query_code)``.
+
+    The report becomes a letter of the ``error_report`` type, routed at once to the
+    unit of the site it concerns with the type's limit (3 working days), so the
+    unit's queue, the reminders and the deadlines of every letter apply. Contact
+    data is optional: a report needs no identity. One transaction: the letter, its
+    events, the audit entries and the e-mails are stored together or not at all."""
+    from .queries import error_report_type
+
+    (address, problem, name, phone, email), record = _validate_error_report(
+        address=address, problem=problem, name=name, phone=phone, email=email)
+    letter_type = error_report_type()
+    if letter_type is None or not letter_type.active:
+        raise DomainError("“我为政府网站找错”暂停受理,请稍后再试。", code="closed")
+    mailbox = error_report_mailbox(record)
+    if mailbox is None:
+        raise DomainError("“我为政府网站找错”暂无受理信箱,请稍后再试。", code="closed")
+    unit = record.unit
+    title = f"网站找错:{record.name}"[:MAX_TITLE]
+    body = f"出错页面:{address}\n\n{problem}"
+    now = _now()
+    for attempt in range(5):
+        try:
+            serial = _next_serial(now)
+            with transaction.atomic():
+                nonce = codes.new_nonce()
+                code = codes.query_code(serial, nonce)
+                letter = Letter.objects.create(
+                    serial=serial, query_nonce=nonce, query_code_hash=codes.code_hash(code), mailbox=mailbox,
+                    letter_type=letter_type, source="web", writer_name=name, writer_phone=phone, writer_email=email,
+                    writer_ip=ip, title=title, body=body, consent_publish=False, received_at=now,
+                    status=Status.ROUTED, handling_unit=unit, routed_at=now, time_limit=letter_type.time_limit,
+                )
+                _refresh_due(letter)
+                hits = screen_text({"网址": address, "内容": problem})
+                _event(letter, "submitted", reason="通过“我为政府网站找错”提交", unit=mailbox.unit,
+                       data={"screening": [h.term for h in hits],
+                             "error_report": {"page": address, "site": record.pk, "site_name": record.name}})
+                audit.record(letter, "letters.letter.submit", after={"status": Status.SCREENING}, source="error_report",
+                             mailbox=mailbox.pk, site=record.pk, attachments=0)
+                audit.record(letter, "letters.letter.route", before={"status": Status.SCREENING, "handling_unit": None},
+                             after={"status": Status.ROUTED, "handling_unit": unit, "time_limit": letter.time_limit,
+                                    "due_on": letter.due_on}, source="error_report")
+                _event(letter, "routed", unit=unit, reason=f"找错留言直接转{unit.name}办理",
+                       data={"time_limit": letter.time_limit})
+                _notify_citizen(letter, "received", "找错留言已收到",
+                                f"您对{record.name}的找错留言已收到,编号 {serial},已转{unit.name}办理,"
+                                f"将在 {letter_type.time_limit} 个工作日内({letter.due_on:%Y年%m月%d日}前)答复。\n"
+                                f"查询码:{code}(请妥善保存)。")
+                _notify_unit(letter, "assigned", "新的找错留言待办理",
+                             f"网站“{record.name}”收到找错留言《{title}》,出错页面 {address},请在 {letter.due_on:%Y-%m-%d} 前核实、改正并答复。")
+            return letter, code
+        except IntegrityError:
+            if Letter.objects.filter(serial=serial).exists():
+                _catch_up_serial_counter(timezone.localtime(now).date())
+            continue
+    raise DomainError("系统繁忙,请稍后再试。", code="busy")
+
+
 # --- Tracking and rating (citizens) ---------------------------------------------
 
 def letter_find_guarded(*, code, check, client):
@@ -189,6 +307,10 @@ def letter_find(*, code, check):
 
 
 def _second_factor_matches(letter, check):
+    if not letter.writer_phone and not letter.writer_email:
+        # A report left without contact data (我为政府网站找错): the serial's last four
+        # digits, shown with the code, stand in for a phone's.
+        return len(check) == 4 and check == letter.serial[-4:]
     if letter.writer_phone:
         return len(check) == 4 and check.isdigit() and letter.writer_phone.endswith(check)
     return bool(check) and check.lower() == letter.writer_email.lower()

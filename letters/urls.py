@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("write/<slug:code>/", views.write, name="write"),
     path("track/", views.track, name="track"),
+    path("error-report/", views.error_report, name="error_report"),
     path("rate/", views.rate, name="rate"),
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("letters/", views.published, name="published"),

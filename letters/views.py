@@ -39,7 +39,8 @@ def index(request):
 @never_cache
 def write(request, code):
     mailbox = get_object_or_404(Mailbox, code=code, active=True)
-    types = LetterType.objects.filter(active=True)
+    # Error reports come through their own form (error_report), never this one.
+    types = LetterType.objects.filter(active=True).exclude(code=queries.ERROR_REPORT_TYPE)
     # The limits the routing will apply (services.routing_time_limit), not the type's alone.
     limits = [(t, *services.promised_time_limits(mailbox, t)) for t in types]
     context = {"mailbox": mailbox, "types": types, "limits": limits, "reasons": queries.active_not_accepted_reasons(),
@@ -295,3 +296,65 @@ def stats(request):
         "rows": rows, "criticism": snapshot.criticism, "computed_at": snapshot.computed_at,
         "refresh_minutes": queries.REFRESH_EVERY // 60, "page_title": "信箱统计",
     })
+
+
+# --- 我为政府网站找错 -------------------------------------------------------------------
+
+ERROR_REPORT_MAX_BYTES = 64 * 1024  # the form has no files: a larger post is no report
+ERROR_REPORT_QUOTA_WINDOW = 3600
+
+
+def error_report_quota_key(client):
+    return f"error-reports:{client}"
+
+
+@never_cache
+def error_report(request):
+    """The form every footer's 我为政府网站找错 opens, with the page's address filled in
+    (``?page=``, the same link for every reader of a baked page). The report becomes a
+    letter routed straight to the unit of the site concerned (services.error_report_submit)."""
+    context = {"page_title": "我为政府网站找错", "limit": _error_report_limit()}
+    if request.method != "POST":
+        # The footer names the page by its path (the same bytes for every reader and
+        # in the baked file); the form is served on the page's own host, which
+        # completes the address.
+        address = (request.GET.get("page") or "").strip()[:services.MAX_ADDRESS]
+        if address.startswith("/") and not address.startswith("//"):
+            address = request.build_absolute_uri(address)
+        return _render(request, "letters/error_report.html", {**context, "values": {"address": address}})
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = ERROR_REPORT_MAX_BYTES + 1
+    if size > ERROR_REPORT_MAX_BYTES:
+        return _render(request, "letters/error_report.html",
+                       {**context, "values": {}, "error": "提交的内容过大,请精简后再提交。"}, status=413)
+    values = request.POST
+    fields = dict(address=values.get("address", ""), problem=values.get("problem", ""), name=values.get("name", ""),
+                  phone=values.get("phone", ""), email=values.get("email", ""))
+    error = "提交未通过校验,请重试。" if values.get("website") else None
+    field_errors = services.error_report_field_errors(**fields)
+    quota_key = error_report_quota_key(ratelimit.client_key(request))
+    refused = None
+    if error is None and not field_errors:
+        quota = ratelimit.hit(quota_key, limit=settings.LETTERS_PER_ADDRESS_PER_HOUR, window=ERROR_REPORT_QUOTA_WINDOW)
+        if not quota.allowed:
+            error, refused = "您提交得太频繁了,请一小时后再试。", quota
+    if error is None and not field_errors:
+        try:
+            letter, code_shown = services.error_report_submit(**fields, ip=ratelimit.client_ip(request))
+        except DomainError as exc:
+            ratelimit.undo(quota_key)
+            field_errors = exc.field_errors
+            error = None if field_errors else exc.message
+        else:
+            return _render(request, "letters/error_report_done.html",
+                           {"letter": letter, "code": code_shown, "page_title": "找错留言已提交"})
+    response = _render(request, "letters/error_report.html",
+                       {**context, "values": values, "error": error, "field_errors": field_errors}, status=400)
+    return ratelimit.too_many(response, refused)
+
+
+def _error_report_limit():
+    letter_type = queries.error_report_type()
+    return letter_type.time_limit if letter_type else None

@@ -46,7 +46,7 @@ def screen_pages(run, texts):
         for hit in screen_text(texts):
             severity = SEVERITY.get(hit.kind)
             if severity:
-                hits.append({"url": hit.field, "term": hit.term, "label": hit.kind_label, "severity": severity,
+                hits.append({"url": hit.field, "term": hit.term, "label": str(hit.kind_label), "severity": severity,
                              "context": hit.context[:120], "correct_form": hit.correct_form})
     row = Observation.objects.filter(run=run, code="screening").first()
     if row is None:

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from selectolax.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from .fetch import normalise_url
 
@@ -255,7 +255,7 @@ def _list_items(tree, today):
     """``(count, newest)`` of the list items that each hold a link and a date."""
     count, newest = 0, None
     for node in tree.css("li, tr, dd"):
-        if node.css_first("li, tr") is not None:
+        if len(node.css("li, tr")) > 1:  # lexbor's css() includes the node itself
             continue  # an outer container: its inner items are counted
         if node.css_first("a[href]") is None:
             continue
@@ -340,7 +340,9 @@ def analyse(html, url, *, today=None, is_home=False):
     # Dates, listing, column.
     count, newest = _list_items(tree, today)
     blank = bool(BLANK_MARKERS.search(main_text)) and "ArticleTitle" not in info.meta
-    info.is_listing = count >= 2 or (blank and count == 0)
+    # One dated item is a listing too when nothing says the page is an article.
+    single = count == 1 and "ArticleTitle" not in info.meta and not _PUB_LABEL.search(main_text)
+    info.is_listing = count >= 2 or single or (blank and count == 0)
     if info.is_listing:
         info.listing_items, info.listing_newest = count, newest
     all_dates = find_dates(main_text, today)

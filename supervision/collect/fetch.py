@@ -278,7 +278,8 @@ class Fetcher:
         current = url
         while True:
             if not normalise_url(current):
-                result.error = "invalid_url" if urlsplit(current).scheme in ("http", "https", "") else "scheme"
+                result.error = "scheme" if re.match(r"^[a-z][a-z0-9+.-]*:", current, re.I) and \
+                    not re.match(r"^https?:", current, re.I) else "invalid_url"
                 break
             status, content_type, body, truncated, location, error, detail = self._one(current, method, limit, deadline)
             result.final_url, result.status, result.content_type = current, status, content_type

@@ -166,7 +166,7 @@ def _fill(page, fetched, info, note):
 
 # --- The crawl ------------------------------------------------------------------------
 
-def crawl_pages(run, fetcher, scope, *, budget=None, threads=2):
+def crawl_pages(run, fetcher, scope, *, budget=None, threads=2, progress=None):
     """Read the run's pending pages, batch by batch; False when the budget ran out
     before the frontier did."""
     fields = ["state", "fetched_at", "status_code", "final_url", "content_type", "encoding", "size", "elapsed_ms",
@@ -208,6 +208,8 @@ def crawl_pages(run, fetcher, scope, *, budget=None, threads=2):
                 run.heartbeat_at = timezone.now()
                 CrawlRun.objects.filter(pk=run.pk).update(pages_done=run.pages_done, heartbeat_at=run.heartbeat_at)
             done += len(batch)
+            if progress is not None:
+                progress(run)
             if run.status == RunStatus.UNREACHABLE:
                 return True
     finally:
@@ -244,10 +246,11 @@ def _extend_frontier(run, scope, found):
 
 # --- One site, start to end -----------------------------------------------------------
 
-def crawl_site(record, *, watch=None, runner=None, budget=None, fetcher=None, now=None):
+def crawl_site(record, *, watch=None, runner=None, budget=None, fetcher=None, now=None, progress=None):
     """Start or resume the crawl of ``record``: pages, then links, then the page
     checks. Returns the run (None when another live worker holds it). ``budget``
-    bounds the pages read by this call; the run is then left running, to be resumed."""
+    bounds the pages read by this call; the run is then left running, to be resumed.
+    ``progress(run)`` is called after each batch of pages."""
     watch = watch or watch_for(record)
     runner = runner or runner_name()
     run = take_run(record, watch, runner, now=now, fresh=True)
@@ -257,7 +260,7 @@ def crawl_site(record, *, watch=None, runner=None, budget=None, fetcher=None, no
     fetcher = fetcher or fetcher_for(record, watch)
     try:
         scope = Scope(run.start_url)
-        if not crawl_pages(run, fetcher, scope, budget=budget, threads=watch.concurrency):
+        if not crawl_pages(run, fetcher, scope, budget=budget, threads=watch.concurrency, progress=progress):
             return run
         run.refresh_from_db()
         if run.status != RunStatus.RUNNING:

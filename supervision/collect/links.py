@@ -33,6 +33,12 @@ def _hash(url):
     return url_hash(url)
 
 
+def update_rows(model, rows, fields):
+    from .crawler import update_rows as update
+
+    update(model, rows, fields)
+
+
 def record_found(run, scope, found):
     """Add the links of the pages just read (``[(CrawlPage, PageInfo)]``) to the
     run's link rows: new targets created, known ones counted once more per page."""
@@ -70,7 +76,7 @@ def record_found(run, scope, found):
     if fresh:
         LinkCheck.objects.bulk_create(fresh, ignore_conflicts=True)
     if changed:
-        LinkCheck.objects.bulk_update(changed, ["sources", "on_home", "kind"])
+        update_rows(LinkCheck, changed, ["sources", "on_home", "kind"])
 
 
 def check_one(fetcher, url):
@@ -134,7 +140,7 @@ def check_run(run, fetcher, scope=None, *, threads=8, budget=None):
                 row.ok, row.status_code, row.error = ok, status, (error or "")[:300]
                 row.state = ItemState.DONE
             with transaction.atomic():
-                LinkCheck.objects.bulk_update(batch, ["ok", "status_code", "error", "state", "checked_at"])
+                update_rows(LinkCheck, batch, ["ok", "status_code", "error", "state", "checked_at"])
                 CrawlRun.objects.filter(pk=run.pk).update(
                     links_done=run.links.exclude(state=ItemState.PENDING).count(), heartbeat_at=timezone.now())
             settled += len(batch)

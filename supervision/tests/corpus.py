@@ -315,6 +315,7 @@ SITES = {
 class _Handler(BaseHTTPRequestHandler):
     site = None
     protocol_version = "HTTP/1.1"
+    extra_headers = {}  # sent with every answer (the bench lets linkchecker go full speed)
 
     def log_message(self, *args):  # quiet
         pass
@@ -340,7 +341,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(resource.status)
         self.send_header("Content-Type", resource.content_type)
         self.send_header("Content-Length", str(len(resource.body)))
-        for name, value in resource.headers.items():
+        for name, value in {**self.extra_headers, **resource.headers}.items():
             self.send_header(name, value)
         self.end_headers()
         if with_body:
@@ -367,10 +368,15 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
 
+def server_for(site, address="127.0.0.1", port=0, extra_headers=None):
+    """A threaded server for ``site`` (not started)."""
+    handler = type("Handler", (_Handler,), {"site": site, "extra_headers": extra_headers or {}})
+    return _Server((address, port), handler)
+
+
 @contextmanager
 def serve(site):
-    handler = type("Handler", (_Handler,), {"site": site})
-    server = _Server(("127.0.0.1", 0), handler)
+    server = server_for(site)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:
@@ -506,6 +512,15 @@ def generated_site(number, pages, today=None, broken_every=50):
 _CODES = itertools.count(1)
 
 
+def _free_code():
+    from orgs.models import SiteRecord
+
+    while True:
+        code = f"59{next(_CODES):08d}"
+        if not SiteRecord.objects.filter(site_id_code=code).exists():
+            return code
+
+
 def register(url, key, unit=None, **watch):
     """An independent site record for the served site at ``url`` and its watch."""
     from hosting.sites import site_register_independent
@@ -517,7 +532,7 @@ def register(url, key, unit=None, **watch):
         name="测试市示范局", code="corpus", kind="municipal_department")
     record = site_register_independent(
         unit=unit, kind="department", name=f"{IDENTITY['name']}({key})", hostname=f"{key.replace('_', '-')}.cs.gov.cn",
-        url=url, site_id_code=f"59{next(_CODES):08d}", icp_number=IDENTITY["icp"],
+        url=url, site_id_code=_free_code(), icp_number=IDENTITY["icp"],
         psb_number=IDENTITY["psb"], sponsor=IDENTITY["sponsor"], contact_phone=IDENTITY["phone"])
     w = watch_for(record)
     for name, value in watch.items():

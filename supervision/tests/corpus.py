@@ -316,6 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
     site = None
     protocol_version = "HTTP/1.1"
     extra_headers = {}  # sent with every answer (the bench lets linkchecker go full speed)
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart (delayed ACK)
 
     def log_message(self, *args):  # quiet
         pass
@@ -366,6 +367,12 @@ class Served:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):  # a client that hung up is no news
+            super().handle_error(request, client_address)
 
 
 def server_for(site, address="127.0.0.1", port=0, extra_headers=None):

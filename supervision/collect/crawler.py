@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import CrawlPage, CrawlRun, ItemState, RunStatus
+from ..models import CrawlPage, CrawlRun, ItemState, RunStatus, SiteWatch
 from ..services import watch_for
 from . import checks, links
 from .fetch import decode, fetcher_for, looks_binary, normalise_url, start_url_of
@@ -62,6 +62,13 @@ def update_rows(model, rows, fields):
 
 def url_hash(url):
     return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def is_held(run, now=None):
+    """Whether a live worker holds ``run`` (its heartbeat is recent and it has not
+    let the run go at the end of its budget)."""
+    now = now or timezone.now()
+    return bool(run.runner and run.heartbeat_at and (now - run.heartbeat_at).total_seconds() < stale_after())
 
 
 def runner_name():
@@ -102,22 +109,21 @@ class Scope:
 # --- Taking a run ---------------------------------------------------------------------
 
 @transaction.atomic
-def take_run(record, watch, runner, *, now=None, fresh=False):
+def take_run(record, watch, runner, *, now=None):
     """The running crawl of ``record`` taken by ``runner`` (a new one if none runs),
     or None when another runner is alive on it."""
     now = now or timezone.now()
+    # The watch row is the site's lock: two workers never start two runs of one site.
+    SiteWatch.objects.select_for_update().filter(pk=watch.pk).first()
     run = CrawlRun.objects.select_for_update().filter(record=record, status=RunStatus.RUNNING).first()
     if run is not None:
-        alive = run.heartbeat_at and (now - run.heartbeat_at).total_seconds() < stale_after()
-        if alive and run.runner != runner:
+        if is_held(run, now) and run.runner != runner:
             return None
         if run.runner != runner:
             log.info("crawl %s of %s taken over from %s", run.pk, record, run.runner or "nobody")
         run.runner, run.heartbeat_at = runner, now
         run.save(update_fields=["runner", "heartbeat_at"])
         return run
-    if not fresh and not record.pk:
-        return None
     start = start_url_of(record, watch)
     run = CrawlRun.objects.create(record=record, start_url=start or "", max_pages=watch.max_pages,
                                   max_depth=watch.max_depth, started_at=now, heartbeat_at=now, runner=runner)
@@ -197,8 +203,8 @@ def crawl_pages(run, fetcher, scope, *, budget=None, threads=2, progress=None):
     try:
         while True:
             size = BATCH if budget is None else min(BATCH, budget - done)
-            if size <= 0:
-                return False
+            if size <= 0:  # the budget is spent: done if nothing is left anyway
+                return not run.pages.filter(state=ItemState.PENDING).exists()
             batch = list(run.pages.filter(state=ItemState.PENDING).order_by("depth", "id")[:size])
             if not batch:
                 return True
@@ -271,7 +277,7 @@ def crawl_site(record, *, watch=None, runner=None, budget=None, fetcher=None, no
     ``progress(run)`` is called after each batch of pages."""
     watch = watch or watch_for(record)
     runner = runner or runner_name()
-    run = take_run(record, watch, runner, now=now, fresh=True)
+    run = take_run(record, watch, runner, now=now)
     if run is None or run.status != RunStatus.RUNNING:
         return run
     own = fetcher is None
@@ -279,6 +285,8 @@ def crawl_site(record, *, watch=None, runner=None, budget=None, fetcher=None, no
     try:
         scope = Scope(run.start_url)
         if not crawl_pages(run, fetcher, scope, budget=budget, threads=watch.concurrency, progress=progress):
+            CrawlRun.objects.filter(pk=run.pk, runner=runner).update(runner="")  # free for the next call
+            run.runner = ""
             return run
         run.refresh_from_db()
         if run.status != RunStatus.RUNNING:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ..models import CrawlRun, RunStatus
 from ..services import watch_for, watched_records
-from .crawler import crawl_site, runner_name, stale_after
+from .crawler import crawl_site, is_held, runner_name
 from .probes import probe_many
 
 log = logging.getLogger("supervision")
@@ -52,9 +52,8 @@ def due_crawls(now=None):
     running = CrawlRun.objects.filter(record_id__in=by_pk, status=RunStatus.RUNNING)
     resumable, busy = [], set()
     for run in running:
-        alive = run.heartbeat_at and (now - run.heartbeat_at).total_seconds() < stale_after()
         busy.add(run.record_id)
-        if not alive:
+        if not is_held(run, now):
             resumable.append(by_pk[run.record_id])
     finished = dict(CrawlRun.objects.filter(record_id__in=by_pk).exclude(status=RunStatus.RUNNING)
                     .values_list("record_id").annotate(last=Max("started_at")))

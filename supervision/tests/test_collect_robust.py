@@ -171,11 +171,12 @@ def test_a_crawl_killed_half_way_is_resumed_without_double_counting(settings):
         # The same site crawled in one go, for comparison.
         whole = crawl_site(register(served.url, "whole"))
         record = register(served.url, "resumed")
-        first = crawl_site(record, runner="worker-a", budget=5)  # the worker dies after 5 pages
+        first = crawl_site(record, runner="worker-a", budget=5)  # worker A has read 5 pages ...
         assert first.status == RunStatus.RUNNING and first.pages_done == 5
-        # Another worker finds the run alive and leaves it alone.
+        # ... and is still at work on the run (its heartbeat is fresh): another worker leaves it alone.
+        CrawlRun.objects.filter(pk=first.pk).update(runner="worker-a", heartbeat_at=timezone.now())
         assert crawl_site(record, runner="worker-b") is None
-        # Worker A's heartbeat grows old: worker B takes the run over and finishes it.
+        # Worker A dies there: its heartbeat grows old, worker B takes the run over and finishes it.
         CrawlRun.objects.filter(pk=first.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
         resumed = crawl_site(record, runner="worker-b")
     assert resumed.pk == first.pk and resumed.status == RunStatus.DONE and resumed.runner == "worker-b"

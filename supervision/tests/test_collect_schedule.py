@@ -54,7 +54,8 @@ def test_crawl_due_resumes_an_interrupted_run_first_and_crawls_the_others():
         from supervision.collect.crawler import crawl_site
 
         stuck = crawl_site(second, runner="dead-worker", budget=3)
-        CrawlRun.objects.filter(pk=stuck.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=2))
+        CrawlRun.objects.filter(pk=stuck.pk).update(runner="dead-worker",
+                                                    heartbeat_at=timezone.now() - datetime.timedelta(hours=2))
         assert [r.pk for r in schedule.due_crawls()] == [second.pk, first.pk]
         worked = schedule.crawl_due(limit=1)
         assert worked == [stuck.pk]
@@ -64,6 +65,23 @@ def test_crawl_due_resumes_an_interrupted_run_first_and_crawls_the_others():
         schedule.crawl_due()
     assert CrawlRun.objects.filter(status=RunStatus.DONE).count() == 2
     assert schedule.due_crawls() == []
+
+
+def test_a_big_site_is_crawled_over_several_calls_within_a_budget():
+    site = build_site("clean")
+    with serve(site) as served:
+        record = register(served.url, "big")
+        calls = 0
+        while True:
+            calls += 1
+            worked = schedule.crawl_due(budget=4)  # the run is let go after each call, then resumed
+            run = CrawlRun.objects.get(pk=worked[0])
+            if run.status != RunStatus.RUNNING:
+                break
+            assert run.runner == ""
+    assert run.status == RunStatus.DONE and run.pages_done == site.expect["pages"]
+    assert calls == -(-site.expect["pages"] // 4)  # ceil: every call read its 4 pages
+    assert CrawlRun.objects.filter(record=record).count() == 1
 
 
 def test_the_command_probes_and_crawls_with_progress():

@@ -77,21 +77,29 @@ def runner_name():
 
 class Scope:
     """Which addresses belong to the site: its host (either scheme), under the start
-    address's directory, not under another hosted site's path."""
+    address's directory, not under another hosted site's path. A home page that
+    redirects (to https, to www., to /index.html) adds where it lands."""
 
-    def __init__(self, start_url):
-        parts = urlsplit(start_url)
-        self.netloc = parts.netloc.lower()
-        self.host = (parts.hostname or "").lower()
+    def __init__(self, start_url, *also):
+        self.bases = []
+        self.hosts = set()
+        for url in (start_url, *also):
+            if url:
+                self._add(url)
+
+    def _add(self, url):
+        parts = urlsplit(url)
         path = parts.path or "/"
-        self.prefix = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+        prefix = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
         # On one machine every hosted site lives under /s/<slug>/ of the platform's
         # address: the default site's crawl must not wander into the others'.
-        self.excluded = ("/s/", "/admin/", "/django-admin/") if self.prefix == "/" else ()
+        excluded = ("/s/", "/admin/", "/django-admin/") if prefix == "/" else ()
+        self.bases.append((parts.netloc.lower(), prefix, excluded))
+        self.hosts.add((parts.hostname or "").lower())
 
     def internal(self, url):
         try:
-            return (urlsplit(url).hostname or "").lower() == self.host
+            return (urlsplit(url).hostname or "").lower() in self.hosts
         except ValueError:
             return False
 
@@ -100,10 +108,9 @@ class Scope:
             parts = urlsplit(url)
         except ValueError:
             return False
-        if parts.netloc.lower() != self.netloc:
-            return False
-        path = parts.path or "/"
-        return path.startswith(self.prefix) and not path.startswith(self.excluded)
+        netloc, path = parts.netloc.lower(), parts.path or "/"
+        return any(netloc == base and path.startswith(prefix) and not path.startswith(excluded)
+                   for base, prefix, excluded in self.bases)
 
 
 # --- Taking a run ---------------------------------------------------------------------
@@ -218,6 +225,8 @@ def crawl_pages(run, fetcher, scope, *, budget=None, threads=2, progress=None):
                 texts = {}
                 for page, (fetched, info, _text, note) in zip(batch, results):
                     _fill(page, fetched, info, note)
+                    if page.depth == 0 and page.final_url and page.final_url != page.url:
+                        scope._add(page.final_url)  # the home page redirected: where it landed is the site too
                     if info is not None:
                         found.append((page, info))
                         texts[page.url] = info.text
@@ -283,7 +292,8 @@ def crawl_site(record, *, watch=None, runner=None, budget=None, fetcher=None, no
     own = fetcher is None
     fetcher = fetcher or fetcher_for(record, watch)
     try:
-        scope = Scope(run.start_url)
+        home = run.pages.filter(depth=0).first()
+        scope = Scope(run.start_url, home.final_url if home is not None else "")
         if not crawl_pages(run, fetcher, scope, budget=budget, threads=watch.concurrency, progress=progress):
             CrawlRun.objects.filter(pk=run.pk, runner=runner).update(runner="")  # free for the next call
             run.runner = ""

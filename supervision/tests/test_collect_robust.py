@@ -194,3 +194,18 @@ def test_a_crawl_killed_half_way_is_resumed_without_double_counting(settings):
     a, b = _measures(record), _measures(whole.record)
     for code in ("home_update", "columns", "links", "footer", "meta", "screening"):
         assert a[code].value == b[code].value, code
+
+
+@pytest.mark.django_db
+def test_a_home_page_that_redirects_to_another_host_is_followed_there():
+    site = build_site("clean")
+    with serve(site) as served:
+        port = served.server.server_address[1]
+        site.files["/go"] = Resource(status=301, headers={"Location": served.url})
+        record = register(f"http://localhost:{port}/go", "redirected")
+        run = crawl_site(record)
+    assert run.status == RunStatus.DONE
+    home = run.pages.get(depth=0)
+    assert home.final_url == served.url
+    # The start address and every page of the site, reached on the host it redirected to.
+    assert run.pages.filter(state="done").count() == site.expect["pages"] + 1

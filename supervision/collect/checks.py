@@ -24,6 +24,7 @@ from .page import analyse
 # Which lexicon kinds the indicators' veto reads, and as what.
 SEVERITY = {"wrong_name": "serious", "banned": "banned"}
 SEARCH_SAMPLE = 4
+MIN_TITLE = 8
 MAX_HITS = 200
 
 
@@ -101,11 +102,14 @@ def _article_title(page):
 
 def sample_titles(run, count=SEARCH_SAMPLE):
     """``count`` article titles of the crawl, spread evenly over what was read."""
-    pages = [p for p in run.pages.filter(state="done").exclude(title="").order_by("id") if (p.meta or {}).get("_article")]
+    pages = [p for p in run.pages.filter(state="done", pub_date__isnull=False).exclude(title="").order_by("id")
+             if (p.meta or {}).get("_article")]
     titles = []
     for page in pages:
         title = _article_title(page)
-        if len(title) >= 4 and title not in titles:
+        # A short title (机构职能, 联系方式) names a section, not a piece of information:
+        # the indicators test the search with the titles of what was published.
+        if len(title) >= MIN_TITLE and title not in titles:
             titles.append(title)
     if len(titles) <= count:
         return titles

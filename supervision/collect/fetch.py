@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import httpx
 from charset_normalizer import from_bytes
@@ -226,7 +226,7 @@ class InProcess:
         from delivery.services import render_address
 
         parts = urlsplit(url)
-        path = parts.path or "/"
+        path = unquote(parts.path or "/")  # a WSGI path is decoded; the query string is not
         if parts.query:
             path += "?" + parts.query
         with self.lock:

@@ -29,8 +29,13 @@ def test_a_hosted_site_is_crawled_in_process(city):
 
     record = city.district_site
     record.refresh_from_db()
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    document = Document.objects.create(title="申请表", file=ContentFile(b"PK\x03\x04", name="营商环境申请表.xlsx"),
+                                       collection=city.district.collection)
     article = ArticlePage(title="东区召开营商环境推进会", slug="yshj", pub_date=timezone.now() - datetime.timedelta(days=3),
-                          body="<p>会议部署了下一阶段工作。</p>")
+                          body=f'<p>会议部署了下一阶段工作。<a linktype="document" id="{document.pk}">申请表</a></p>')
     page_create(parent=city.district_news, page=article, publish=True)
     start = start_url_of(record)
     assert start.endswith("/s/east/") or start.endswith("east.cq.gov.cn/")
@@ -50,4 +55,8 @@ def test_a_hosted_site_is_crawled_in_process(city):
     assert page.column == "区县动态"
     assert found["ipv6"].reason and found["ipv6"].state == "not_checked"  # no network was used: cannot tell
     assert found["availability"].value["probes"] == 1
+    # A download with a Chinese file name, its address percent-encoded in the page: served.
+    download = run.links.get(kind="attachment")
+    assert "%E8%90%A5" in download.url and download.ok is True and download.status_code == 200
+    assert found["links"].value["broken_home"] == [] and found["links"].value["broken_other"] == []
 

@@ -93,7 +93,7 @@ def _search_template(run, watch, home):
 
 def _article_title(page):
     title = (page.meta or {}).get("ArticleTitle") or page.title
-    for sep in (" - ", "_", " | ", "—", "-"):
+    for sep in (" - ", " · ", "_", " | ", "—", "-"):
         if sep in title:
             title = title.split(sep)[0]
             break

@@ -85,9 +85,9 @@ class Scope:
         self.hosts = set()
         for url in (start_url, *also):
             if url:
-                self._add(url)
+                self.add(url)
 
-    def _add(self, url):
+    def add(self, url):
         parts = urlsplit(url)
         path = parts.path or "/"
         prefix = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
@@ -158,9 +158,13 @@ def read_page(fetcher, url, *, is_home=False, today=None):
         return fetched, None, "", ""
     if looks_binary(fetched.body):
         return fetched, None, "", "内容不是可读的网页(二进制数据)"
-    text, encoding, note = decode(fetched.body, fetched.content_type)
-    fetched.declared_encoding = encoding
-    info = analyse(text, fetched.final_url or url, today=today, is_home=is_home)
+    try:
+        text, encoding, note = decode(fetched.body, fetched.content_type)
+        fetched.declared_encoding = encoding
+        info = analyse(text, fetched.final_url or url, today=today, is_home=is_home)
+    except Exception as exc:  # a page nothing can read is recorded as such; the crawl goes on
+        log.warning("page %s could not be read: %s", url, exc)
+        return fetched, None, "", f"页面无法解析({type(exc).__name__})"
     return fetched, info, text, note
 
 
@@ -226,7 +230,7 @@ def crawl_pages(run, fetcher, scope, *, budget=None, threads=2, progress=None):
                 for page, (fetched, info, _text, note) in zip(batch, results):
                     _fill(page, fetched, info, note)
                     if page.depth == 0 and page.final_url and page.final_url != page.url:
-                        scope._add(page.final_url)  # the home page redirected: where it landed is the site too
+                        scope.add(page.final_url)  # the home page redirected: where it landed is the site too
                     if info is not None:
                         found.append((page, info))
                         texts[page.url] = info.text

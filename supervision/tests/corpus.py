@@ -477,7 +477,8 @@ def refused_url():
 
 def generated_site(number, pages, today=None, broken_every=50):
     """A site of about ``pages`` pages: columns of 25 articles, each article linking
-    to its neighbours, an image and an attachment; one link in ``broken_every`` broken."""
+    to its neighbour, an image and an attachment; every ``broken_every``-th article
+    has one more link, broken (9 a site of 500 pages)."""
     today = today or datetime.date.today()
     site = Site(f"bench{number}", "生成的站点")
     per_column = 25
@@ -509,6 +510,7 @@ def generated_site(number, pages, today=None, broken_every=50):
             f'</ul><footer>{footer}</footer></body></html>').encode())
         site.files[f"/img/{c}.png"] = Resource(content_type="image/png", body=b"\x89PNG\r\n\x1a\n")
         site.files[f"/files/{c}.pdf"] = Resource(content_type="application/pdf", body=b"%PDF-1.4\n")
+    site.files["/img/dzjg.png"] = Resource(content_type="image/png", body=b"\x89PNG\r\n\x1a\n")
     site.files["/"] = Resource(body=(f'<html><head><meta charset="utf-8"><title>生成站点{number}</title>{meta}</head>'
                                      f'<body><ul>{nav}</ul><footer>{footer}</footer></body></html>').encode())
     return site

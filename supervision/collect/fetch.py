@@ -140,25 +140,37 @@ def looks_binary(body):
     return controls / len(sample) > 0.05
 
 
+def _strict(body, codec):
+    """``body`` decoded by ``codec``, refusing invalid bytes but not an incomplete
+    character at the very end (a body cut at the cap)."""
+    return codecs.getincrementaldecoder(codec)().decode(body, final=False)
+
+
 def decode(body, content_type=""):
-    """``(text, encoding, note)``: the body as text. The declared encoding is used
-    when the bytes are valid in it; otherwise the encoding is detected, and ``note``
-    says the declaration was wrong (recorded, never a crash)."""
+    """``(text, encoding, note)``: the body as text. Valid UTF-8 with non-ASCII text
+    is UTF-8 whatever the page declares (GBK text is almost never valid UTF-8, while
+    UTF-8 read as GBK gives readable-looking nonsense); otherwise the declared
+    encoding when the bytes are valid in it; otherwise the detected one. ``note``
+    says when the declaration was wrong (recorded, never a crash)."""
     declared = declared_encoding(content_type, body)
     codec = _codec(declared)
-    if codec:
-        try:
-            return body.decode(codec), codec, ""
-        except UnicodeDecodeError:
-            pass
+    if body.isascii():
+        return body.decode("ascii"), codec or "utf-8", ""
     try:
-        return body.decode("utf-8"), "utf-8", (f"声明编码{declared}与内容不符" if declared else "")
+        text = _strict(body, "utf-8")
+        wrong = codec not in ("", "utf-8")
+        return text, "utf-8", (f"声明编码{declared}与内容不符" if wrong else "")
     except UnicodeDecodeError:
         pass
+    if codec and codec != "utf-8":
+        try:
+            return _strict(body, codec), codec, ""
+        except UnicodeDecodeError:
+            pass
     best = from_bytes(body[:200_000]).best()
     guessed = _codec(best.encoding) if best is not None else ""
+    note = f"声明编码{declared}与内容不符" if declared else ""
     if guessed:
-        note = f"声明编码{declared}与内容不符" if declared else ""
         return body.decode(guessed, errors="replace"), guessed, note
     return body.decode(codec or "utf-8", errors="replace"), codec or "utf-8", "编码无法识别"
 

@@ -85,3 +85,16 @@ def test_malformed_html_is_read_without_a_crash():
     assert [link.url for link in info.links] == ["http://127.0.0.1:1/ok"]
     assert analyse("", "http://127.0.0.1:1/", today=TODAY).title == ""
     assert analyse("\x00\x01garbage<<<>>>", "http://127.0.0.1:1/", today=TODAY).links == []
+
+
+def test_wrong_encoding_declarations_are_seen_through():
+    title = "关于做好2026年防汛工作的通知"
+    page = f'<html><head><meta charset="gbk"><title>{title}</title></head><body>正文</body></html>'
+    text, encoding, note = decode(page.encode("utf-8"), "text/html")  # declared GBK, written in UTF-8
+    assert encoding == "utf-8" and "声明编码gbk与内容不符" == note and title in text
+    text, encoding, note = decode(page.replace("gbk", "utf-8").encode("gbk"), "text/html; charset=utf-8")
+    assert encoding == "gb18030" and note and title in text  # declared UTF-8, written in GBK: detected
+    raw = page.encode("utf-8")
+    cut = raw[:raw.index("正文".encode()) + 4]  # a body cut at the cap inside a character (正 and 1 byte of 文)
+    text, encoding, note = decode(cut, "text/html; charset=utf-8")
+    assert (encoding, note) == ("utf-8", "") and text.endswith("<body>正")

@@ -209,3 +209,18 @@ def test_a_home_page_that_redirects_to_another_host_is_followed_there():
     assert home.final_url == served.url
     # The start address and every page of the site, reached on the host it redirected to.
     assert run.pages.filter(state="done").count() == site.expect["pages"] + 1
+
+
+@pytest.mark.django_db
+def test_a_site_that_hangs_is_unreachable_with_the_reason():
+    with hanging_server() as url:
+        record = register(url, "hangs")
+        started = time.monotonic()
+        run = crawl_site(record)
+        probe = probe_site(record)
+    assert time.monotonic() - started < 10
+    assert run.status == RunStatus.UNREACHABLE and "超时未响应" in run.error
+    assert probe.ok is False and probe.error == "超时未响应"
+    found = _measures(record)
+    assert found["availability"].value["failures"] == 1 and found["availability"].evidence[0].detail == "超时未响应"
+    assert all(found[code].state == NOT_CHECKED for code in crawled.CRAWL_CODES)

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import socket
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ from .page import analyse
 log = logging.getLogger("supervision")
 
 BATCH = 32  # pages fetched between two writes (and heartbeats)
+RETRY_PAUSE = 0.5  # seconds before a page's second try
 
 
 def stale_after():
@@ -150,10 +152,18 @@ def _beat(run):
 
 # --- Reading one page -----------------------------------------------------------------
 
+def transient(fetched):
+    """A failure worth one retry: a dropped connection or an overloaded server."""
+    return fetched.error in ("connect", "protocol") or fetched.status in (502, 503, 504)
+
+
 def read_page(fetcher, url, *, is_home=False, today=None):
     """``(fetched, info, text, note)``: the fetch and, for a readable HTML page, its
     analysis. Runs in a worker thread: no database."""
     fetched = fetcher.get(url)
+    if transient(fetched):  # one more try, a moment later: a busy server is not a broken page
+        time.sleep(RETRY_PAUSE)
+        fetched = fetcher.get(url)
     if not fetched.reached or not fetched.body or not fetched.is_html:
         return fetched, None, "", ""
     if looks_binary(fetched.body):

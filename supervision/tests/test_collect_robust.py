@@ -224,3 +224,21 @@ def test_a_site_that_hangs_is_unreachable_with_the_reason():
     found = _measures(record)
     assert found["availability"].value["failures"] == 1 and found["availability"].evidence[0].detail == "超时未响应"
     assert all(found[code].state == NOT_CHECKED for code in crawled.CRAWL_CODES)
+
+
+@pytest.mark.django_db
+def test_a_page_that_fails_once_is_tried_again_and_read():
+    site = build_site("clean")
+    path = site.articles[0][0]
+    good, tries = site.files.pop(path), []
+
+    def busy_once(handler):
+        tries.append(1)
+        return good if len(tries) > 1 else Resource(status=503, body=b"busy")
+    site.routes[path] = busy_once
+    with serve(site) as served:
+        record = register(served.url, "busy")
+        run = crawl_site(record)
+    page = run.pages.get(url=served.at(path))
+    assert len(tries) == 2 and page.state == "done" and page.status_code == 200 and page.title
+    assert not LinkCheck.objects.filter(run=run, ok=False).exists()

@@ -29,6 +29,7 @@ class Rendered:
     plain: bool  # no cookie set, not varying on the cookie (what a sitemap or 404 page needs)
     listing_pages: int  # a column's pages of items (1 when it lists none of its own)
     error: str = ""  # the exception behind a 500, for the report
+    location: str = ""  # where a redirect points
 
 
 class _Handler(BaseHandler):
@@ -94,7 +95,8 @@ def render(url, hostname):
         closer()
     return Rendered(response.status_code, content, headers.get("content-type", ""),
                     {k: v for k, v in headers.items() if k in SHARED_HEADERS}, cacheable, plain,
-                    getattr(request, "_listing_pages", 1), getattr(request, "_bake_error", ""))
+                    getattr(request, "_listing_pages", 1), getattr(request, "_bake_error", ""),
+                    headers.get("location", ""))
 
 
 @contextmanager

@@ -42,6 +42,18 @@ log = logging.getLogger("delivery")
 TMP_SUFFIX = ".bake-tmp"
 
 
+# --- Rendering for others --------------------------------------------------------
+
+def render_address(url, hostname):
+    """``(status, content, content_type, location)`` of ``url`` (path and query) of the
+    site at ``hostname``, rendered in-process as a reader would be served: how the
+    supervision collectors read hosted sites on a machine with no network."""
+    from .render import render
+
+    rendered = render(url, hostname)
+    return rendered.status, rendered.content, rendered.content_type, rendered.location
+
+
 # --- Keys and digests ----------------------------------------------------------
 
 def _key():

@@ -258,36 +258,46 @@ def unit_year_figures(*, unit, year):
 
 
 # --- What the supervision work reads (a unit's consultation column) ------------------------------
+#
+# A unit's consultation column is every letter it answers and every letter of the
+# mailboxes it runs: the General Office's portal answers for the whole mayor's
+# mailbox, whoever handled each letter. Error reports (我为政府网站找错) are not
+# consultation: the indicator counts them on their own (error_reports below).
+
+def _column_of(unit):
+    return (Letter.objects.filter(Q(handling_unit=unit) | Q(mailbox__unit=unit))
+            .exclude(letter_type__code=ERROR_REPORT_TYPE))
+
 
 def open_letters_of(unit, *, received_from, received_to):
-    """Accepted letters ``unit`` handles, received in the window and still unanswered
+    """Accepted letters of ``unit``'s column, received in the window and still unanswered
     (the indicators' "valid message left unanswered"), oldest first."""
-    return (Letter.objects.filter(handling_unit=unit, routed_at__isnull=False, status__in=OPEN_STATUSES,
-                                  received_at__gte=received_from, received_at__lt=received_to)
+    return (_column_of(unit).filter(routed_at__isnull=False, status__in=OPEN_STATUSES,
+                                    received_at__gte=received_from, received_at__lt=received_to)
             .only("id", "serial", "received_at", "routed_at", "status").order_by("received_at", "id"))
 
 
 def replied_letters_of(unit, *, replied_from, replied_to, limit=500):
-    """Letters ``unit`` answered in the window (newest first, at most ``limit``), with
+    """Letters of ``unit``'s column answered in the window (newest first, at most ``limit``), with
     what the working days to their answer are counted from."""
-    return list(Letter.objects.filter(handling_unit=unit, status__in=REPLIED, routed_at__isnull=False,
-                                      replied_at__gte=replied_from, replied_at__lt=replied_to)
+    return list(_column_of(unit).filter(status__in=REPLIED, routed_at__isnull=False,
+                                        replied_at__gte=replied_from, replied_at__lt=replied_to)
                 .only("id", "serial", "received_at", "routed_at", "replied_at").order_by("-replied_at", "-id")[:limit])
 
 
 def published_letters_of(unit, *, until):
-    """Letters of ``unit`` published by ``until`` (newest answer first), with the four
+    """Letters of ``unit``'s column published by ``until`` (newest answer first), with the four
     fields a published letter must show."""
-    return (Letter.objects.filter(handling_unit=unit, published=True, replied_at__lt=until)
+    return (_column_of(unit).filter(published=True, replied_at__lt=until)
             .select_related("handling_unit")
             .only("id", "serial", "received_at", "replied_at", "public_reply", "handling_unit__name")
             .order_by("-replied_at", "-id"))
 
 
 def accepted_count_of(unit, *, received_from, received_to):
-    """How many letters ``unit`` was given to handle that arrived in the window."""
-    return Letter.objects.filter(handling_unit=unit, routed_at__isnull=False, received_at__gte=received_from,
-                                 received_at__lt=received_to).count()
+    """How many accepted letters of ``unit``'s column arrived in the window."""
+    return _column_of(unit).filter(routed_at__isnull=False, received_at__gte=received_from,
+                                   received_at__lt=received_to).count()
 
 
 # --- The error-report channel (我为政府网站找错) ------------------------------------------

@@ -663,6 +663,12 @@ def _items(ruleset, attr):
     return list(value.all()) if hasattr(value, "all") else list(value)
 
 
+# A score is given only when the site itself was read: its home page and its columns.
+# Without them most deductions could not be looked for, and the score would be high
+# for a site nobody could see (an unreachable site is 未评定, never 100).
+READ_FOR_A_SCORE = ("home_update", "columns")
+
+
 def evaluate(ruleset, measurements, *, site_kind, external_services=True):
     """The verdict of ``measurements`` under ``ruleset`` (see the module's docstring)."""
     from .models import RuleKind, Verdict
@@ -708,7 +714,8 @@ def evaluate(ruleset, measurements, *, site_kind, external_services=True):
         return Result(Verdict.FAIL, None, ZERO, vetoes, deductions, bonuses, not_checked, category_rows,
                       getattr(ruleset, "pk", None))
 
-    if not judged:  # nothing measured: no score, and no verdict guessed
+    unread = [code for code in READ_FOR_A_SCORE if not measurements.get(code).checked]
+    if not judged or unread:  # the site itself not read (the reasons are in not_checked): no verdict guessed
         for b in bonuses:
             b["points"] = 0.0
         return Result(Verdict.UNSCORED, None, ZERO, vetoes, deductions, bonuses, not_checked, category_rows,

@@ -269,9 +269,14 @@ def test_a_site_nothing_could_be_measured_of_is_not_scored_not_passed(ruleset):
     assert len(result.not_checked) == sum(1 for r in ruleset.rules.all() if r.enabled)
     unreachable = build({}, not_checked={code: "本机网络无法访问该网站" for code in CHECKS})
     assert evaluate(ruleset, unreachable, site_kind="portal").verdict == Verdict.UNSCORED
-    # one measure taken is enough to judge by it
-    one = build({"ipv6": {"has_aaaa": False}})
-    result = evaluate(ruleset, one, site_kind="department")
+    # a site whose home page and columns could not be read gets no score, whatever
+    # else was measured (an error-report count, IPv6): it would score high unseen
+    only_ipv6 = build({"ipv6": {"has_aaaa": False}})
+    assert evaluate(ruleset, only_ipv6, site_kind="department").verdict == Verdict.UNSCORED
+    # read, it is judged by what was measured
+    values = clean_values()
+    read = build({"home_update": values["home_update"], "columns": values["columns"], "ipv6": {"has_aaaa": False}})
+    result = evaluate(ruleset, read, site_kind="department")
     assert result.verdict == Verdict.PASS and result.score == Decimal("99.00")  # 100 − 1 (no IPv6)
 
 

@@ -28,6 +28,17 @@ PURGE_ONE_IN = 500  # expired database rows are swept on roughly one hit in this
 
 # --- Who the client is -----------------------------------------------------------
 
+# The platform's own requests rendered in the process (the bake, and the supervision
+# work reading hosted sites) carry this WSGI environ key. No HTTP client can set it
+# (headers arrive as HTTP_*), and they are not a client to limit.
+INTERNAL_ENVIRON_KEY = "platform.bake"
+
+
+def is_internal(request):
+    """``request`` is the platform's own, rendered in the process (not a client)."""
+    return bool(request.META.get(INTERNAL_ENVIRON_KEY))
+
+
 def _address(value):
     try:
         return str(ipaddress.ip_address((value or "").strip()))

@@ -31,11 +31,13 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 
+from guard import ratelimit
+
 GENERATION_KEY = "pagecache:generation"
 # In the environ of the bake's own renderings (delivery.render): the page cache
 # neither answers nor keeps them. No reader's request can carry it (HTTP headers
 # arrive as HTTP_* keys).
-BYPASS_ENVIRON_KEY = "platform.bake"
+BYPASS_ENVIRON_KEY = ratelimit.INTERNAL_ENVIRON_KEY
 HEADER = "X-Page-Cache"
 _SKIPPED_HEADERS = {"set-cookie", "content-length"}
 

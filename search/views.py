@@ -45,9 +45,10 @@ def results(request):
     status = 200
     found = Results(query=q.strip()[:200], parts=[])
     if q.strip():
-        quota = ratelimit.hit(f"search:{ratelimit.client_key(request)}", limit=SEARCHES_PER_MINUTE,
-                              window=SEARCH_WINDOW)
-        if not quota.allowed:
+        # The supervision work's own test of a hosted site's search is no client.
+        quota = None if ratelimit.is_internal(request) else ratelimit.hit(
+            f"search:{ratelimit.client_key(request)}", limit=SEARCHES_PER_MINUTE, window=SEARCH_WINDOW)
+        if quota is not None and not quota.allowed:
             messages.append("您搜索得太频繁了,请稍等一分钟再试。")
             status = 429
         else:

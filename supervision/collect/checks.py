@@ -93,10 +93,16 @@ def _search_template(run, watch, home):
 
 def _article_title(page):
     title = (page.meta or {}).get("ArticleTitle") or page.title
-    for sep in (" - ", " · ", "_", " | ", "—", "-"):
-        if sep in title:
-            title = title.split(sep)[0]
-            break
+    # Suffixes set off by spaces ("标题 · 信件公开 - 中国重庆") are cut one after
+    # another; an unspaced separator only when there was none (a "2026-2030" stays).
+    spaced = [sep for sep in (" - ", " · ", " | ") if sep in title]
+    for sep in spaced:
+        title = title.split(sep)[0]
+    if not spaced:
+        for sep in ("_", "—", "-"):
+            if sep in title:
+                title = title.split(sep)[0]
+                break
     return " ".join(title.split())
 
 

@@ -213,7 +213,7 @@ def links_measure(run):
 
 
 def footer_measure(run, pages):
-    read = [p for p in pages if _read(p) and (p.footer or {}).get("_read", True)]
+    read = [p for p in pages if _read(p)]
     if not read:
         return not_checked("footer", "没有可读取的页面")
     missing, evidence = [], []

@@ -93,10 +93,9 @@ def _search_template(run, watch, home):
 
 def _article_title(page):
     title = (page.meta or {}).get("ArticleTitle") or page.title
-    for sep in (" - ", " · ", "_", " | ", "—", "-"):
-        if sep in title:
-            title = title.split(sep)[0]
-            break
+    # The site's name and the section follow the item's title: "标题 · 信件公开 - 中国重庆".
+    for sep in (" - ", " · ", " | ", "_", " — "):
+        title = title.split(sep)[0]
     return " ".join(title.split())
 
 

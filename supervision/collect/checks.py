@@ -93,16 +93,9 @@ def _search_template(run, watch, home):
 
 def _article_title(page):
     title = (page.meta or {}).get("ArticleTitle") or page.title
-    # Suffixes set off by spaces ("标题 · 信件公开 - 中国重庆") are cut one after
-    # another; an unspaced separator only when there was none (a "2026-2030" stays).
-    spaced = [sep for sep in (" - ", " · ", " | ") if sep in title]
-    for sep in spaced:
+    # The site's name and the section follow the item's title: "标题 · 信件公开 - 中国重庆".
+    for sep in (" - ", " · ", " | ", "_", " — "):
         title = title.split(sep)[0]
-    if not spaced:
-        for sep in ("_", "—", "-"):
-            if sep in title:
-                title = title.split(sep)[0]
-                break
     return " ".join(title.split())
 
 

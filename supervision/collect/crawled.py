@@ -11,9 +11,10 @@ Where the site could not be reached, or was never crawled, each measure says so
 
 The kinds of columns and their stale periods (检查指标: 动态、要闻 2 weeks; 通知公告、
 政策文件 6 months for top-level columns; 人事、规划计划 1 year) are data: the
-keyword table below, overridable by ``SUPERVISION_COLUMN_KINDS`` (a list of
-``[kind, [keywords]]``) and ``SUPERVISION_COLUMN_PERIODS`` (``{kind: days}``) in the
-settings, or passed to :func:`column_kind` / :func:`columns_measure`.
+keyword table below, overridden by the active ruleset (a rule's params
+``column_kinds``: ``[[kind, [keywords]], ...]`` and ``column_periods``: ``{kind:
+days}``), else by ``SUPERVISION_COLUMN_KINDS`` / ``SUPERVISION_COLUMN_PERIODS`` in
+the settings; or passed to :func:`column_kind` / :func:`columns_measure`.
 """
 
 import datetime
@@ -55,12 +56,43 @@ _NOT_COLUMNS = ("首页", "搜索", "站内搜索")
 CRAWL_CODES = ("home_update", "columns", "links", "footer", "meta", "screening", "search", "ipv6", "https")
 
 
-def kind_table():
-    return getattr(settings, "SUPERVISION_COLUMN_KINDS", None) or COLUMN_KINDS
+def _valid_kinds(value):
+    return isinstance(value, list) and all(
+        isinstance(row, (list, tuple)) and len(row) == 2 and isinstance(row[0], str) and isinstance(row[1], list)
+        and all(isinstance(word, str) and word for word in row[1]) for row in value)
 
 
-def period_table():
-    return {**COLUMN_PERIODS, **(getattr(settings, "SUPERVISION_COLUMN_PERIODS", None) or {})}
+def _valid_periods(value):
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, int) and v >= 0
+                                           for k, v in value.items())
+
+
+def ruleset_tables():
+    """``(kinds, periods)`` from the active ruleset: the first enabled rule whose
+    params carry ``column_kinds`` / ``column_periods`` (None where none does, or
+    where the value has the wrong shape)."""
+    from ..models import Ruleset, RulesetStatus
+
+    ruleset = Ruleset.objects.filter(status=RulesetStatus.ACTIVE).first()
+    kinds = periods = None
+    if ruleset is not None:
+        for params in ruleset.rules.filter(enabled=True).values_list("params", flat=True):
+            params = params if isinstance(params, dict) else {}
+            if kinds is None and _valid_kinds(params.get("column_kinds")):
+                kinds = params["column_kinds"]
+            if periods is None and _valid_periods(params.get("column_periods")):
+                periods = params["column_periods"]
+    return kinds, periods
+
+
+def kind_table(ruleset_kinds=None):
+    """The name keywords of each column kind: the ruleset's, else the settings', else ours."""
+    return ruleset_kinds or getattr(settings, "SUPERVISION_COLUMN_KINDS", None) or COLUMN_KINDS
+
+
+def period_table(ruleset_periods=None):
+    return {**COLUMN_PERIODS, **(getattr(settings, "SUPERVISION_COLUMN_PERIODS", None) or {}),
+            **(ruleset_periods or {})}
 
 
 def column_kind(name, column_type="", table=None):
@@ -213,7 +245,7 @@ def links_measure(run):
 
 
 def footer_measure(run, pages):
-    read = [p for p in pages if _read(p) and (p.footer or {}).get("_read", True)]
+    read = [p for p in pages if _read(p)]
     if not read:
         return not_checked("footer", "没有可读取的页面")
     missing, evidence = [], []
@@ -295,9 +327,10 @@ def measures(record, period):
         reason = f"网站无法访问({timezone.localtime(run.started_at):%Y-%m-%d %H:%M}):{run.error}"[:300]
         return result + [not_checked(code, reason) for code in CRAWL_CODES]
     pages = list(run.pages.exclude(state=ItemState.PENDING).order_by("id"))
+    kinds, periods = ruleset_tables()
     result += [
         home_update(run, pages, period),
-        columns_measure(run, pages, period),
+        columns_measure(run, pages, period, table=kind_table(kinds), periods=period_table(periods)),
         links_measure(run),
         footer_measure(run, pages),
         meta_measure(run, pages),

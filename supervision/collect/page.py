@@ -180,7 +180,7 @@ def _footer_node(tree):
                      "[class*=copyright]"):
         nodes = tree.css(selector)
         if nodes:
-            return nodes[-1] if selector != "footer" else nodes[-1]
+            return nodes[-1]
     return None
 
 
@@ -194,9 +194,12 @@ _FOOTER_RULES = {
 
 
 def _footer(tree, text_of_page):
+    """The identity items found in the footer. The footer is the page's footer
+    element (or what its class or id names so) together with the end of the page's
+    text: a footnote that looks like a footer never hides the real one."""
     node = _footer_node(tree)
-    text = _text(node) if node is not None else text_of_page[-3000:]
-    images = node.css("img") if node is not None else tree.css("img")
+    text = (_text(node) + " " if node is not None else "") + text_of_page[-3000:]
+    images = tree.css("img")
     found = {key: bool(rule.search(text)) for key, rule in _FOOTER_RULES.items()}
     mark = False
     for img in images:
@@ -204,13 +207,13 @@ def _footer(tree, text_of_page):
         blob = " ".join(str(attrs.get(k) or "") for k in ("alt", "title", "src"))
         if "党政机关" in blob or "dzjg" in blob.lower() or "gov-mark" in blob.lower() or "conac" in blob.lower():
             mark = True
-    for a in (node.css("a") if node is not None else tree.css("a")):
+    for a in tree.css("a"):
         if "conac.cn" in (a.attributes.get("href") or ""):
             mark = True
     found["mark"] = mark
     entry = ERROR_ENTRY in text
     if not entry:
-        scope = node if node is not None else tree
+        scope = tree
         for img in scope.css("img"):
             if ERROR_ENTRY in str(img.attributes.get("alt") or "") + str(img.attributes.get("title") or ""):
                 entry = True

@@ -85,3 +85,13 @@ def test_ipv6_where_the_machine_can_tell_and_where_it_cannot():
     assert has is None and "无法解析" in reason
     has, reason = ipv6_of("localhost")
     assert has in (True, False) and reason == ""  # resolved by this machine: an answer either way
+
+
+def test_the_searched_title_leaves_out_the_site_and_section_names():
+    from supervision.collect.checks import _article_title
+    from supervision.models import CrawlPage
+
+    page = CrawlPage(title="渝中区较场口附近夜间施工噪音扰民 · 信件公开 - 中国重庆", meta={})
+    assert _article_title(page) == "渝中区较场口附近夜间施工噪音扰民"
+    assert _article_title(CrawlPage(title="2026-2030年发展规划 - 中国重庆", meta={})) == "2026-2030年发展规划"
+    assert _article_title(CrawlPage(title="x", meta={"ArticleTitle": "关于调整营业时间的公告"})) == "关于调整营业时间的公告"

@@ -166,3 +166,22 @@ def test_the_flaky_server_fails_its_known_share_of_probes():
     assert measure.value["failure_ratio"] == 0.25 and measure.value["timeout_seconds"] == 3
     assert sorted(e.at for e in measure.evidence) == sorted(timezone.localtime(p.at).isoformat() for p in failed)
     assert all("503" in e.detail for e in measure.evidence)
+
+
+def test_column_kinds_and_periods_are_data_the_ruleset_can_change(lexicon):
+    from supervision.models import Rule, Ruleset
+
+    Ruleset.objects.filter(status="active").update(status="retired")  # the loaded default, if any
+    version = (Ruleset.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    ruleset = Ruleset.objects.create(name="测试指标", version=version, status="active")
+    # A supervisor's ruleset: 工作动态 is judged as a plan (365 days); notices get 400 days.
+    Rule.objects.create(ruleset=ruleset, code="columns", name="栏目", kind="veto", evaluator="columns",
+                        params={"column_kinds": [["plans", ["工作动态"]], ["notices", ["通知公告"]]],
+                                "column_periods": {"notices": 400}})
+    served, record, run, found = crawl_and_measure("stale_columns")
+    columns = {c["title"]: c for c in found["columns"].value["columns"]}
+    assert (columns["工作动态"]["kind"], columns["工作动态"]["period_days"], columns["工作动态"]["stale"]) == (
+        "plans", 365, False)
+    assert (columns["通知公告"]["period_days"], columns["通知公告"]["stale"]) == (400, False)
+    assert found["columns"].state == OK
+    assert crawled.column_kind("规划计划") == "plans" and crawled.column_kind("某某", "政策文件") == "policy"

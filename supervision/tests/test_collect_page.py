@@ -98,3 +98,11 @@ def test_wrong_encoding_declarations_are_seen_through():
     cut = raw[:raw.index("正文".encode()) + 4]  # a body cut at the cap inside a character (正 and 1 byte of 文)
     text, encoding, note = decode(cut, "text/html; charset=utf-8")
     assert (encoding, note) == ("utf-8", "") and text.endswith("<body>正")
+
+
+def test_a_footnote_does_not_hide_the_real_footer():
+    site = build_site("gbk_old")  # its footer is a <div class="bottom">
+    html = decode(site.files["/gzdt/1.html"].body, "text/html")[0].replace(
+        "</h1>", '</h1><p class="footnote">注:本文数据截至上月底。</p>')
+    info = analyse(html, "http://127.0.0.1:1/gzdt/1.html", today=TODAY)
+    assert all(info.footer[item] for item in FOOTER_ALL)

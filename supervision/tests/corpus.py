@@ -210,8 +210,11 @@ def days_ago(days, today=None):
     return (today or datetime.date.today()) - datetime.timedelta(days=days)
 
 
+# A well-kept site's columns: every kind the indicators ask for (overview, organisation,
+# leaders, news, policy documents and their interpretations), each on time.
 FRESH = [Column("gzdt", "工作动态", [1, 3, 6]), Column("tzgg", "通知公告", [10, 40]),
-         Column("zcwj", "政策文件", [20, 90]), Column("rsxx", "人事信息", [100])]
+         Column("zcwj", "政策文件", [20, 90]), Column("zcjd", "政策解读", [25]), Column("rsxx", "人事信息", [100]),
+         Column("gkxx", "概况信息", [300]), Column("jgzn", "机构职能", [200]), Column("ldxx", "领导信息", [150])]
 
 # The sites. ``expect`` is what a careful inspector finds; see the module docstring.
 SITES = {

@@ -81,14 +81,16 @@ def roots_ensure():
 
 def _seeded_by_migrations():
     """Rows the data migrations write (the not-accepted reasons, the error-report
-    letter type, the online forms' platform answer limit, the guides' catch-all phrases), gone after a transactional
-    test flushed the tables: written again by the migration's own code."""
+    letter type, the online forms' platform answer limit, the guides' catch-all
+    phrases, the 2019 indicators), gone after a transactional test flushed the
+    tables: written again by the migration's own code."""
     import importlib
 
     from django.apps import apps
 
     from disclosure.models import AnswerLimit, CatchAllPhrase
     from letters.models import LetterType, NotAcceptedReason
+    from supervision.models import Ruleset
 
     if not NotAcceptedReason.objects.exists():
         importlib.import_module("letters.migrations.0009_seed_not_accepted_reasons").seed(apps, None)
@@ -98,6 +100,8 @@ def _seeded_by_migrations():
         importlib.import_module("disclosure.migrations.0004_online_forms_and_pre_acceptance").seed(apps, None)
     if not CatchAllPhrase.objects.exists():
         importlib.import_module("disclosure.migrations.0006_service_guide_completeness").seed(apps, None)
+    if not Ruleset.objects.exists():
+        importlib.import_module("supervision.migrations.0002_ruleset_2019").load(apps, None)
 
 
 def user_make(username, unit=None, roles=(), **extra):

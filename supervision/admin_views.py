@@ -29,7 +29,7 @@ from .measures import CHECK_LABELS
 from .models import ColumnAssignment, NoticeStatus, Verdict
 
 UNSCORED = "unscored"
-VERDICT_LABELS = {Verdict.PASS: "合格", Verdict.AT_RISK: "有风险", Verdict.FAIL: "不合格", UNSCORED: "未评分"}
+VERDICT_LABELS = {Verdict.PASS: "合格", Verdict.AT_RISK: "有风险", Verdict.FAIL: "不合格", UNSCORED: "未评定"}
 VERDICT_ORDER = (Verdict.FAIL, Verdict.AT_RISK, Verdict.PASS, UNSCORED)
 EVENT_LABELS = {"issued": "下发", "reported": "报告整改", "confirmed": "复查通过", "reopened": "复查未通过",
                 "overdue": "超期提醒"}
@@ -99,7 +99,7 @@ def score_chart(cards, *, width=560, height=200):
         x = left + index * slot if len(cards) > 1 else left + (width - left) / 2
         score = float(card.score) if card.score is not None else 0.0
         points.append({"x": round(x, 1), "y": round(bottom - plot_h * min(score, 100) / 100, 1),
-                       "label": f"{card.period_start:%Y-%m}", "score": "否决" if card.score is None else f"{score:g}",
+                       "label": f"{card.period_start:%Y-%m}", "score": card.score_label if card.score is None else f"{score:g}",
                        "veto": card.score is None})
     return {"width": width, "height": height, "points": points, "left": left, "bottom": bottom,
             "right": width - 10, "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
@@ -122,6 +122,7 @@ def _overview(request):
     present = list(cards.values())
     return {"records": records, "period": period, "periods": offered, "rows": rows, "counts": counts,
             "worst": queries.worst_problems(present, limit=15), "ranking": queries.ranked_cards(present),
+            "unscored": queries.unscored_cards(present),
             "sees_all": queries.sees_every_site(user)}
 
 
@@ -267,7 +268,7 @@ def report_xlsx(request):
     sheet.append(["网站", "主办单位", "类别", "结论", "得分", "加分", "否决项", "扣分合计", "评分时间", "指标版本"])
     for record, card, label, deducted in _report_rows(context):
         sheet.append([record.name, record.unit.name, record.get_kind_display(), label,
-                      float(card.score) if card and card.score is not None else None,
+                      float(card.score) if card and card.score is not None else (card.score_label if card else None),
                       float(card.bonus) if card else None, len(card.vetoes) if card else None,
                       deducted if card else None,
                       timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M") if card else "",
@@ -282,10 +283,13 @@ def report_xlsx(request):
                         CHECK_LABELS.get(item.get("check"), item.get("check")), float(item.get("points") or 0),
                         item.get("detail"), evidence[:30000]])
     ranking = book.create_sheet("排名")
-    ranking.append(["名次", "网站", "得分", "结论"])
-    for place, card in enumerate(context["ranking"], start=1):
-        ranking.append([place, card.record.name, float(card.score) if card.score is not None else "否决",
+    ranking.append(["名次", "网站", "得分", "加分", "总分", "结论"])
+    for place, card in context["ranking"]:
+        ranking.append([place or "—", card.record.name, float(card.score) if card.score is not None else "否决",
+                        float(card.bonus), float(card.total) if card.total is not None else None,
                         VERDICT_LABELS[card.verdict]])
+    for card in context["unscored"]:
+        ranking.append(["—", card.record.name, "未评定", None, None, card.unscored_reason])
     notices_sheet = book.create_sheet("整改通知")
     notices_sheet.append(["编号", "网站", "整改单位", "下发时间", "期限", "状态"])
     for item in queries.visible_notices(request.user).filter(issued_at__date__gte=context["period"]):

@@ -328,6 +328,30 @@ class Scorecard(models.Model):
     def __str__(self):
         return f"{self.record} {self.period_start:%Y-%m}"
 
+    @property
+    def total(self):
+        """Score plus bonus (what sites are ranked by), or None without a score."""
+        return None if self.score is None else self.score + self.bonus
+
+    @property
+    def score_label(self):
+        """The score as shown: the number, 否决 (failed by a veto item) or 未评定."""
+        if self.score is not None:
+            return str(self.score)
+        return "否决" if self.verdict == Verdict.FAIL else "未评定"
+
+    @property
+    def unscored_reason(self):
+        """Why a card has no verdict: the reason its home page or columns were not read."""
+        if self.verdict != Verdict.UNSCORED:
+            return ""
+        measures = (self.measurements or {}).get("measures", {})
+        for code in ("home_update", "columns"):
+            reason = (measures.get(code) or {}).get("reason")
+            if reason:
+                return reason
+        return "网站首页和栏目未能读取"
+
 
 # --- Outputs: the content-assurance division (A2) and rectification notices ---------
 

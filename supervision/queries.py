@@ -215,14 +215,24 @@ def worst_problems(cards, limit=20):
 
 
 def ranked_cards(cards):
-    """``cards`` ranked: scored sites by score (with bonus) high to low, then the sites
-    hit by a veto (no score)."""
-    def key(card):
-        if card.score is None:
-            return (1, 0, card.record.name)
-        return (0, -(float(card.score) + float(card.bonus or 0)), card.record.name)
+    """``cards`` ranked: ``[(rank, card)]``, the scored sites by score plus bonus, high
+    to low, equal totals sharing a rank; then the sites failed by a veto item (rank
+    None). Sites not scored (未评定) are not ranked: see :func:`unscored_cards`."""
+    scored = sorted((c for c in cards if c.score is not None),
+                    key=lambda c: (-c.total, c.record.sort_order, c.record_id))
+    ranked, rank, previous = [], 0, None
+    for position, card in enumerate(scored, start=1):
+        if card.total != previous:
+            rank, previous = position, card.total
+        ranked.append((rank, card))
+    vetoed = sorted((c for c in cards if c.score is None and c.verdict == Verdict.FAIL),
+                    key=lambda c: (c.record.sort_order, c.record_id))
+    return ranked + [(None, card) for card in vetoed]
 
-    return sorted(cards, key=key)
+
+def unscored_cards(cards):
+    """The cards of sites that could not be read (未评定), in the registry's order."""
+    return sorted((c for c in cards if c.verdict == Verdict.UNSCORED), key=lambda c: (c.record.sort_order, c.record_id))
 
 
 def trend(records, *, months=6, until=None):

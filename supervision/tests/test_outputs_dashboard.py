@@ -150,3 +150,25 @@ def test_the_admin_menu_offers_the_supervisors_pages(city, people):
         html = _client(user).get("/admin/").content.decode()
         for label in ("网站监管", "监管总览", "整改通知", "内容保障分工"):
             assert _in_menu(label, html), (user, label)
+
+
+def test_equal_totals_share_a_rank_the_vetoed_come_last_and_an_unread_site_is_not_ranked(city, people):
+    from .outputs_helpers import FEB
+
+    card(city.portal_site, FEB, verdict=Verdict.PASS, score=90)
+    card(city.district_site, FEB, verdict=Verdict.PASS, score=90)
+    card(city.dept_site, FEB, verdict=Verdict.UNSCORED, score=None, measurements={
+        "record": city.dept_site.pk, "period": ["2026-02-01", "2026-02-28", "2026-02-28"],
+        "measures": {"home_update": {"code": "home_update", "state": "not_checked", "value": {}, "evidence": [],
+                                     "reason": "网站无法访问:首页无法访问:域名无法解析", "measured_at": ""}}})
+    html = _client(people.supervisor).get("/admin/supervision/?period=2026-02").content.decode()
+    ranking = re.search(r'<table class="listing" id="ranking">(.*?)</table>', html, re.S).group(1)
+    assert re.findall(r"<tr><td>(\d+)</td><th", ranking) == ["1", "1"]  # 90 and 90: one rank
+    assert "市教委网站" not in ranking
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*市教委网站(?:(?!</tr>).)*</tr>", html.split('id="ranking"')[0], re.S).group(0)
+    assert "未评定" in row and "否决" not in row  # in the sites table: not scored, not vetoed
+    unscored = re.search(r'<ul id="unscored">(.*?)</ul>', html, re.S).group(1)
+    assert "市教委网站" in unscored and "域名无法解析" in unscored
+    page = _client(people.supervisor).get(f"/admin/supervision/sites/{city.dept_site.pk}/?period=2026-02")
+    text = page.content.decode()
+    assert "未评定" in text and "单项否决" not in text.split('id="verdict"')[1][:400]

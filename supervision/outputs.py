@@ -221,6 +221,8 @@ def _save(notice, **changes):
 
 
 def _deadline(deadline_days, deadline, today):
+    if deadline_days not in (None, "") and deadline not in (None, ""):
+        raise DomainError("整改期限请只填一种:工作日数,或指定日期。", field="deadline_days")
     if deadline_days not in (None, ""):
         try:
             days = int(deadline_days)
@@ -262,6 +264,20 @@ def _next_number(today):
     return f"{prefix}{(int(last[len(prefix):]) if last else 0) + 1:04d}"
 
 
+OPEN_NOTICE_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.REPORTED, NoticeStatus.REOPENED)
+
+
+def _refuse_a_second_open_notice(record, chosen):
+    """One open notice per problem of a site: a unit is not told twice to fix the
+    same thing while the first notice is being followed."""
+    wanted = {item["rule"] for item in chosen}
+    for open_notice in RectificationNotice.objects.filter(record=record, status__in=OPEN_NOTICE_STATUSES):
+        again = [item["name"] for item in open_notice.items if item.get("rule") in wanted]
+        if again:
+            raise DomainError(f"整改通知 {open_notice.number} 尚未办结,已包含“{'、'.join(again)}”:"
+                              "请在那份通知上跟进,或只选择其他问题。", field="items")
+
+
 def notice_issue(*, actor, scorecard, items, message="", deadline_days=None, deadline=None):
     """A supervisor sends a site's problems (rule codes picked from its scorecard) to
     its unit with a deadline (working days, or a date) and a requirement; numbered
@@ -280,6 +296,7 @@ def notice_issue(*, actor, scorecard, items, message="", deadline_days=None, dea
         raise DomainError("整改要求不超过2000字。", field="message")
     due = _deadline(deadline_days, deadline, today)
     record = scorecard.record
+    _refuse_a_second_open_notice(record, chosen)
     for attempt in range(5):
         try:
             with transaction.atomic():

@@ -56,6 +56,13 @@ def test_a_supervisor_issues_a_numbered_notice_with_a_working_day_deadline(city,
     assert _audit(notice) == ["supervision.notice.issue"]
     mail = Notification.objects.get(kind="notice_issued")
     assert mail.to == "east-admin@cq.gov.cn" and "链接不可用" in mail.body
+    # While it is open, the same problems are not sent again.
+    with pytest.raises(DomainError) as refused:
+        _issue(cards, people, items=["links-broken"], deadline=timezone.localdate() + dt.timedelta(days=20),
+               deadline_days=None)
+    assert notice.number in refused.value.message and "链接不可用" in refused.value.message
+    notice.status = "confirmed"
+    notice.save()
     second = _issue(cards, people, items=["links-broken"], deadline=timezone.localdate() + dt.timedelta(days=20),
                     deadline_days=None)
     assert second.number == f"ZG{timezone.localdate():%Y}0002"
@@ -69,6 +76,7 @@ def test_a_supervisor_issues_a_numbered_notice_with_a_working_day_deadline(city,
     ({"deadline_days": None, "deadline": None}, "请填写整改期限"),
     ({"deadline_days": None, "deadline": "2020-01-01"}, "整改期限应在今天之后"),
     ({"deadline_days": None, "deadline": "明天"}, "日期格式"),
+    ({"deadline_days": 5, "deadline": "2099-01-01"}, "只填一种"),  # never a silent choice between the two
 ])
 def test_a_bad_notice_is_refused_with_a_reason_and_nothing_is_stored(city, people, changes, message):
     cards = cards_for(city)

@@ -242,7 +242,10 @@ def error_report_submit(*, address, problem, name="", phone="", email="", ip=Non
     if mailbox is None:
         raise DomainError("“我为政府网站找错”暂无受理信箱,请稍后再试。", code="closed")
     unit = record.unit
-    title = f"网站找错:{record.name}"[:MAX_TITLE]
+    # The handlers' queue tells reports apart by their titles: the site and the problem's first words.
+    excerpt = " ".join(problem.split())
+    title = f"网站找错:{record.name}:{excerpt}"
+    title = title if len(title) <= MAX_TITLE else title[:MAX_TITLE - 1] + "…"
     body = f"出错页面:{address}\n\n{problem}"
     now = _now()
     for attempt in range(5):

@@ -265,6 +265,8 @@ def _rule_errors(rule, categories, seen):
     if amount is not None and cap is not None and cap < amount and cap >= 0:
         errors.append(f"指标“{name}”的最多分值({cap.normalize():f})小于每项分值({amount.normalize():f})。")
     limit = categories.get(category) if kind == RuleKind.DEDUCTION else None
+    if limit is not None and limit < 0:
+        limit = None  # the category's own points are refused already: no follow-on reason for each rule
     if limit is not None and amount is not None and amount > limit:
         errors.append(f"指标“{name}”每项扣{amount.normalize():f}分,超过了所属类别的分值{limit.normalize():f}。")
     if limit is not None and cap is not None and cap > limit:

@@ -84,6 +84,12 @@ def test_invalid_rulesets_are_refused_with_the_reason():
     _refused(spec, "参数应为键值对")
 
     spec = _spec()
+    next(c for c in spec["categories"] if c["code"] == "function")["points"] = -5
+    reasons = rules.validate_spec(spec)
+    # The category's own reason, not one more for each of its rules.
+    assert not [r for r in reasons if "超过了所属类别的分值" in r], reasons
+
+    spec = _spec()
     _rule(spec, "fn-meta")["category"] = ""
     _refused(spec, "扣分项“页面元数据”没有所属类别")
 

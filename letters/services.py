@@ -111,6 +111,29 @@ def _next_serial(now):
     return f"X{day:%Y%m%d}{_take_serial_number(day):05d}"
 
 
+def _store_numbered(now, write, *, existing=None):
+    """Store a new letter under the next serial: ``write(serial, nonce, code)``
+    creates it and everything that goes with it in one transaction; return
+    ``(letter, query_code)``. A serial taken by a letter the counter never saw is
+    skipped; ``existing()`` finds the letter a repeated request already stored."""
+    for attempt in range(5):
+        serial = _next_serial(now)
+        try:
+            with transaction.atomic():
+                nonce = codes.new_nonce()
+                code = codes.query_code(serial, nonce)
+                letter = write(serial, nonce, code)
+            return letter, code
+        except IntegrityError:
+            found = existing() if existing is not None else None
+            if found is not None:
+                return found, codes.query_code(found.serial, found.query_nonce)
+            if Letter.objects.filter(serial=serial).exists():
+                _catch_up_serial_counter(timezone.localtime(now).date())
+            continue  # the number was taken by a letter the counter never saw; take the next one
+    raise DomainError("系统繁忙,请稍后再试。", code="busy")
+
+
 def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, consent_publish=False,
                   attachments=(), ip=None, source="web", idempotency_key=None):
     """Take in a letter; return ``(letter, query_code)``.
@@ -131,38 +154,33 @@ def letter_submit(*, mailbox, letter_type, name, phone, email="", title, body, c
         name=name, phone=phone, email=email, title=title, body=body, attachments=list(attachments), source=source
     )
     now = _now()
-    for attempt in range(5):
-        try:
-            serial = _next_serial(now)
-            with transaction.atomic():
-                nonce = codes.new_nonce()
-                code = codes.query_code(serial, nonce)
-                letter = Letter.objects.create(
-                    serial=serial, query_nonce=nonce, query_code_hash=codes.code_hash(code), mailbox=mailbox,
-                    letter_type=letter_type, source=source, writer_name=name, writer_phone=phone, writer_email=email,
-                    writer_ip=ip, title=title, body=body, consent_publish=consent_publish, received_at=now,
-                    idempotency_key=idempotency_key or None,
-                )
-                for filename, content in attachments:
-                    item = Attachment(letter=letter, name=filename, size=len(content))
-                    item.file.save(f"{serial}-{filename}", ContentFile(content), save=True)
-                hits = screen_text({"标题": title, "内容": body})
-                _event(letter, "submitted", reason=f"通过{ {'web': '网站', 'email': '电子邮件', 'api': '接口'}.get(source, source) }提交",
-                       unit=mailbox.unit, data={"screening": [h.term for h in hits]})
-                audit.record(letter, "letters.letter.submit", after={"status": letter.status}, source=source,
-                             mailbox=mailbox.pk, attachments=len(attachments))
-                _notify_citizen(letter, "received", "来信已收到",
-                                f"您写给{mailbox.name}的来信《{title}》已收到,编号 {serial}。\n"
-                                f"查询码:{code}(请妥善保存,凭查询码和手机号后四位查询办理进度)。")
-            return letter, code
-        except IntegrityError:
-            if idempotency_key and Letter.objects.filter(idempotency_key=idempotency_key).exists():
-                existing = Letter.objects.get(idempotency_key=idempotency_key)
-                return existing, codes.query_code(existing.serial, existing.query_nonce)
-            if Letter.objects.filter(serial=serial).exists():
-                _catch_up_serial_counter(timezone.localtime(now).date())
-            continue  # the number was taken by a letter the counter never saw; take the next one
-    raise DomainError("系统繁忙,请稍后再试。", code="busy")
+
+    def write(serial, nonce, code):
+        letter = Letter.objects.create(
+            serial=serial, query_nonce=nonce, query_code_hash=codes.code_hash(code), mailbox=mailbox,
+            letter_type=letter_type, source=source, writer_name=name, writer_phone=phone, writer_email=email,
+            writer_ip=ip, title=title, body=body, consent_publish=consent_publish, received_at=now,
+            idempotency_key=idempotency_key or None,
+        )
+        for filename, content in attachments:
+            item = Attachment(letter=letter, name=filename, size=len(content))
+            item.file.save(f"{serial}-{filename}", ContentFile(content), save=True)
+        hits = screen_text({"标题": title, "内容": body})
+        _event(letter, "submitted", reason=f"通过{ {'web': '网站', 'email': '电子邮件', 'api': '接口'}.get(source, source) }提交",
+               unit=mailbox.unit, data={"screening": [h.term for h in hits]})
+        audit.record(letter, "letters.letter.submit", after={"status": letter.status}, source=source,
+                     mailbox=mailbox.pk, attachments=len(attachments))
+        _notify_citizen(letter, "received", "来信已收到",
+                        f"您写给{mailbox.name}的来信《{title}》已收到,编号 {serial}。\n"
+                        f"查询码:{code}(请妥善保存,凭查询码和手机号后四位查询办理进度)。")
+        return letter
+
+    def existing():
+        if idempotency_key:
+            return Letter.objects.filter(idempotency_key=idempotency_key).first()
+        return None
+
+    return _store_numbered(now, write, existing=existing)
 
 
 # --- The error-report channel (我为政府网站找错) ----------------------------------------
@@ -248,42 +266,35 @@ def error_report_submit(*, address, problem, name="", phone="", email="", ip=Non
     title = title if len(title) <= MAX_TITLE else title[:MAX_TITLE - 1] + "…"
     body = f"出错页面:{address}\n\n{problem}"
     now = _now()
-    for attempt in range(5):
-        try:
-            serial = _next_serial(now)
-            with transaction.atomic():
-                nonce = codes.new_nonce()
-                code = codes.query_code(serial, nonce)
-                letter = Letter.objects.create(
-                    serial=serial, query_nonce=nonce, query_code_hash=codes.code_hash(code), mailbox=mailbox,
-                    letter_type=letter_type, source="web", writer_name=name, writer_phone=phone, writer_email=email,
-                    writer_ip=ip, title=title, body=body, consent_publish=False, received_at=now,
-                    status=Status.ROUTED, handling_unit=unit, routed_at=now, time_limit=letter_type.time_limit,
-                )
-                _refresh_due(letter)
-                hits = screen_text({"网址": address, "内容": problem})
-                _event(letter, "submitted", reason="通过“我为政府网站找错”提交", unit=mailbox.unit,
-                       data={"screening": [h.term for h in hits],
-                             "error_report": {"page": address, "site": record.pk, "site_name": record.name}})
-                audit.record(letter, "letters.letter.submit", after={"status": Status.SCREENING}, source="error_report",
-                             mailbox=mailbox.pk, site=record.pk, attachments=0)
-                audit.record(letter, "letters.letter.route", before={"status": Status.SCREENING, "handling_unit": None},
-                             after={"status": Status.ROUTED, "handling_unit": unit, "time_limit": letter.time_limit,
-                                    "due_on": letter.due_on}, source="error_report")
-                _event(letter, "routed", unit=unit, reason=f"找错留言直接转{unit.name}办理",
-                       data={"time_limit": letter.time_limit})
-                _notify_citizen(letter, "received", "找错留言已收到",
-                                f"您对{record.name}的找错留言已收到,编号 {serial},已转{unit.name}办理,"
-                                f"将在 {letter_type.time_limit} 个工作日内({letter.due_on:%Y年%m月%d日}前)答复。\n"
-                                f"查询码:{code}(请妥善保存)。")
-                _notify_unit(letter, "assigned", "新的找错留言待办理",
-                             f"网站“{record.name}”收到找错留言《{title}》,出错页面 {address},请在 {letter.due_on:%Y-%m-%d} 前核实、改正并答复。")
-            return letter, code
-        except IntegrityError:
-            if Letter.objects.filter(serial=serial).exists():
-                _catch_up_serial_counter(timezone.localtime(now).date())
-            continue
-    raise DomainError("系统繁忙,请稍后再试。", code="busy")
+
+    def write(serial, nonce, code):
+        letter = Letter.objects.create(
+            serial=serial, query_nonce=nonce, query_code_hash=codes.code_hash(code), mailbox=mailbox,
+            letter_type=letter_type, source="web", writer_name=name, writer_phone=phone, writer_email=email,
+            writer_ip=ip, title=title, body=body, consent_publish=False, received_at=now,
+            status=Status.ROUTED, handling_unit=unit, routed_at=now, time_limit=letter_type.time_limit,
+        )
+        _refresh_due(letter)
+        hits = screen_text({"网址": address, "内容": problem})
+        _event(letter, "submitted", reason="通过“我为政府网站找错”提交", unit=mailbox.unit,
+               data={"screening": [h.term for h in hits],
+                     "error_report": {"page": address, "site": record.pk, "site_name": record.name}})
+        audit.record(letter, "letters.letter.submit", after={"status": Status.SCREENING}, source="error_report",
+                     mailbox=mailbox.pk, site=record.pk, attachments=0)
+        audit.record(letter, "letters.letter.route", before={"status": Status.SCREENING, "handling_unit": None},
+                     after={"status": Status.ROUTED, "handling_unit": unit, "time_limit": letter.time_limit,
+                            "due_on": letter.due_on}, source="error_report")
+        _event(letter, "routed", unit=unit, reason=f"找错留言直接转{unit.name}办理",
+               data={"time_limit": letter.time_limit})
+        _notify_citizen(letter, "received", "找错留言已收到",
+                        f"您对{record.name}的找错留言已收到,编号 {serial},已转{unit.name}办理,"
+                        f"将在 {letter_type.time_limit} 个工作日内({letter.due_on:%Y年%m月%d日}前)答复。\n"
+                        f"查询码:{code}(请妥善保存)。")
+        _notify_unit(letter, "assigned", "新的找错留言待办理",
+                     f"网站“{record.name}”收到找错留言《{title}》,出错页面 {address},请在 {letter.due_on:%Y-%m-%d} 前核实、改正并答复。")
+        return letter
+
+    return _store_numbered(now, write)
 
 
 # --- Tracking and rating (citizens) ---------------------------------------------

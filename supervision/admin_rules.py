@@ -20,7 +20,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from orgs.adminfaces import ScopedIndexView, ServiceModelForm, ServiceViewSet
+from orgs.adminfaces import ScopedIndexView, ServiceEditView, ServiceModelForm, ServiceViewSet
 from orgs.errors import DomainError
 
 from . import rules
@@ -101,6 +101,19 @@ class RulesetIndexView(ScopedIndexView):
         return super().get_list_more_buttons(instance) + ruleset_buttons(instance)
 
 
+class RulesetEditView(ServiceEditView):
+    """Saving a version that has been active makes a new draft: say so, not "updated"."""
+
+    def save_instance(self):
+        self.edited_pk = self.object.pk
+        return super().save_instance()
+
+    def get_success_message(self):
+        if getattr(self, "edited_pk", self.object.pk) != self.object.pk:
+            return _("现行版本不能修改,已另存为%(saved)s(草稿);启用后生效。") % {"saved": self.object}
+        return super().get_success_message()
+
+
 class RulesetViewSet(ServiceViewSet):
     model = Ruleset
     icon = "tasks"
@@ -108,6 +121,7 @@ class RulesetViewSet(ServiceViewSet):
     menu_name = "rulesets"
     add_to_settings_menu = True
     index_view_class = RulesetIndexView
+    edit_view_class = RulesetEditView
     list_display = ["__str__", "status", "effective_from", "pass_mark",
                     Column("rules", label=gettext_lazy("指标数"), accessor=lambda r: r.rules.count())]
     list_filter = ["status"]

@@ -93,9 +93,10 @@ def test_a_city_supervisor_edits_a_version_and_an_invalid_change_is_refused_on_t
 
     good = dict(data)
     good[_index_of(data, "rules-", "veto-home-stale") + "-params"] = '{"days": 10}'
-    response = client.post(url, good)
-    assert response.status_code == 302
+    response = client.post(url, good, follow=True)
     v2 = Ruleset.objects.get(version=2)
+    # The editor is told the active version was kept and the change is a new draft.
+    assert f"现行版本不能修改,已另存为{v2}(草稿)" in response.content.decode()
     assert v2.status == RulesetStatus.DRAFT
     assert Rule.objects.get(ruleset=v2, code="veto-home-stale").params == {"days": 10}
     assert Rule.objects.get(ruleset=v1, code="veto-home-stale").params == {"days": 14}

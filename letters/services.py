@@ -241,7 +241,18 @@ def error_report_mailbox(record):
     return own or Mailbox.objects.filter(is_mayor=True, active=True).first()
 
 
-def error_report_submit(*, address, problem, name="", phone="", email="", ip=None):
+def error_report_by_key(key):
+    """``(letter, query_code)`` of the error report a post with ``key`` (the form's
+    one-time key) already made, or None. Error reports only: no other letter's code
+    is ever shown for a key."""
+    from .queries import ERROR_REPORT_TYPE
+
+    letter = (Letter.objects.filter(idempotency_key=key, letter_type__code=ERROR_REPORT_TYPE).first()
+              if key else None)
+    return None if letter is None else (letter, codes.query_code(letter.serial, letter.query_nonce))
+
+
+def error_report_submit(*, address, problem, name="", phone="", email="", ip=None, idempotency_key=None):
     """Take in an error report (我为政府网站找错); return ``(letter, query_code)``.
 
     The report becomes a letter of the ``error_report`` type, routed at once to the
@@ -273,6 +284,7 @@ def error_report_submit(*, address, problem, name="", phone="", email="", ip=Non
             letter_type=letter_type, source="web", writer_name=name, writer_phone=phone, writer_email=email,
             writer_ip=ip, title=title, body=body, consent_publish=False, received_at=now,
             status=Status.ROUTED, handling_unit=unit, routed_at=now, time_limit=letter_type.time_limit,
+            idempotency_key=idempotency_key or None,
         )
         _refresh_due(letter)
         hits = screen_text({"网址": address, "内容": problem})
@@ -294,7 +306,11 @@ def error_report_submit(*, address, problem, name="", phone="", email="", ip=Non
                      f"网站“{record.name}”收到找错留言《{title}》,出错页面 {address},请在 {letter.due_on:%Y-%m-%d} 前核实、改正并答复。")
         return letter
 
-    return _store_numbered(now, write)
+    def existing():
+        found = error_report_by_key(idempotency_key)
+        return found[0] if found else None
+
+    return _store_numbered(now, write, existing=existing)
 
 
 # --- Tracking and rating (citizens) ---------------------------------------------

@@ -1,6 +1,8 @@
 """Citizens' pages of the public mailbox: write, track, rate, read published letters."""
 
 import hashlib
+import re
+import secrets
 import time
 
 from django.conf import settings
@@ -302,6 +304,7 @@ def stats(request):
 
 ERROR_REPORT_MAX_BYTES = 64 * 1024  # the form has no files: a larger post is no report
 ERROR_REPORT_QUOTA_WINDOW = 3600
+ONCE_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
 
 
 def error_report_quota_key(client):
@@ -321,7 +324,8 @@ def error_report(request):
         address = (request.GET.get("page") or "").strip()[:services.MAX_ADDRESS]
         if address.startswith("/") and not address.startswith("//"):
             address = request.build_absolute_uri(address)
-        return _render(request, "letters/error_report.html", {**context, "values": {"address": address}})
+        return _render(request, "letters/error_report.html",
+                       {**context, "values": {"address": address, "once": secrets.token_urlsafe(18)}})
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -336,13 +340,24 @@ def error_report(request):
     field_errors = services.error_report_field_errors(**fields)
     quota_key = error_report_quota_key(ratelimit.client_key(request))
     refused = None
+    # The form's one-time key: the same post again (a reload of the receipt, a double
+    # click) shows the report it already made instead of making a second one.
+    once = values.get("once", "")
+    key = f"error-report:{once}" if ONCE_RE.fullmatch(once) else None
+    if error is None and not field_errors and key:
+        earlier = services.error_report_by_key(key)
+        if earlier is not None:
+            letter, code_shown = earlier
+            return _render(request, "letters/error_report_done.html",
+                           {"letter": letter, "code": code_shown, "page_title": "找错留言已提交"})
     if error is None and not field_errors:
         quota = ratelimit.hit(quota_key, limit=settings.LETTERS_PER_ADDRESS_PER_HOUR, window=ERROR_REPORT_QUOTA_WINDOW)
         if not quota.allowed:
             error, refused = "您提交得太频繁了,请一小时后再试。", quota
     if error is None and not field_errors:
         try:
-            letter, code_shown = services.error_report_submit(**fields, ip=ratelimit.client_ip(request))
+            letter, code_shown = services.error_report_submit(**fields, ip=ratelimit.client_ip(request),
+                                                              idempotency_key=key)
         except DomainError as exc:
             ratelimit.undo(quota_key)
             field_errors = exc.field_errors

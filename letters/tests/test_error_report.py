@@ -212,3 +212,18 @@ def test_addresses_of_every_kind_of_site_are_recognised(city, base_url, settings
     assert queries.site_for_address("http://[::1") is None  # malformed: refused, not a crash
     settings.PLATFORM_PATH_SITES = False
     assert queries.site_for_address("http://127.0.0.1:8000/s/edu/policy/") is None
+
+
+def test_the_same_form_posted_again_shows_the_report_it_made_and_makes_no_second(city, mailboxes, base_url):
+    client = Client()
+    form = client.get("/mailbox/error-report/?page=/s/east/news/").content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', form).group(1)
+    first = _post(client, address="http://127.0.0.1:8000/s/east/news/", once=once)
+    again = _post(client, address="http://127.0.0.1:8000/s/east/news/", once=once)  # a reload of the receipt
+    assert first.status_code == again.status_code == 200
+    letter = Letter.objects.get()
+    code = re.search(r"data-query-code>([A-Z0-9-]+)<", first.content.decode()).group(1)
+    assert code in again.content.decode() and letter.serial in again.content.decode()
+    # A fresh form (a new one-time key) is a new report.
+    _post(client, address="http://127.0.0.1:8000/s/east/news/")
+    assert Letter.objects.count() == 2

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import uri_to_iri
 from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.http import require_POST
 
@@ -323,7 +324,8 @@ def error_report(request):
         # completes the address.
         address = (request.GET.get("page") or "").strip()[:services.MAX_ADDRESS]
         if address.startswith("/") and not address.startswith("//"):
-            address = request.build_absolute_uri(address)
+            # Shown as the reader knows it: 渝中区…/ rather than %E6%B8%9D….
+            address = uri_to_iri(request.build_absolute_uri(address))
         return _render(request, "letters/error_report.html",
                        {**context, "values": {"address": address, "once": secrets.token_urlsafe(18)}})
     try:

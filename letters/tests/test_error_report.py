@@ -227,3 +227,11 @@ def test_the_same_form_posted_again_shows_the_report_it_made_and_makes_no_second
     # A fresh form (a new one-time key) is a new report.
     _post(client, address="http://127.0.0.1:8000/s/east/news/")
     assert Letter.objects.count() == 2
+
+
+def test_a_page_with_a_chinese_address_is_shown_and_taken_as_written(city, mailboxes, base_url):
+    form = Client().get("/mailbox/error-report/", {"page": "/s/east/news/渝中区举行发布会/"}).content.decode()
+    assert 'value="http://testserver/s/east/news/渝中区举行发布会/"' in form  # not %E6%B8%9D…
+    response = _post(Client(), address="http://127.0.0.1:8000/s/east/news/渝中区举行发布会/")
+    assert response.status_code == 200, response.content.decode()[:1000]
+    assert "/s/east/news/渝中区举行发布会/" in Letter.objects.get().body

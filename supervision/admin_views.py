@@ -28,9 +28,9 @@ from . import outputs, queries
 from .measures import CHECK_LABELS
 from .models import ColumnAssignment, NoticeStatus, Verdict
 
-UNSCORED = "unscored"
-VERDICT_LABELS = {Verdict.PASS: "合格", Verdict.AT_RISK: "有风险", Verdict.FAIL: "不合格", UNSCORED: "未评定"}
-VERDICT_ORDER = (Verdict.FAIL, Verdict.AT_RISK, Verdict.PASS, UNSCORED)
+UNSCORED = Verdict.UNSCORED  # a site without a card reads as one that could not be scored
+VERDICT_LABELS = {value: str(label) for value, label in Verdict.choices}
+VERDICT_ORDER = sorted(queries.VERDICT_ORDER, key=queries.VERDICT_ORDER.get)
 EVENT_LABELS = {"issued": "下发", "reported": "报告整改", "confirmed": "复查通过", "reopened": "复查未通过",
                 "overdue": "超期提醒"}
 

@@ -80,10 +80,10 @@ def test_a_past_period_gets_its_own_card_and_the_trend_reads_both(east):
     old = scoring.score_site(record, last_month)
     new = scoring.score_site(record)
     assert old.pk != new.pk and old.period_start == last_month.start
-    trend = queries.site_trend(record)
-    assert [t["period"] for t in trend] == [last_month.start, today.replace(day=1)]
-    assert trend[-1]["score"] == new.score and trend[-1]["ruleset_version"] == 1
-    assert queries.scorecard_for(record, last_month.start).pk == old.pk
+    trend = list(reversed(queries.site_history(record)))
+    assert [t.period_start for t in trend] == [last_month.start, today.replace(day=1)]
+    assert trend[-1].score == new.score and trend[-1].ruleset.version == 1
+    assert queries.cards_of_period([record], last_month.start)[record.pk].pk == old.pk
     assert [c.pk for c in queries.latest_scorecards([record])] == [new.pk]
 
 
@@ -93,12 +93,15 @@ def test_score_all_scores_every_watched_site_and_ranks_them(east):
     watch.save()
     assert scoring.score_all() == 2  # the portal and 东区; 市教委 is not watched
     assert set(Scorecard.objects.values_list("record_id", flat=True)) == {east.portal_site.pk, east.district_site.pk}
-    ranked = queries.ranking()
+    cards = queries.cards_of_period(Scorecard.objects.values("record"), timezone.localdate().replace(day=1))
+    ranked = queries.ranked_cards(cards.values())
     totals = [None if c.score is None else c.score + c.bonus for _rank, c in ranked]
     scored = [t for t in totals if t is not None]
     assert scored == sorted(scored, reverse=True)
     assert totals[len(scored):] == [None] * (len(totals) - len(scored))  # vetoed sites come last
-    assert ranked[0][0] == 1
+    # The first scored site is 1st; a site failed by a veto item is listed last without a rank.
+    assert [rank for rank, c in ranked if c.score is not None][:1] in ([], [1])
+    assert all(rank is None for rank, c in ranked if c.score is None)
     worst_first = queries.latest_scorecards()
     order = queries.VERDICT_ORDER
     assert [order[c.verdict] for c in worst_first] == sorted(order[c.verdict] for c in worst_first)

@@ -14,7 +14,10 @@ def watch_for(record):
 
 
 def watched_records():
-    """Every site of the registry that is watched: hosted and independent alike."""
-    for record in SiteRecord.objects.select_related("unit", "site").order_by("sort_order", "pk"):
-        if watch_for(record).active:
-            yield record
+    """Every site of the registry that is watched: hosted and independent alike. A
+    site registered since the last call gets its watch with the defaults (one insert
+    for all of them, not a lookup per site on every probe round)."""
+    missing = SiteRecord.objects.filter(watch__isnull=True).values_list("pk", flat=True)
+    SiteWatch.objects.bulk_create([SiteWatch(record_id=pk) for pk in missing], ignore_conflicts=True)
+    yield from (SiteRecord.objects.filter(watch__active=True).select_related("unit", "site", "watch")
+                .order_by("sort_order", "pk"))

@@ -1,4 +1,6 @@
 """Publication is the leader's decision; only the masked text is ever public (issue 7)."""
+# The room number (1507) cannot be read as a month and day, so it never matches a
+# letter serial (X + YYYYMMDD + number) on the day the test runs.
 
 import re
 
@@ -12,7 +14,7 @@ from orgs.errors import DomainError
 pytestmark = pytest.mark.django_db
 
 LIST = "/mailbox/letters/"
-PERSONAL_BODY = ("我叫张晓明,住在东区民族路188号龙湖花园5栋2单元1203,电话13812345678,身份证500103199001011234。"
+PERSONAL_BODY = ("我叫张晓明,住在东区民族路188号龙湖花园5栋2单元1507,电话13812345678,身份证500103199001011234。"
                  "楼下餐馆油烟直排,请环保部门检查。")
 
 
@@ -37,7 +39,7 @@ def test_publishing_is_recorded_and_the_page_shows_number_type_dates_unit_and_ra
     assert fields["unit"] == "测试市东区人民政府" and fields["rating"] == "基本满意"
     assert "<title>张**反映餐馆油烟扰民 · 信件公开" in page  # the page title is masked too
     assert "油烟直排" in page and "已安装油烟净化设施" in page
-    for secret in ("张晓明", "13812345678", "500103199001011234", "188号", "1203"):
+    for secret in ("张晓明", "13812345678", "500103199001011234", "188号", "1507"):
         assert secret not in page, secret
 
 
@@ -119,7 +121,7 @@ def test_without_consent_the_sign_off_form_offers_no_publication(client, submit,
     assert 'name="publish" value="0"' in page and 'name="publish" value="1"' not in page
 
 
-@pytest.mark.parametrize("query", ["张晓明", "晓明", "13812345678", "2345678", "500103199001011234", "188号", "1203"])
+@pytest.mark.parametrize("query", ["张晓明", "晓明", "13812345678", "2345678", "500103199001011234", "188号", "1507"])
 def test_search_finds_nothing_that_masking_removed(client, replied, query):
     letter, _ = replied(title="张晓明反映餐馆油烟扰民", body=PERSONAL_BODY,
                         reply_body="张晓明先生:您好!民族路188号的餐馆已安装油烟净化设施。")

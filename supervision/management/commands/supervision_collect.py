@@ -2,6 +2,7 @@
 (the same collectors the beat's tasks run; collect/)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from orgs.models import SiteRecord
 from supervision.collect import crawled
@@ -52,5 +53,5 @@ class Command(BaseCommand):
                               + (f",{run.error}" if run.error else ""))
             if run.status == "running":
                 continue
-            for measure in crawled.measures(record, Period.month_of(run.started_at.date())):
+            for measure in crawled.measures(record, Period.month_of(timezone.localdate(run.started_at))):
                 self.stdout.write(f"  {CHECK_LABELS[measure.code]}:{STATES[measure.state]} {measure.reason}")

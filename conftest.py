@@ -82,7 +82,7 @@ def roots_ensure():
 def _seeded_by_migrations():
     """Rows the data migrations write (the not-accepted reasons, the error-report
     letter type, the online forms' platform answer limit, the guides' catch-all
-    phrases, the 2019 indicators), gone after a transactional test flushed the
+    phrases, the 2019 indicators, the known stations), gone after a transactional test flushed the
     tables: written again by the migration's own code."""
     import importlib
 
@@ -90,6 +90,7 @@ def _seeded_by_migrations():
 
     from disclosure.models import AnswerLimit, CatchAllPhrase
     from letters.models import LetterType, NotAcceptedReason
+    from livedata.models import Station
     from supervision.models import Ruleset
 
     if not NotAcceptedReason.objects.exists():
@@ -102,6 +103,8 @@ def _seeded_by_migrations():
         importlib.import_module("disclosure.migrations.0006_service_guide_completeness").seed(apps, None)
     if not Ruleset.objects.exists():
         importlib.import_module("supervision.migrations.0002_ruleset_2019").load(apps, None)
+    if not Station.objects.exists():
+        importlib.import_module("livedata.migrations.0002_known_stations").load(apps, None)
 
 
 def user_make(username, unit=None, roles=(), **extra):

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "hosting",
     "delivery",
     "search",
+    "livedata",
     "supervision",
     "cityplatform",
     "demo",

@@ -33,6 +33,9 @@ LAYERS = [
     # What is published, delivered: baked files and their integrity; the search index.
     {"delivery", "search"},
     {"hosting"},
+    # Window units' live data: trips, service notices, feeds (above portal's hooks,
+    # below supervision, which counts a unit whose data stops arriving).
+    {"livedata"},
     # Watching every site and judging it: reads every app below through its queries.
     {"supervision"},
     {"demo"},
@@ -66,6 +69,7 @@ PUBLIC = {
     "hosting": {"models", "services", "queries", "sites"},
     "delivery": {"models", "services", "queries"},
     "search": {"models", "services", "queries"},
+    "livedata": {"models", "services", "queries", "kinds"},
     "supervision": {"models", "services", "queries"},
 }
 # Apps that may import any module of the others: the demo loads a whole city, and

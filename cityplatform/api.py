@@ -115,3 +115,7 @@ api.add_router("/", "portal.api.router")
 api.add_router("/", "letters.api.router")
 api.add_router("/publish", "publishing.api.router")
 api.add_router("/", "search.api.router")
+# Live data: the push API, the open boards and the GTFS-Realtime republication.
+api.add_router("/live", "livedata.api.router")
+api.add_router("/live", "livedata.public_api.router")
+api.add_router("/live", "livedata.feed_api.router")

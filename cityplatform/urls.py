@@ -48,6 +48,7 @@ urlpatterns = [
     path("sites/", portal_views.sites_directory, name="sites_directory"),
     path("search/", include("search.urls")),
     path("mailbox/", include("letters.urls")),
+    path("live/", include("livedata.urls")),
     path("", include("disclosure.urls")),  # /banshi/… online forms, /xxgk/… applications
     path("sitemap.xml", portal_views.sitemap, name="sitemap"),
     re_path(r"^s/(?P<slug>[a-z0-9.-]+)/sitemap\.xml$", portal_views.sitemap, name="site_sitemap"),

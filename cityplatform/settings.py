@@ -445,6 +445,8 @@ LETTERS_PER_ADDRESS_PER_HOUR = int(os.environ.get("LETTERS_PER_ADDRESS_PER_HOUR"
 # Online applications (网上填表预受理) one client may submit per hour.
 ONLINE_APPLICATIONS_PER_HOUR = int(os.environ.get("ONLINE_APPLICATIONS_PER_HOUR", "10"))
 LETTERS_PER_CLIENT_PER_HOUR = int(os.environ.get("LETTERS_PER_CLIENT_PER_HOUR", "1000"))
+# Batches a live-data client may push per minute (each up to 1,000 records; livedata/api.py).
+LIVEDATA_BATCHES_PER_MINUTE = int(os.environ.get("LIVEDATA_BATCHES_PER_MINUTE", "300"))
 
 # --- Login limits (guard/loginlimit.py) ------------------------------------------------
 # Failed logins per client address and per account in 15 minutes, and password-reset

@@ -338,22 +338,14 @@ def notices_upsert(*, unit, records, source, client=None, actor=None, feed=None,
                 notice = ServiceNotice.objects.create(unit=unit, ref=rec.id, utility=utility, source=source, feed=feed,
                                                       state_at=observed, **state)
                 existing[rec.id] = notice
-                Change.objects.create(notice=notice, created=True, state_at=observed, received_at=now, source=source,
-                                      client=client, actor=actor, feed=feed,
-                                      fields={name: [None, _plain(state[name])] for name in NOTICE_FIELDS
-                                              if state[name] not in (None, "", [])})
-                changed = True
+                diff = {name: [None, _plain(state[name])] for name in NOTICE_FIELDS if state[name] not in (None, "", [])}
             else:
                 diff = _diff(notice, state, NOTICE_FIELDS)
-                changed = bool(diff)
                 if diff or observed != notice.state_at:
                     for name, value in state.items():
                         setattr(notice, name, value)
                     notice.state_at, notice.source = observed, source
                     notice.save()
-                if diff:
-                    Change.objects.create(notice=notice, fields=diff, state_at=observed, received_at=now, source=source,
-                                          client=client, actor=actor, feed=feed)
             new_updates = []
             for update in progress:
                 key = (notice.pk, update.at, update.text)
@@ -362,11 +354,11 @@ def notices_upsert(*, unit, records, source, client=None, actor=None, feed=None,
                     new_updates.append(NoticeUpdate(notice=notice, at=update.at, text=update.text))
             if new_updates:
                 NoticeUpdate.objects.bulk_create(new_updates)
-                if not was_new:
-                    Change.objects.create(notice=notice, state_at=observed, received_at=now, source=source,
-                                          client=client, actor=actor, feed=feed,
-                                          fields={"updates": [None, [u.text for u in new_updates]]})
-                changed = True
+                diff["updates"] = [None, [u.text for u in new_updates]]
+            changed = was_new or bool(diff)
+            if changed:
+                Change.objects.create(notice=notice, created=was_new, fields=diff, state_at=observed, received_at=now,
+                                      source=source, client=client, actor=actor, feed=feed)
             if was_new:
                 result.created += 1
             elif changed:

@@ -16,6 +16,7 @@ database failure) none is; a rejected record never leaves half of itself behind.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -182,8 +183,24 @@ def may_edit(user, unit):
     return editable_units(user).filter(pk=unit.pk).exists()
 
 
+def _retried_on_race(upsert):
+    """Run ``upsert`` again once if a concurrent batch created one of its records first
+    (the unique ``(unit, ref)`` refused the insert; the batch's transaction was rolled
+    back whole, so the second run sees that record and updates it)."""
+
+    @functools.wraps(upsert)
+    def run(**kwargs):
+        try:
+            return upsert(**kwargs)
+        except IntegrityError:
+            return upsert(**kwargs)
+
+    return run
+
+
 # --- Trips -----------------------------------------------------------------------------
 
+@_retried_on_race
 def trips_upsert(*, unit, records, source, client=None, actor=None, feed=None, now=None):
     """Upsert ``records`` (dicts shaped as validation.TripIn) as ``unit``'s trips."""
     _check_batch(records)
@@ -313,6 +330,7 @@ def trips_upsert(*, unit, records, source, client=None, actor=None, feed=None, n
 
 # --- Notices ---------------------------------------------------------------------------
 
+@_retried_on_race
 def notices_upsert(*, unit, records, source, client=None, actor=None, feed=None, now=None):
     """Upsert ``records`` (dicts shaped as validation.NoticeIn) as ``unit``'s service notices."""
     _check_batch(records)
@@ -413,6 +431,7 @@ def notices_upsert(*, unit, records, source, client=None, actor=None, feed=None,
 
 # --- The directory of firms' and intermediaries' services ------------------------------
 
+@_retried_on_race
 def entries_upsert(*, unit, records, source, client=None, actor=None, now=None):
     """Upsert ``records`` (dicts shaped as validation.EntryIn) into the directory, as registered by ``unit``."""
     _check_batch(records)

@@ -7,6 +7,7 @@ import io
 import threading
 import time
 import zipfile
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -378,6 +379,38 @@ def test_garbage_bytes_are_a_typed_error_and_change_nothing(feeds, server):
     assert realtime.failures == 3 and realtime.source_time is None
     assert list(Trip.objects.values_list("ref", "status", "state_at")) == before
     assert not ServiceNotice.objects.exists()
+
+
+def test_a_timetable_pulled_again_keeps_the_live_status(feeds, server):
+    """A new timetable never makes a live status look late nor undoes it."""
+    static, realtime = feeds
+    feed_pull(static)
+    server.routes["/rt.pb"] = protobuf(message(timezone.now() - datetime.timedelta(seconds=60),
+                                               delayed("T1", departure=1200)))
+    feed_pull(realtime)
+    server.routes["/gtfs.zip"] = (200, timetable(**{"agency.txt": "agency_id,agency_name,agency_timezone\n"
+                                                                  "A,测试长江客运有限公司,Asia/Shanghai\n"}),
+                                  {"ETag": '"tt-2"'})
+    result = feed_pull(static)
+    assert result.outcome == "stored" and result.trips["stale"] == [today_ref("T1")]
+    first = trip(today_ref("T1"))
+    assert (first.status, first.operator) == ("delayed", "测试长江客运")
+    assert trip(today_ref("T2")).operator == "测试长江客运有限公司"
+
+    # A timetable the server says it changed after the message is newer than it.
+    server.routes["/gtfs.zip"] = (200, timetable(**{"agency.txt": "agency_id,agency_name,agency_timezone\n"
+                                                                  "A,长江客运集团,Asia/Shanghai\n"}),
+                                  {"ETag": '"tt-3"', "Last-Modified": format_datetime(timezone.now(), usegmt=True)})
+    feed_pull(static)
+    first = trip(today_ref("T1"))
+    assert (first.status, first.operator) == ("delayed", "长江客运集团")
+
+
+def test_redirects_are_limited(feeds, server):
+    _, realtime = feeds
+    server.routes["/rt.pb"] = (302, b"", {"Location": "/rt.pb"})
+    result = feed_pull(realtime)
+    assert result.outcome == "failed" and "重定向" in result.error
 
 
 # --- A feed that is down ------------------------------------------------------------------

@@ -2,7 +2,13 @@
 the feed's kind (CTM, CUW …) is that station; any other stop becomes a station of
 the feed's unit, coded ``{unit code}:{stop_id}`` so two operators' stop "1" never
 meet. A code that would pass the 40 characters of Station.code ends in a short hash
-of the stop id instead."""
+of the stop id instead.
+
+A feed's stations are the unit's by their code, not as its home (``Station.unit``):
+a home station splits a unit's board into departures from it and arrivals to it,
+and the upserts refuse a trip touching none of a unit's homes, so marking an
+operator's stops as homes would hide, or refuse, its trips between known piers.
+Staff make a station a unit's home in the admin; a feed never changes that."""
 
 import hashlib
 
@@ -39,19 +45,18 @@ def stop_id_of(unit, code):
 
 def stations_store(unit, mode, stops):
     """Create or rename ``unit``'s own stations for ``stops`` (``{stop_id: name}``);
-    known stations are used as they are (their names and units are not the feed's
-    to change). Returns ``{stop_id: station code}``."""
+    known stations are used as they are (their names are not the feed's to change).
+    Returns ``{stop_id: station code}``."""
     kind = station_kind(mode)
     codes = codes_of(unit, mode, stops)
     own = {codes[stop_id]: name[:60] for stop_id, name in stops.items() if codes[stop_id] != stop_id}
     stored = {station.code: station for station in Station.objects.filter(kind=kind, code__in=own)}
-    for code, name in own.items():
-        station = stored.get(code)
-        if station is None:
-            Station.objects.create(kind=kind, code=code, name=name, unit=unit)
-        elif (station.name, station.unit_id, station.active) != (name, unit.pk, True):
-            station.name, station.unit, station.active = name, unit, True
-            station.save(update_fields=["name", "unit", "active"])
+    new = [Station(kind=kind, code=code, name=name) for code, name in own.items() if code not in stored]
+    Station.objects.bulk_create(new, batch_size=500)
+    renamed = [station for code, station in stored.items() if station.name != own[code]]
+    for station in renamed:
+        station.name = own[station.code]
+    Station.objects.bulk_update(renamed, ["name"], batch_size=500)
     return codes
 
 

@@ -207,10 +207,11 @@ def test_a_timetable_creates_stations_and_the_trips_of_today_and_tomorrow(feeds,
     assert result.outcome == "stored", result
     assert result.trips["created"] == 3 and not result.trips["rejected"]
 
-    # A known pier stays as it is; the feed's other stops become the operator's stations.
+    # A known pier stays as it is; the feed's other stops become stations coded by the
+    # operator's code (not its homes: the operator keeps one board of all its trips).
     assert Station.objects.get(kind="port", code="CTM").unit_id is None
     own = Station.objects.get(kind="port", code="ferry:FL")
-    assert (own.name, own.unit) == ("涪陵新港", live.ferry)
+    assert (own.name, own.unit) == ("涪陵新港", None)
     assert Station.objects.filter(kind="port", code="ferry:ZX").exists()
     assert not Station.objects.filter(code="ferry:ENT").exists()  # an entrance is no station
 
@@ -265,7 +266,7 @@ def test_a_malformed_timetable_is_a_clear_error_and_stores_nothing(feeds, server
 
 # --- GTFS-Realtime ------------------------------------------------------------------------
 
-def test_trip_updates_drive_a_trip_to_delayed_then_cancelled(feeds, server):
+def test_trip_updates_drive_a_trip_to_delayed_then_cancelled(feeds, live, server):
     static, realtime = feeds
     feed_pull(static)
     now = timezone.now()
@@ -278,6 +279,9 @@ def test_trip_updates_drive_a_trip_to_delayed_then_cancelled(feeds, server):
     assert first.estimated_departure == first.scheduled_departure + datetime.timedelta(minutes=10)
     assert first.estimated_arrival == first.scheduled_arrival + datetime.timedelta(minutes=15)
     assert first.feed == realtime
+
+    board = list(queries.board_trips(live.ferry, day=timezone.localdate()))
+    assert [(t.ref, t.status) for t in board] == [(today_ref("T1"), "delayed")]
 
     server.routes["/rt.pb"] = protobuf(message(now - datetime.timedelta(seconds=30), delayed("T1", canceled=True)))
     feed_pull(realtime)
@@ -494,23 +498,38 @@ def test_no_gtfs_realtime_for_an_unknown_unit_or_one_without_feed(live, client, 
 
 # --- The background task and the command --------------------------------------------------
 
-def test_the_pull_task_survives_one_broken_feed_among_good_ones(feeds, live, server):
+@pytest.fixture
+def broken(live, server):
+    """Two broken feeds registered before the good ones (pulled first): one where
+    nothing listens, one whose mode no station kind answers (a bug, not a feed error)."""
+    down = Feed.objects.create(unit=live.ferry, name="无人应答的数据源", kind="gtfs_rt", mode="ship",
+                               url=refused_url())
+    wrong = Feed.objects.create(unit=live.ferry, name="类别错误的数据源", kind="gtfs_static", mode="tram",
+                                url=server.url("/gtfs.zip"))
+    return down, wrong
+
+
+def test_the_pull_task_survives_broken_feeds_among_good_ones(live, server, broken, feeds):
+    down, wrong = broken
     static, realtime = feeds
-    broken = Feed.objects.create(unit=live.ferry, name="坏的数据源", kind="gtfs_rt", mode="ship", url=refused_url())
     server.routes["/rt.pb"] = protobuf(message(timezone.now() - datetime.timedelta(seconds=60),
                                                alert("fog", title="大雾停航", start=timezone.now(), end=None)))
-    assert {feed.pk for feed in feeds_due()} == {static.pk, realtime.pk, broken.pk}
+    assert [feed.pk for feed in feeds_due()] == [down.pk, wrong.pk, static.pk, realtime.pk]
 
     outcomes = pull_feeds_task()
-    assert outcomes == {static.pk: "stored", broken.pk: "failed", realtime.pk: "stored"}
+    assert outcomes == {down.pk: "failed", wrong.pk: "failed", static.pk: "stored", realtime.pk: "stored"}
     assert Trip.objects.count() == 3 and ServiceNotice.objects.count() == 1
-    broken.refresh_from_db()
-    assert broken.failures == 1 and "无法连接" in broken.last_error
+    assert set(Trip.objects.values_list("feed", flat=True)) == {static.pk}
+    assert not Station.objects.exclude(kind__in=["airport", "rail", "port"]).exists()
+    down.refresh_from_db()
+    wrong.refresh_from_db()
+    assert down.failures == 1 and "无法连接" in down.last_error
+    assert wrong.failures == 1 and "处理数据时出错" in wrong.last_error
     # Nothing is due again before its interval has passed.
     assert feeds_due() == []
     assert pull_feeds_task() == {}
     later = timezone.now() + datetime.timedelta(seconds=61)
-    assert {feed.pk for feed in feeds_due(later)} == {realtime.pk, broken.pk}
+    assert {feed.pk for feed in feeds_due(later)} == {realtime.pk, down.pk, wrong.pk}
 
 
 def test_the_command_pulls_and_says_how_it_went(feeds, capsys):

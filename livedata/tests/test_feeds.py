@@ -50,7 +50,8 @@ class FeedServer:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if "X-Streamed" not in headers:  # else the body ends when the connection closes
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -318,6 +319,24 @@ def test_a_small_delay_is_on_time_and_a_past_time_is_what_happened(feeds, server
     assert (first.status, first.actual_departure) == ("departed", left)
 
 
+def test_a_delay_predicted_on_the_way_carries_on_to_the_last_stop(feeds, server):
+    static, realtime = feeds
+    feed_pull(static)
+
+    def at_zhongxian(entity):
+        entity.id = "tu-T1"
+        entity.trip_update.trip.trip_id = "T1"
+        entity.trip_update.trip.start_date = f"{timezone.localdate():%Y%m%d}"
+        entity.trip_update.stop_time_update.add(stop_id="ZX", stop_sequence=2).arrival.delay = 420
+
+    server.routes["/rt.pb"] = protobuf(message(timezone.now() - datetime.timedelta(seconds=60), at_zhongxian))
+    feed_pull(realtime)
+    first = trip(today_ref("T1"))
+    assert first.estimated_departure is None
+    assert first.estimated_arrival == first.scheduled_arrival + datetime.timedelta(minutes=7)
+    assert first.status == "delayed"
+
+
 def test_an_older_message_is_skipped(feeds, server):
     static, realtime = feeds
     feed_pull(static)
@@ -453,9 +472,12 @@ def test_a_feed_that_is_down_counts_failures_and_keeps_the_stored_state(feeds, l
     assert (realtime.failures, realtime.last_error) == (0, "")
 
 
-def test_too_large_a_body_is_refused(feeds, server):
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "counted"])
+def test_too_large_a_body_is_refused(feeds, server, declared):
     _, realtime = feeds
-    server.routes["/rt.pb"] = protobuf(b"\x00" * (5 * 1024 * 1024 + 1))
+    body = b"\x00" * (5 * 1024 * 1024 + 1)
+    # Undeclared, the length is counted while reading.
+    server.routes["/rt.pb"] = (200, body, {} if declared else {"X-Streamed": "yes"})
     result = feed_pull(realtime)
     assert result.outcome == "failed" and "过大" in result.error
 

@@ -90,7 +90,9 @@ def read(body, *, days, mode):
                 departure=service_time(day, first_time, zone), arrival=service_time(day, last_time, zone)))
     for trip in trips:
         for stop_id in (trip.origin, trip.destination):
-            stops.setdefault(stop_id, stop_id)
+            if stop_id not in stops:
+                raise FeedError("malformed", f"stop_times.txt:班次 {trip.ref.rpartition(':')[0]} 的首末站 {stop_id} "
+                                             f"不是 stops.txt 中的站点。")
     return Timetable(stops=stops, trips=trips)
 
 

@@ -253,7 +253,9 @@ def test_the_same_timetable_again_is_not_modified(feeds, server):
     (timetable(**{"trips.txt": "route_id,trip_id\nR1,T1\n"}), "trips.txt 缺少列:service_id"),
     (timetable(stop_times="trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
                           "T1,8 o'clock,08:00:00,CTM,1\nT1,10:00:00,10:00:00,FL,2\n"), "第 2 行"),
-], ids=["cut", "html", "no-stops", "no-calendar", "no-column", "bad-time"])
+    (timetable(stop_times="trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                          "T1,08:00:00,08:00:00,CTM,1\nT1,10:00:00,10:00:00,ENT,2\n"), "首末站 ENT 不是 stops.txt 中的站点"),
+], ids=["cut", "html", "no-stops", "no-calendar", "no-column", "bad-time", "unknown-stop"])
 def test_a_malformed_timetable_is_a_clear_error_and_stores_nothing(feeds, server, body, said):
     static, _ = feeds
     server.routes["/gtfs.zip"] = (200, body, {})

@@ -88,8 +88,13 @@ def records(feed, message, *, now):
     alerts = [entity for entity in message.entity if entity.HasField("alert") and not entity.is_deleted]
     for entity in alerts:
         result.notices.append(_notice(feed, entity, sent))
+    running = ServiceNotice.objects.filter(unit=feed.unit, feed=feed, ref__startswith=ALERT_PREFIX).exclude(
+        status__in=(NoticeStatus.CANCELLED, NoticeStatus.RESTORED))
     if message.header.incrementality == rt.FeedHeader.FULL_DATASET:
-        result.notices += _withdrawn(feed, {alert_ref(entity.id) for entity in alerts}, sent)
+        gone = running.exclude(ref__in={alert_ref(entity.id) for entity in alerts})
+    else:
+        gone = running.filter(ref__in={alert_ref(entity.id) for entity in message.entity if entity.is_deleted})
+    result.notices += _withdrawn(gone, sent)
     return result
 
 
@@ -198,13 +203,11 @@ def _notice(feed, entity, sent):
     }
 
 
-def _withdrawn(feed, present, sent):
-    """A full message no longer carrying an alert withdraws it: an alert not yet begun
-    is cancelled, a running one ends at the message's time."""
+def _withdrawn(notices, sent):
+    """Alerts withdrawn (a full message without them, or deleted by a differential
+    one): one not yet begun is cancelled, a running one ends at the message's time."""
     records = []
-    running = ServiceNotice.objects.filter(unit=feed.unit, feed=feed, ref__startswith=ALERT_PREFIX).exclude(
-        status__in=(NoticeStatus.CANCELLED, NoticeStatus.RESTORED)).exclude(ref__in=present)
-    for notice in running:
+    for notice in notices:
         if notice.ends_at is not None and notice.ends_at <= sent:
             continue
         if notice.starts_at > sent:

@@ -390,6 +390,26 @@ def test_a_full_message_without_the_alert_ends_it(feeds, live, server):
     assert works.status == "cancelled"
 
 
+def test_a_differential_message_withdraws_only_the_deleted_alert(feeds, live, server):
+    _, realtime = feeds
+    now = timezone.now().replace(microsecond=0)
+    server.routes["/rt.pb"] = protobuf(message(now - datetime.timedelta(seconds=90),
+                                               alert("fog", title="大雾停航", start=now - datetime.timedelta(hours=1),
+                                                     end=None),
+                                               alert("wind", title="大风减班", start=now - datetime.timedelta(hours=1),
+                                                     end=None), full=False))
+    feed_pull(realtime)
+
+    def deleted(entity):
+        entity.id = "fog"
+        entity.is_deleted = True
+
+    server.routes["/rt.pb"] = protobuf(message(now - datetime.timedelta(seconds=30), deleted, full=False))
+    feed_pull(realtime)
+    assert ServiceNotice.objects.get(ref="alert:fog").ends_at == now - datetime.timedelta(seconds=30)
+    assert ServiceNotice.objects.get(ref="alert:wind").ends_at is None
+
+
 def test_garbage_bytes_are_a_typed_error_and_change_nothing(feeds, server):
     static, realtime = feeds
     feed_pull(static)

@@ -102,10 +102,11 @@ def hms(seconds):
 
 
 def timetable(*, stop_times=None, drop=(), **replace):
-    """A ferry timetable: T1 runs daily CTM → 忠县 → 涪陵 leaving two hours from now;
+    """A ferry timetable: T1 runs daily CTM → 忠县 → 涪陵, three hours, leaving today
+    halfway between midnight and now (so it is today's at any hour the tests run);
     T2 runs today only, past midnight (24:30); T3 only next week."""
     today = timezone.localdate()
-    start = (local_now() - midnight(today)).total_seconds() // 60 * 60 + 2 * 3600
+    start = (local_now() - midnight(today)).total_seconds() // 120 * 60
     files = {
         "agency.txt": "\ufeffagency_id,agency_name,agency_url,agency_timezone\n"
                       "A,测试长江客运,http://ferry.example,Asia/Shanghai\n",

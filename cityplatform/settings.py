@@ -316,6 +316,8 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-flag-columns": {"task": "supervision.flag_columns", "schedule": crontab(minute=0, hour=8)},
     # The admin search's ranking norms (portal/search_index.py), at night.
     "portal-refresh-search-norms": {"task": "portal.refresh_search_norms", "schedule": crontab(minute=40, hour=3)},
+    # Live data's GTFS feeds (livedata/tasks.py): each pulled when its own interval has passed.
+    "livedata-pull-feeds": {"task": "livedata.pull_feeds", "schedule": 30.0},
 }
 # Seconds after which a silent worker is reported as down by /healthz.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "90"))

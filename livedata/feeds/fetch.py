@@ -1,0 +1,107 @@
+"""Fetch a feed's address, bounded: a connect and a read timeout plus a total
+deadline (a server that trickles bytes cannot hold a worker), a body cap read by
+chunks, a redirect limit, and ETag revalidation. Every failure is a
+:class:`~livedata.feeds.FeedError` with a short Chinese reason.
+
+Loopback and private addresses are allowed on purpose: feeds are registered by staff
+(the demo serves its ferry feed on 127.0.0.1). The limits can be tuned with the
+optional settings LIVEDATA_FEED_TIMEOUT (seconds) and LIVEDATA_FEED_MAX_REDIRECTS.
+"""
+
+import datetime
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import httpx
+from django.conf import settings
+
+from . import FeedError
+
+MB = 1024 * 1024
+MAX_STATIC_BYTES = 20 * MB
+MAX_REALTIME_BYTES = 5 * MB
+USER_AGENT = "CityPlatform-LiveData/1.0"
+
+
+@dataclass
+class Fetched:
+    """A fetched body, or ``not_modified`` (HTTP 304: the stored state still holds)."""
+
+    body: bytes = b""
+    etag: str = ""
+    not_modified: bool = False
+    last_modified: datetime.datetime | None = None  # the server's Last-Modified, when it says
+
+
+def timeout_seconds():
+    return float(getattr(settings, "LIVEDATA_FEED_TIMEOUT", 15.0))
+
+
+def fetch(url, *, max_bytes, etag=""):
+    """GET ``url`` (sending ``etag`` as If-None-Match) and return a :class:`Fetched`;
+    raise :class:`FeedError` on anything but a 2xx body within ``max_bytes`` or a 304."""
+    timeout = timeout_seconds()
+    deadline = time.monotonic() + 3 * timeout
+    headers = {"User-Agent": USER_AGENT}
+    if etag:
+        headers["If-None-Match"] = etag
+    client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=True,
+                          max_redirects=int(getattr(settings, "LIVEDATA_FEED_MAX_REDIRECTS", 3)), trust_env=False)
+    try:
+        with client, client.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304:
+                return Fetched(etag=response.headers.get("etag", etag), not_modified=True)
+            if response.status_code >= 400:
+                raise FeedError("http", f"数据源返回 HTTP {response.status_code}{_kind_of_status(response.status_code)}。")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise FeedError("too_large", f"数据源内容过大(超过 {max_bytes // MB} MB)。")
+            body = bytearray()
+            for chunk in response.iter_bytes(65536):
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    raise FeedError("too_large", f"数据源内容过大(超过 {max_bytes // MB} MB)。")
+                if time.monotonic() > deadline:
+                    raise FeedError("timeout", f"数据源传输太慢,{int(3 * timeout)} 秒内没有传完。")
+            return Fetched(body=bytes(body), etag=response.headers.get("etag", ""),
+                           last_modified=_moment(response.headers.get("last-modified", "")))
+    except httpx.TimeoutException:
+        raise FeedError("timeout", f"数据源超时未响应({timeout:g} 秒)。") from None
+    except httpx.TooManyRedirects:
+        raise FeedError("redirects", "数据源重定向次数过多。") from None
+    except httpx.ConnectError as exc:
+        raise FeedError("unreachable", f"无法连接数据源({_connect_reason(exc)})。") from None
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+        raise FeedError("invalid_url", "数据源地址无效(应为 http:// 或 https:// 地址)。") from None
+    except httpx.HTTPError as exc:
+        raise FeedError("unreachable", f"读取数据源失败({type(exc).__name__})。") from None
+
+
+def _moment(header):
+    try:
+        moment = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _kind_of_status(status):
+    if status >= 500:
+        return ",数据源服务器出错"
+    if status in (401, 403):
+        return ",数据源拒绝访问"
+    if status == 404:
+        return ",地址不存在"
+    return ""
+
+
+def _connect_reason(exc):
+    text = str(exc).lower()
+    if "refused" in text:
+        return "连接被拒绝"
+    if "name or service not known" in text or "name resolution" in text or "nodename" in text:
+        return "域名无法解析"
+    if "ssl" in text or "certificate" in text:
+        return "安全连接失败"
+    return "网络不通"

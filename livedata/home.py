@@ -16,7 +16,8 @@ PORTAL_TEMPLATE = "livedata/includes/home_portal_live.html"
 
 def live_section(*, home_page, columns, request):
     if home_page.site_kind == "portal":
-        return {"live": portal_section()}
+        section = portal_section()
+        return {"live": section} if section["units"] else None
     if home_page.site_kind == "window" and home_page.unit_id:
         unit = home_page.unit
         if queries.unit_mode(unit):

@@ -58,7 +58,8 @@
     var fresh = rowOf(columns, row);
     tr.className = fresh.className;
     tr.setAttribute("data-headline", row.headline);
-    Array.prototype.forEach.call(fresh.children, function (cell, index) {
+    // A copy: moving a cell into the row takes it out of ``fresh.children``.
+    Array.prototype.slice.call(fresh.children).forEach(function (cell, index) {
       var old = tr.children[index];
       if (!old) tr.appendChild(cell);
       else if (old.innerHTML !== cell.innerHTML) tr.replaceChild(cell, old);

@@ -256,10 +256,8 @@ def notice_item(notice, now):
         "starts_at": iso(notice.starts_at), "ends_at": iso(notice.ends_at), "restored_at": iso(notice.restored_at),
         "status": notice.status, "phase": phase, "phase_label": PHASE_LABEL[phase], "contact": notice.contact,
         "updates": [{"at": iso(u.at), "text": u.text} for u in notice.updates.all()],
-        "display": {"starts": hhmm(notice.starts_at, day) if local(notice.starts_at).date() == day
-                    else f"{local(notice.starts_at):%m-%d %H:%M}",
-                    "ends": (f"{local(notice.ends_at):%m-%d %H:%M}" if notice.ends_at else "另行通知"),
-                    "restored": f"{local(notice.restored_at):%m-%d %H:%M}" if notice.restored_at else ""},
+        "display": {"starts": hhmm(notice.starts_at, day), "ends": hhmm(notice.ends_at, day) or "另行通知",
+                    "restored": hhmm(notice.restored_at, day)},
     }
 
 

@@ -1,4 +1,11 @@
-"""The public pages of live data (the boards, 便民服务). Filled in by the faces work."""
+"""The public pages of live data: 便民服务 and each unit's boards (dynamic, never baked)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "livedata"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:unit_code>/", views.unit_board, name="unit_board"),
+]

@@ -261,7 +261,7 @@ class SiteHomePage(PlatformPage):
 
 class PortalHomePage(SiteHomePage):
     site_kind = "portal"
-    section_order = ("news", "disclosure", "services", "interaction", "columns", "profile", "directory")
+    section_order = ("news", "disclosure", "services", "live", "interaction", "columns", "profile", "directory")
 
     class Meta:
         verbose_name = _("政府门户网站首页")
@@ -290,9 +290,9 @@ class DepartmentHomePage(SiteHomePage):
 
 class WindowUnitHomePage(SiteHomePage):
     site_kind = "window"
-    # A window unit leads with its services, then its live boards (flights, trains,
-    # outages: the live-data app will add the "live" section).
-    section_order = ("services", "live", "news", "interaction", "profile", "columns")
+    # A window unit leads with its live boards (flights, trains, outages: the "live"
+    # section of livedata), then its services.
+    section_order = ("live", "services", "news", "interaction", "profile", "columns")
 
     class Meta:
         verbose_name = _("窗口单位网站首页")

@@ -54,8 +54,8 @@ def test_each_kind_of_home_shows_its_sections_in_its_own_order(homes, article_fa
     article_factory(title="东区头条")
     article_factory(column=homes.dept_news, title="教委头条")
     portal = client.get("/").content.decode()
-    assert _sections(portal) == ["home-news", "home-disclosure", "home-services", "home-interaction", "home-columns",
-                                 "home-profile", "directory"]
+    assert _sections(portal) == ["home-news", "home-disclosure", "home-services", "home-live", "home-interaction",
+                                 "home-columns", "home-profile", "directory"]
     district = client.get("/s/east/").content.decode()
     assert _sections(district) == ["home-news", "home-disclosure", "home-services", "home-interaction", "home-profile",
                                    "home-columns"]
@@ -64,8 +64,8 @@ def test_each_kind_of_home_shows_its_sections_in_its_own_order(homes, article_fa
     assert _sections(department) == ["home-news", "home-disclosure", "home-services", "home-profile",
                                      "home-interaction"]
     window = client.get(homes.window_site.public_url).content.decode()
-    # A window unit leads with its services (its live boards will follow them).
-    assert _sections(window)[0] == "home-services"
+    # A window unit leads with its live boards (a railway station: its trains), then its services.
+    assert _sections(window)[:2] == ["home-live", "home-services"]
     for html, site in ((portal, "portal"), (district, "district"), (department, "department"), (window, "window")):
         assert homes.guides[site].title in html  # the most-used matters
         assert "写信给市长信箱" in html and "信箱统计" in html  # 互动交流

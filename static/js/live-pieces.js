@@ -1,6 +1,7 @@
 // The pieces of a baked page that change between publications (a home page's latest
 // replies and mailbox figures) are loaded from the open API when the page is shown.
 // The page carries their state at the bake, so without script it still reads well.
+// A live board (data-live-board) refreshes itself: static/js/live-boards.js.
 (function () {
   "use strict";
 
@@ -53,7 +54,7 @@
   }
 
   function start() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-live-src]"), load);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-live-src]:not([data-live-board])"), load);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -43,6 +43,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
 # HOST and PORT, so links in e-mails and redirects follow a moved port.
 PLATFORM_HOST = os.environ.get("HOST", "127.0.0.1")
 PLATFORM_PORT = os.environ.get("PORT", "8000")
+# Where the demo ferry's feeds are pulled from: the platform itself on loopback, at the
+# port it serves (`make run`'s PORT; a test server sets its own). Read at every tick of
+# the demo clock, which re-points the feeds (demo/livedata.py).
+LIVEDATA_DEMO_FEED_BASE = os.environ.get("LIVEDATA_DEMO_FEED_BASE", f"http://127.0.0.1:{PLATFORM_PORT}")
 _LINK_HOST = "127.0.0.1" if PLATFORM_HOST in ("", "0.0.0.0", "::") else PLATFORM_HOST
 DEFAULT_BASE_URL = f"http://{_LINK_HOST}:{PLATFORM_PORT}"
 CSRF_TRUSTED_ORIGINS = env_list(
@@ -287,6 +291,7 @@ SUPERVISION_EXTERNAL_LINKS = env_bool("SUPERVISION_EXTERNAL_LINKS", True)
 SUPERVISION_USER_AGENT = os.environ.get("SUPERVISION_USER_AGENT", "CityPlatform-Supervision/1.0")
 
 CELERY_BEAT_SCHEDULE = {
+    "demo-live-clock": {"task": "demo.live_clock", "schedule": 30.0},  # demo/livedata.py; idle without the demo
     "worker-heartbeat": {"task": "cityplatform.heartbeat", "schedule": 20.0},
     "letters-flush-notifications": {"task": "letters.flush_notifications", "schedule": SWEEP_SECONDS},
     "hosting-sweep-migrations": {"task": "hosting.sweep_migrations", "schedule": SWEEP_SECONDS},

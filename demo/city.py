@@ -138,7 +138,7 @@ MACHINE_CLIENTS = [
     ("yuzhong", "渝中区公文交换系统", ["publish"]),
     ("airport", "航班信息发布系统", ["livedata.trips"]),
     ("cqnorth", "客运信息系统", ["livedata.trips"]),
-    ("ferry", "客船调度系统", ["livedata.trips", "livedata.notices"]),
+    ("ferry", "客船调度系统", ["livedata.notices", "livedata.trips"]),
     ("water", "供水服务信息系统", ["livedata.notices"]),
     ("power", "停电信息发布系统", ["livedata.notices"]),
     ("jtj", "交通运输服务企业登记系统", ["livedata.directory"]),

@@ -1,7 +1,7 @@
 """Hand editing of live data in the admin (实时数据): a unit's editors and site
 administrators (services.editable_units) list, create and edit their unit's trips,
-service notices (with progress updates) and directory entries, see the stations they
-run and their feeds, and set how often each stream is expected.
+service notices (with progress updates), directory entries, the stations they run and
+their feeds, and set how often each stream is expected.
 
 Thin faces: every save goes through the same upserts as the push API
 (``source="admin"``, the person as ``actor``), so the same checks apply and their
@@ -24,9 +24,9 @@ from django.utils import timezone
 from orgs.errors import DomainError
 
 from . import queries, services
-from .kinds import (BOARD_TITLE, NUMBER_LABEL, POSITION_LABEL, Availability, DataKind, NoticeKind, NoticeStatus,
-                    TripStatus)
-from .models import Channel, DirectoryEntry, Feed, ServiceNotice, Trip
+from .kinds import (BOARD_TITLE, NUMBER_LABEL, POSITION_LABEL, STATION_KIND_OF_MODE, Availability, DataKind, Mode,
+                    NoticeKind, NoticeStatus, TripStatus)
+from .models import Channel, DirectoryEntry, Feed, ServiceNotice, Station, Trip
 
 TRIPS_SHOWN = 300  # the newest days first; older trips stay in the history
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -234,6 +234,50 @@ class EntryForm(ServiceForm):
         return record
 
 
+class StationForm(forms.ModelForm):
+    """A station the unit runs (an airport, a railway station, a pier): its board's
+    departures leave it. The code of a stored station stays (trips refer to it)."""
+
+    class Meta:
+        model = Station
+        fields = ["kind", "code", "name", "city", "active"]
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        mode = services.unit_mode(unit)
+        if mode is not None:
+            kind = STATION_KIND_OF_MODE[Mode(mode)]
+            self.fields["kind"].choices = [(kind.value, kind.label)]
+        if self.instance.pk:
+            self.fields["code"].disabled = self.fields["kind"].disabled = True
+
+
+class FeedForm(forms.ModelForm):
+    """A standard feed the worker pulls for the unit (GTFS static or GTFS-Realtime)."""
+
+    url = forms.URLField(label="地址", max_length=500, assume_scheme="https",
+                         help_text="数据源的完整地址,如 https://example.cn/gtfs-rt.pb。")
+
+    class Meta:
+        model = Feed
+        fields = ["name", "kind", "mode", "url", "every_seconds", "enabled"]
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        mode = services.unit_mode(unit)
+        if mode is not None:
+            self.fields["mode"].choices = [(mode, Mode(mode).label)]
+
+    def clean_every_seconds(self):
+        value = self.cleaned_data["every_seconds"]
+        if value < MIN_PULL_SECONDS:
+            raise forms.ValidationError(f"拉取间隔不能少于 {MIN_PULL_SECONDS} 秒。")
+        return value
+
+
+MIN_PULL_SECONDS = 30
+
+
 class ChannelsForm(forms.Form):
     """How often each of the unit's streams is expected (0: not watched)."""
 
@@ -285,7 +329,7 @@ def unit_home(request, unit):
     return render(request, "livedata/admin/unit.html", {
         "unit": unit, "mode": mode, "board_title": BOARD_TITLE.get(mode, ""), "trips": trips,
         "notices": ServiceNotice.objects.filter(unit=unit).order_by("-starts_at")[:100],
-        "entries": DirectoryEntry.objects.filter(unit=unit), "stations": queries.home_stations(unit),
+        "entries": DirectoryEntry.objects.filter(unit=unit), "stations": Station.objects.filter(unit=unit),
         "feeds": Feed.objects.filter(unit=unit),
         "channels": [{"kind": kind, "label": label, "channel": channels.get(kind), "silence": silences.get(kind)}
                      for kind, label in DataKind.choices],
@@ -343,6 +387,30 @@ def entry_edit(request, unit, pk=None):
     return _edit(request, unit, what="entry", model=DirectoryEntry, form_class=EntryForm, pk=pk)
 
 
+def _model_edit(request, unit, *, model, form_class, pk, title):
+    """A station or a feed of ``unit`` (another unit's answers 404)."""
+    instance = get_object_or_404(model, unit=unit, pk=pk) if pk is not None else model(unit=unit)
+    form = form_class(request.POST or None, instance=instance, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        form.instance.unit = unit
+        form.save()
+        services.board_changed(unit.pk)
+        messages.success(request, "已保存。")
+        return redirect("livedata_admin:unit", unit_code=unit.code)
+    return render(request, "livedata/admin/edit.html", {"unit": unit, "form": form, "what": model.__name__.lower(),
+                                                        "title": title[pk is None], "instance": instance})
+
+
+@live_view
+def station_edit(request, unit, pk=None):
+    return _model_edit(request, unit, model=Station, form_class=StationForm, pk=pk, title=("编辑站点", "新增站点"))
+
+
+@live_view
+def feed_edit(request, unit, pk=None):
+    return _model_edit(request, unit, model=Feed, form_class=FeedForm, pk=pk, title=("编辑数据源", "新增数据源"))
+
+
 @live_view
 def channels_edit(request, unit):
     form = ChannelsForm(request.POST or None, unit=unit)
@@ -370,4 +438,8 @@ urlpatterns = [
     path("<str:unit_code>/directory/new/", entry_edit, name="entry_new"),
     path("<str:unit_code>/directory/<int:pk>/", entry_edit, name="entry"),
     path("<str:unit_code>/channels/", channels_edit, name="channels"),
+    path("<str:unit_code>/stations/new/", station_edit, name="station_new"),
+    path("<str:unit_code>/stations/<int:pk>/", station_edit, name="station"),
+    path("<str:unit_code>/feeds/new/", feed_edit, name="feed_new"),
+    path("<str:unit_code>/feeds/<int:pk>/", feed_edit, name="feed"),
 ]

@@ -156,3 +156,29 @@ def test_a_directory_entry_and_the_channels_settings(client, live):
     assert Channel.objects.get(unit=live.airport, kind="trips").expected_minutes == 30
     response = client.post("/admin/live/airport/channels/", {"trips": "-5", "notices": "0", "directory": "0"})
     assert response.status_code == 200 and response.context["form"].errors["trips"]
+
+
+def test_stations_and_feeds_of_the_unit_only(client, live):
+    from livedata.models import Feed, Station
+
+    client.force_login(live.airport_editor)
+    response = client.post("/admin/live/airport/stations/new/", {"kind": "rail", "code": "WXN2", "name": "万州机场新航站楼",
+                                                                "city": "重庆", "active": "on"})
+    assert response.status_code == 200 and response.context["form"].errors["kind"]  # an airport runs airports
+    response = client.post("/admin/live/airport/stations/new/", {"kind": "airport", "code": "CKG", "name": "重复",
+                                                                "city": "重庆", "active": "on"})
+    assert response.status_code == 200 and not Station.objects.filter(name="重复").exists()
+    response = client.post("/admin/live/airport/feeds/new/", {"name": "航班动态", "kind": "gtfs_rt", "mode": "flight",
+                                                             "url": "http://127.0.0.1:9/rt.pb", "every_seconds": "5",
+                                                             "enabled": "on"})
+    assert "不能少于" in response.context["form"].errors["every_seconds"][0]
+    response = client.post("/admin/live/airport/feeds/new/", {"name": "航班动态", "kind": "gtfs_rt", "mode": "flight",
+                                                             "url": "http://127.0.0.1:9/rt.pb", "every_seconds": "60",
+                                                             "enabled": "on"})
+    assert response.status_code == 302
+    feed = Feed.objects.get(name="航班动态")
+    assert feed.unit == live.airport
+    client.force_login(live.rail_editor)
+    assert client.get(f"/admin/live/rail/feeds/{feed.pk}/").status_code == 404
+    ckg = Station.objects.get(kind="airport", code="CKG")
+    assert client.get(f"/admin/live/rail/stations/{ckg.pk}/").status_code == 404

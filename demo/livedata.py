@@ -14,6 +14,7 @@ stores that day's schedule: a demo left running for days still shows today.
 """
 
 import datetime
+import math
 import random
 import zlib
 from dataclasses import dataclass, field
@@ -159,10 +160,11 @@ def _availability(seats):
 
 
 def _tickets(spec, now):
-    """Seats sell as the departure nears: a quarter of them in the last three hours."""
+    """Seats sell as the departure nears: a quarter of them in the last three hours,
+    counted every half hour (so a ticket change is not written at every tick)."""
     if not spec.tickets:
         return []
-    hours_left = (spec.departure - now).total_seconds() / 3600
+    hours_left = math.floor((spec.departure - now).total_seconds() / 1800) / 2
     rows = []
     for name, seats in spec.tickets:
         left = seats if hours_left >= 3 else int(seats * (0.75 + max(hours_left, 0) / 12))
@@ -173,10 +175,10 @@ def _tickets(spec, now):
 def trip_state(spec, now):
     """What ``spec``'s board row says at ``now``: status, estimated and actual times,
     remark and tickets (the fields the clock sends)."""
-    state = dict(status="scheduled", estimated_departure=None, estimated_arrival=None, actual_departure=None,
-                 actual_arrival=None, remark=None, tickets=_tickets(spec, now))
+    state = {"status": "scheduled", "estimated_departure": None, "estimated_arrival": None, "actual_departure": None,
+             "actual_arrival": None, "remark": None, "tickets": _tickets(spec, now)}
     if spec.cancelled:
-        return dict(state, status="cancelled", remark="因航空公司计划调整取消,请改签或退票", tickets=[])
+        return {**state, "status": "cancelled", "remark": "因航空公司计划调整取消,请改签或退票", "tickets": []}
     delay = spec.delay * MINUTE
     dep, arr = spec.departure + delay, spec.arrival + delay
     announced = spec.delay and now >= spec.departure - datetime.timedelta(hours=2)

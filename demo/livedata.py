@@ -63,6 +63,7 @@ RAIL_ROUTES = [("ICW", 65, "G"), ("BXP", 480, "G"), ("AOH", 420, "G"), ("IZQ", 3
                ("HGH", 450, "G"), ("NKH", 400, "D")]
 RAIL_CLASSES = ("商务座", "一等座", "二等座")
 DEPARTURES, ARRIVALS, TRAINS = 60, 40, 50
+CANCELLED_DEPARTURE = 20  # the day's one cancelled flight, by its place among the departures
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,10 @@ def _spread(rng, count, first_hour, last_hour):
     return sorted(first_hour * 60 + 5 * rng.randrange(span) for _ in range(count))
 
 
-def _fate(ref, share):
-    """A trip's delay in minutes (0 for most): fixed by its ref, so every run agrees."""
-    value = _hash(ref)
-    return 20 + (value // 100 % 8) * 10 if value % 100 < share else 0
+def _fate(ref, index, every):
+    """A trip's delay in minutes: one trip in ``every`` (by its place in the day, so
+    every day has delays from morning to night), 20 to 90 minutes fixed by its ref."""
+    return 20 + _hash(ref) % 8 * 10 if index % every == every // 2 else 0
 
 
 def flights(day):
@@ -120,15 +121,15 @@ def flights(day):
         ref = f"{code}-{day:%Y%m%d}"
         tickets = (("经济舱", rng.choice((0, 3, 8, 40, 90))), ("公务舱", rng.choice((0, 2, 6)))) if index % 3 == 0 else ()
         specs.append(TripSpec(AIRPORT, ref, Mode.FLIGHT, code, name, "CKG", other, dep, dep + length * MINUTE,
-                              f"{'AB'[index % 2]}{10 + index % 30}", tickets, _fate(ref, 10),
-                              cancelled=index == DEPARTURES // 3))
+                              f"{'AB'[index % 2]}{10 + index % 30}", tickets, _fate(ref, index, 9),
+                              cancelled=index == CANCELLED_DEPARTURE))
     for index, minutes in enumerate(_spread(rng, ARRIVALS, 7, 24)):
         code, name = number()
         other, length = ROUTES[rng.randrange(len(ROUTES))]
         dep = local(day, 0, minutes - length)
         ref = f"{code}-{day:%Y%m%d}"
         specs.append(TripSpec(AIRPORT, ref, Mode.FLIGHT, code, name, other, "CKG", dep, dep + length * MINUTE,
-                              f"行李转盘{1 + index % 8}", (), _fate(ref, 8)))
+                              f"行李转盘{1 + index % 8}", (), _fate(ref, index, 10)))
     return specs
 
 
@@ -147,7 +148,7 @@ def trains(day):
                       zip(RAIL_CLASSES, ((0, 2, 6, 12), (0, 5, 20, 60), (0, 15, 80, 300)), strict=True))
         specs.append(TripSpec(STATION, ref, Mode.TRAIN, code, "中国铁路成都局集团有限公司", "CUW", other, dep,
                               dep + length * MINUTE, f"检票口{'AB'[index % 2]}{1 + index % 16}", seats,
-                              _fate(ref, 6)))
+                              _fate(ref, index, 12)))
     return specs
 
 

@@ -148,3 +148,21 @@ def test_the_realtime_feed_follows_the_clock():
     relationships = {e.trip_update.trip.trip_id: e.trip_update.trip.schedule_relationship
                      for e in evening.entity if e.HasField("trip_update")}
     assert relationships[feeds.CANCELLED] == gtfs_realtime_pb2.TripDescriptor.CANCELED
+
+
+def test_every_day_has_valid_unique_trips_delays_and_one_cancellation():
+    from livedata.stations import AIRPORTS, RAIL_STATIONS
+    from livedata.validation import check_number
+
+    airports, stations = {c for c, _n, _c in AIRPORTS}, {c for c, _n, _c in RAIL_STATIONS}
+    start = timezone.localdate()
+    for offset in range(60):
+        day = start + datetime.timedelta(days=offset)
+        specs = demo.flights(day) + demo.trains(day)
+        assert len({s.ref for s in specs}) == len(specs) == demo.DEPARTURES + demo.ARRIVALS + demo.TRAINS
+        assert sum(s.cancelled for s in specs) == 1
+        assert sum(bool(s.delay) for s in specs if s.departure < demo.local(day, 12)) >= 2
+        for spec in specs:
+            known = airports if spec.mode == "flight" else stations
+            assert spec.origin in known and spec.destination in known and spec.origin != spec.destination
+            assert not check_number(spec.mode, spec.number) and spec.arrival > spec.departure

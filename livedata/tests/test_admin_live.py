@@ -127,6 +127,8 @@ def test_a_notice_with_progress_is_created_and_updated(client, live, at):
     assert notice.status == "restored" and notice.updates.count() == 2
     page = client.get(f"/admin/live/water/notices/{notice.pk}/")
     assert "已恢复供水" in page.content.decode() and len(page.context["history"]) == 3
+    listing = client.get("/admin/live/water/")
+    assert listing.status_code == 200 and "较场口片区临时停水" in listing.content.decode()
 
 
 def test_an_outage_without_an_area_and_bad_geojson_are_refused(client, live, at):

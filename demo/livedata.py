@@ -215,7 +215,7 @@ STATE_FIELDS = ("status", "estimated_departure", "estimated_arrival", "actual_de
 
 
 def _stored_states(unit, refs):
-    rows = Trip.objects.filter(unit=unit, ref__in=refs).values("ref", *STATE_FIELDS)
+    rows = Trip.objects.filter(unit=unit, ref__in=refs).values("ref", "source", *STATE_FIELDS)
     return {row.pop("ref"): row for row in rows}
 
 
@@ -224,13 +224,15 @@ def _differs(stored, wanted):
 
 
 def trips_advance(unit, specs, now):
-    """Send ``unit`` the trips of ``specs`` that are new or whose state changed by ``now``."""
+    """Send ``unit`` the trips of ``specs`` that are new or whose state changed by ``now``.
+    A trip someone else changed last (an editor in the admin, a unit's system) is
+    theirs from then on: the clock leaves it alone."""
     stored = _stored_states(unit, [spec.ref for spec in specs])
     records = []
     for spec in specs:
         if spec.ref not in stored:
             records.append(_trip_record(spec, now, full=True))
-        elif _differs(stored[spec.ref], trip_state(spec, now)):
+        elif stored[spec.ref]["source"] == SOURCE and _differs(stored[spec.ref], trip_state(spec, now)):
             records.append(_trip_record(spec, now, full=False))
     if not records:
         return 0
@@ -334,6 +336,8 @@ def notices_advance(unit, specs, now):
         if state is None:
             continue
         notice = stored.get(spec.ref)
+        if notice is not None and notice.source != SOURCE:
+            continue  # changed by hand or by the unit's system: theirs from then on
         if notice is None or (notice.status, notice.restored_at, len(notice.updates.all())) != (
                 state["status"], state["restored_at"], len(state["updates"])):
             records.append(_notice_record(spec, state))

@@ -166,3 +166,17 @@ def test_every_day_has_valid_unique_trips_delays_and_one_cancellation():
             known = airports if spec.mode == "flight" else stations
             assert spec.origin in known and spec.destination in known and spec.origin != spec.destination
             assert not check_number(spec.mode, spec.number) and spec.arrival > spec.departure
+
+
+def test_the_clock_leaves_a_trip_changed_by_hand_alone(city):
+    from livedata import services
+
+    demo.load(now=day_at(6))
+    spec = next(s for s in demo.flights(timezone.localdate()) if s.home_departs and not s.delay and not s.cancelled
+                and s.departure >= day_at(12))
+    unit = Trip.objects.get(ref=spec.ref).unit
+    services.trips_upsert(unit=unit, records=[{"id": spec.ref, "status": "delayed", "remark": "机械故障"}],
+                          source="admin", now=day_at(6, 5))
+    demo.advance(now=spec.departure + demo.MINUTE)
+    trip = Trip.objects.get(ref=spec.ref)
+    assert (trip.status, trip.remark, trip.source) == ("delayed", "机械故障", "admin")

@@ -43,12 +43,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
 # HOST and PORT, so links in e-mails and redirects follow a moved port.
 PLATFORM_HOST = os.environ.get("HOST", "127.0.0.1")
 PLATFORM_PORT = os.environ.get("PORT", "8000")
-# Where the demo ferry's feeds are pulled from: the platform itself on loopback, at the
-# port it serves (`make run`'s PORT; a test server sets its own). Read at every tick of
-# the demo clock, which re-points the feeds (demo/livedata.py).
-LIVEDATA_DEMO_FEED_BASE = os.environ.get("LIVEDATA_DEMO_FEED_BASE", f"http://127.0.0.1:{PLATFORM_PORT}")
 _LINK_HOST = "127.0.0.1" if PLATFORM_HOST in ("", "0.0.0.0", "::") else PLATFORM_HOST
 DEFAULT_BASE_URL = f"http://{_LINK_HOST}:{PLATFORM_PORT}"
+# Where the demo ferry's feeds are pulled from: the platform itself on loopback, at the
+# port it serves (`make run`'s PORT, or a test server's loopback PLATFORM_BASE_URL).
+# Read at every tick of the demo clock, which re-points the feeds (demo/livedata.py).
+_LOOPBACK_BASE = os.environ.get("PLATFORM_BASE_URL", "")
+LIVEDATA_DEMO_FEED_BASE = os.environ.get("LIVEDATA_DEMO_FEED_BASE") or (
+    _LOOPBACK_BASE if _LOOPBACK_BASE.startswith(("http://127.0.0.1:", "http://localhost:"))
+    else f"http://127.0.0.1:{PLATFORM_PORT}")
 CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS",
     ",".join(dict.fromkeys([os.environ.get("PLATFORM_BASE_URL", DEFAULT_BASE_URL).rstrip("/"), DEFAULT_BASE_URL,

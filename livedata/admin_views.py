@@ -27,6 +27,7 @@ from . import queries, services
 from .kinds import (BOARD_TITLE, NUMBER_LABEL, POSITION_LABEL, STATION_KIND_OF_MODE, Availability, DataKind, Mode,
                     NoticeKind, NoticeStatus, TripStatus)
 from .models import Channel, DirectoryEntry, Feed, ServiceNotice, Station, Trip
+from .validation import FIELD_NAMES
 
 TRIPS_SHOWN = 300  # the newest days first; older trips stay in the history
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -351,13 +352,26 @@ def _edit(request, unit, *, what, model, form_class, pk=None):
     else:
         form = form_class(initial=form_class.initial_of(instance) if instance else _initial(what),
                           unit=unit, **{keyword: instance})
-    history = instance.changes.select_related("actor", "client", "feed").order_by("-received_at", "-id") \
-        if instance is not None and hasattr(instance, "changes") else []
+    history = _history(instance) if instance is not None and hasattr(instance, "changes") else []
     return render(request, "livedata/admin/edit.html", {
         "unit": unit, "form": form, "instance": instance, "what": what, "history": history,
         "title": TITLES[what][instance is None],
         "updates": instance.updates.all() if what == "notice" and instance else [],
     })
+
+
+def _history(instance):
+    """The record's changes, newest first, each field named in Chinese."""
+    changes = instance.changes.select_related("actor", "client", "feed").order_by("-received_at", "-id")
+    def value(name, raw):
+        return VALUE_LABELS.get(name, {}).get(raw, raw) if isinstance(raw, str) else raw
+
+    return [{"change": change, "fields": [(FIELD_NAMES.get(name, name), value(name, pair[0]), value(name, pair[1]))
+                                          for name, pair in change.fields.items()]}
+            for change in changes]
+
+
+VALUE_LABELS = {"status": {**dict(TripStatus.choices), **dict(NoticeStatus.choices)}, "kind": dict(NoticeKind.choices)}
 
 
 TITLES = {"trip": ("编辑班次", "新增班次"), "notice": ("编辑服务信息", "新增服务信息"),

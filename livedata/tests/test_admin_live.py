@@ -101,9 +101,11 @@ def test_editing_a_trip_keeps_its_history(client, live, at, airport_trip):
     assert response.status_code == 302
     trip = Trip.objects.get(pk=airport_trip.pk)
     assert trip.status == "delayed" and trip.estimated_departure == at(3)
-    history = client.get(url).context["history"]
+    page = client.get(url)
+    history = [row["change"] for row in page.context["history"]]
     assert [c.source for c in history] == ["admin", "api"]
     assert history[0].fields["status"] == ["scheduled", "delayed"] and history[0].actor == live.airport_editor
+    assert "状态:计划 → 延误" in page.content.decode()
 
 
 def test_a_notice_with_progress_is_created_and_updated(client, live, at):

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from livedata import services
 from livedata.kinds import DataKind, Mode, NoticeStatus, Source
-from livedata.models import Feed, FeedKind, ServiceNotice, Station, Trip
+from livedata.models import DirectoryEntry, Feed, FeedKind, ServiceNotice, Station, Trip
 from orgs.models import Unit
 
 AIRPORT, STATION, FERRY, WATER, POWER = "airport", "cqnorth", "ferry", "water", "power"
@@ -395,9 +395,13 @@ def _units():
 
 
 def loaded(units=None):
-    """The demo's live data is there: its units exist (else the clock does nothing)."""
+    """The demo's live data is there: its units exist and the loader stored its data
+    (an installation whose units merely share the codes is never touched)."""
     units = _units() if units is None else units
-    return all(code in units for code in (AIRPORT, STATION, WATER, POWER))
+    if not all(code in units for code in (AIRPORT, STATION, WATER, POWER, DIRECTORY_UNIT)):
+        return False
+    return (DirectoryEntry.objects.filter(unit=units[DIRECTORY_UNIT], source=SOURCE).exists()
+            or Trip.objects.filter(unit=units[AIRPORT], source=SOURCE).exists())
 
 
 def load(*, now=None, stdout=None):
@@ -409,8 +413,8 @@ def load(*, now=None, stdout=None):
         Station.objects.filter(kind=kind, code=station).update(unit=units[code])
     if FERRY in units:
         feeds_point_home(units[FERRY])
-    made = advance(now=now, units=units)
     services.entries_upsert(unit=units[DIRECTORY_UNIT], records=DIRECTORY, source=SOURCE, now=now)
+    made = advance(now=now, units=units)
     if stdout:
         stdout.write(f"实时数据:航班 {made['flights']} 个,列车 {made['trains']} 趟,停水停电信息 {made['notices']} 条")
     return made

@@ -95,8 +95,13 @@ def test_a_delay_appears_two_hours_before_departure(city):
     assert trip.status == "delayed" and trip.estimated_departure == spec.departure + spec.delay * demo.MINUTE
 
 
-def test_the_clock_is_idempotent_and_idle_without_the_demo(db):
+def test_the_clock_is_idle_without_the_demo(db):
     assert demo.advance(now=day_at(12)) == {"flights": 0, "trains": 0, "notices": 0}
+
+
+def test_the_clock_leaves_units_that_merely_share_the_demos_codes_alone(city):
+    assert demo.advance(now=day_at(12)) == {"flights": 0, "trains": 0, "notices": 0}
+    assert not Trip.objects.exists() and not Feed.objects.exists()
 
 
 def test_a_second_tick_at_the_same_moment_changes_nothing(city):

@@ -123,3 +123,43 @@ def test_the_rule_is_not_checked_without_streams_and_absent_for_government_sites
     assert {n["rule"]: n["reason"] for n in window.not_checked}["pub-live-data"] == "本单位没有需监测的实时数据"
     department = evaluate(rules.active_ruleset(), silent("班次动态"), site_kind="department", external_services=True)
     assert "pub-live-data" not in {d["rule"] for d in department.deductions} | {n["rule"] for n in department.not_checked}
+
+
+# --- The data migration -----------------------------------------------------------------------
+
+def _migration():
+    import importlib
+
+    return importlib.import_module("supervision.migrations.0003_rule_live_data")
+
+
+def test_the_migration_adds_the_rule_in_place_to_a_ruleset_no_scorecard_names():
+    from django.apps import apps
+
+    active = rules.active_ruleset()
+    active.rules.filter(code="pub-live-data").delete()  # as an installation before issue 12
+    _migration().add(apps, None)
+    rule = active.rules.get(code="pub-live-data")
+    other = active.rules.get(code="pub-other-columns")
+    assert rule.sort_order == other.sort_order + 1
+    _migration().add(apps, None)  # run again: nothing more
+    assert active.rules.filter(code="pub-live-data").count() == 1
+
+
+def test_an_active_ruleset_in_use_is_not_changed_a_draft_version_gets_the_rule(airport):
+    from django.apps import apps
+
+    from supervision.models import Rule, RuleCategory, Ruleset, Scorecard
+
+    active = rules.active_ruleset()
+    active.rules.filter(code="pub-live-data").delete()
+    Scorecard.objects.create(record=airport, ruleset=active, period_start=dt.date(2026, 10, 1),
+                             period_end=dt.date(2026, 10, 31), computed_at=timezone.now(), verdict="pass", score=100)
+    _migration().add(apps, None)
+    assert not active.rules.filter(code="pub-live-data").exists()
+    draft = Ruleset.objects.get(status="draft")
+    assert draft.version == active.version + 1 and "实时数据更新" in draft.notes
+    assert draft.rules.filter(code="pub-live-data").exists()
+    assert Rule.objects.filter(ruleset=draft).count() == Rule.objects.filter(ruleset=active).count() + 1
+    assert RuleCategory.objects.filter(ruleset=draft).count() == RuleCategory.objects.filter(ruleset=active).count()
+    assert rules.active_ruleset().pk == active.pk  # the supervisors activate it

@@ -141,6 +141,15 @@ def test_the_ferry_feeds_are_served(client):
     assert message.header.gtfs_realtime_version == "2.0"
 
 
+def test_the_timetable_is_the_same_bytes_every_time():
+    import io
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(feeds.static_zip()))
+    assert {info.date_time for info in archive.infolist()} == {(timezone.localdate().year, 1, 1, 0, 0, 0)}
+    assert feeds.static_zip() == feeds.static_zip()
+
+
 def test_the_realtime_feed_follows_the_clock():
     today = timezone.localdate()
     leaves = feeds.planned_departure(feeds.DELAYED[0], today)

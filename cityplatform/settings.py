@@ -45,6 +45,13 @@ PLATFORM_HOST = os.environ.get("HOST", "127.0.0.1")
 PLATFORM_PORT = os.environ.get("PORT", "8000")
 _LINK_HOST = "127.0.0.1" if PLATFORM_HOST in ("", "0.0.0.0", "::") else PLATFORM_HOST
 DEFAULT_BASE_URL = f"http://{_LINK_HOST}:{PLATFORM_PORT}"
+# Where the demo ferry's feeds are pulled from: the platform itself on loopback, at the
+# port it serves (`make run`'s PORT, or a test server's loopback PLATFORM_BASE_URL).
+# Read at every tick of the demo clock, which re-points the feeds (demo/livedata.py).
+_LOOPBACK_BASE = os.environ.get("PLATFORM_BASE_URL", "")
+LIVEDATA_DEMO_FEED_BASE = os.environ.get("LIVEDATA_DEMO_FEED_BASE") or (
+    _LOOPBACK_BASE if _LOOPBACK_BASE.startswith(("http://127.0.0.1:", "http://localhost:"))
+    else f"http://127.0.0.1:{PLATFORM_PORT}")
 CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS",
     ",".join(dict.fromkeys([os.environ.get("PLATFORM_BASE_URL", DEFAULT_BASE_URL).rstrip("/"), DEFAULT_BASE_URL,
@@ -287,6 +294,7 @@ SUPERVISION_EXTERNAL_LINKS = env_bool("SUPERVISION_EXTERNAL_LINKS", True)
 SUPERVISION_USER_AGENT = os.environ.get("SUPERVISION_USER_AGENT", "CityPlatform-Supervision/1.0")
 
 CELERY_BEAT_SCHEDULE = {
+    "demo-live-clock": {"task": "demo.live_clock", "schedule": 30.0},  # demo/livedata.py; idle without the demo
     "worker-heartbeat": {"task": "cityplatform.heartbeat", "schedule": 20.0},
     "letters-flush-notifications": {"task": "letters.flush_notifications", "schedule": SWEEP_SECONDS},
     "hosting-sweep-migrations": {"task": "hosting.sweep_migrations", "schedule": SWEEP_SECONDS},

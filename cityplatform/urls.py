@@ -49,6 +49,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("mailbox/", include("letters.urls")),
     path("live/", include("livedata.urls")),
+    path("demo-feeds/", include("demo.urls")),  # the demo ferry's GTFS feeds, pulled on loopback
     path("", include("disclosure.urls")),  # /banshi/… online forms, /xxgk/… applications
     path("sitemap.xml", portal_views.sitemap, name="sitemap"),
     re_path(r"^s/(?P<slug>[a-z0-9.-]+)/sitemap\.xml$", portal_views.sitemap, name="site_sitemap"),

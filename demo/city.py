@@ -30,6 +30,11 @@ UNITS = [
     ("airport", "重庆江北国际机场", "江北机场", "window_unit", "aviation", "jtj", {"leader_name": "唐明", "leader_title": "副总经理"}),
     ("cqnorth", "重庆北站", "重庆北站", "window_unit", "rail", "jtj", {"leader_name": "曾凡", "leader_title": "副站长"}),
     ("water", "重庆市自来水有限公司", "市自来水公司", "window_unit", "water", "zfcxjw", {"leader_name": "彭丽", "leader_title": "副总经理"}),
+    # Live data only (demo/livedata.py): their boards are on the portal's 便民服务 page.
+    ("ferry", "重庆江城轮渡客运有限公司", "江城轮渡", "window_unit", "water_transport", "jtj",
+     {"leader_name": "谭志远", "leader_title": "副总经理"}),
+    ("power", "重庆山城供电有限公司", "山城供电", "window_unit", "power", "fzggw",
+     {"leader_name": "秦晓东", "leader_title": "副总经理"}),
 ]
 
 # unit code, site kind, site name, host name, site ID code, colour, tagline
@@ -131,6 +136,12 @@ for _unit in UNITS:
 MACHINE_CLIENTS = [
     ("cq-bgt", "12345政务服务便民热线转办系统", ["letters.intake"]),
     ("yuzhong", "渝中区公文交换系统", ["publish"]),
+    ("airport", "航班信息发布系统", ["livedata.trips"]),
+    ("cqnorth", "客运信息系统", ["livedata.trips"]),
+    ("ferry", "客船调度系统", ["livedata.notices", "livedata.trips"]),
+    ("water", "供水服务信息系统", ["livedata.notices"]),
+    ("power", "停电信息发布系统", ["livedata.notices"]),
+    ("jtj", "交通运输服务企业登记系统", ["livedata.directory"]),
 ]
 
 # How the demo logins name each role: the words staff use for the job.

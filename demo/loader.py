@@ -24,6 +24,7 @@ from letters import services as letter_services
 from publishing.register import register_publication
 
 from . import catalogue as catalogue_demo
+from . import livedata as livedata_demo
 from . import supervision as supervision_demo
 from . import city, content, profiles
 from . import guides as demo_guides
@@ -74,6 +75,7 @@ def load(*, items_per_column=4, stdout=None, now=None):
         say(f"接口客户端 {_load_machine_clients(units)} 个")
         say(f"网上填表预受理事项 {len(enable_demo_forms())} 个")
         say(catalogue_demo.load(records=records, units=units, admin=admin, now=now))
+        livedata_demo.load(now=now, stdout=stdout)
         supervision_demo.load(now=now, stdout=stdout)
     return {"units": len(units), "sites": len(records), "items": count + 1}
 

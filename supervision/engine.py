@@ -531,6 +531,15 @@ def _error_report(measurements, rule, params):
     return Outcome(hits, check="error_report")
 
 
+@evaluator("live_data_silent", checks=("live_data",), label="实时数据中断")
+def _live_data_silent(measurements, rule, params):
+    measure, skipped = _measure(measurements, "live_data")
+    if skipped:
+        return skipped
+    hits = [Hit(e.detail, [e], check="live_data") for e in measure.evidence]
+    return Outcome(hits, check="live_data")
+
+
 @evaluator("site_search", checks=("search",), label="站内搜索",
            params={"none_points": Param(float, 4, 0, 100, "没有搜索扣分"),
                    "ungrouped_points": Param(float, 1, 0, 100, "未分类扣分")})

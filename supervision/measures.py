@@ -44,6 +44,9 @@ Check codes and the keys of their ``value`` (the engine's evaluators read these)
   working_days}), limit_days.
 - ``integrity``: unhandled (list of {path, kind, at, minutes_open}).
 - ``ipv6``: has_aaaa (bool or None). ``https``: serves_https (bool or None).
+- ``live_data``: channels (list of {kind, label, expected_minutes, last_data_at
+  (ISO or None), silent (bool), since (ISO or None)}), silent (int): a window unit's
+  watched live-data streams (livedata.Channel); not checked when it watches none.
 """
 
 import datetime
@@ -56,7 +59,7 @@ STATES = (OK, PROBLEM, NOT_CHECKED)
 
 CHECKS = (
     "availability", "home_update", "columns", "documents", "interaction", "guides", "links", "footer", "meta",
-    "screening", "search", "error_report", "integrity", "ipv6", "https",
+    "screening", "search", "error_report", "integrity", "ipv6", "https", "live_data",
 )
 
 # What each check is called in Chinese (scorecards, the dashboard, reports).
@@ -64,7 +67,7 @@ CHECK_LABELS = {
     "availability": "网站可用性", "home_update": "首页更新", "columns": "栏目更新", "documents": "政策文件与解读",
     "interaction": "互动回应", "guides": "办事指南", "links": "链接可用性", "footer": "页脚标识",
     "meta": "页面元数据", "screening": "内容正确性", "search": "站内搜索", "error_report": "我为政府网站找错",
-    "integrity": "防篡改", "ipv6": "IPv6", "https": "HTTPS",
+    "integrity": "防篡改", "ipv6": "IPv6", "https": "HTTPS", "live_data": "实时数据更新",
 }
 
 

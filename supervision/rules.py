@@ -42,6 +42,12 @@ DEFAULT_CATEGORIES = [
 _HUMAN = "not_measurable"
 _GOVERNMENT = {"site_kinds": ["portal", "district", "department"]}
 
+# A window unit's live data (flights, trains, outages) is content that must be kept
+# up to date: each stream that stopped takes points, like a column not updated
+# (issue 12; migration 0003 adds it to the stored rulesets).
+LIVE_DATA_RULE = ("pub-live-data", "实时数据更新", "deduction", "publishing", "live_data_silent", 2, 4,
+                  {"site_kinds": ["window"]})
+
 # code, name, kind, category, evaluator, amount, cap, params
 DEFAULT_RULES = [
     # Veto items (单项否决)
@@ -79,6 +85,7 @@ DEFAULT_RULES = [
     ("pub-other-columns", "其他栏目", "deduction", "publishing", "columns_other", 1, 4,
      {"exclude_kinds": ["news", "policy", "interpretation", "overview", "organisation", "leaders"],
       "blank_points": 2, "stale_points": 1}),
+    LIVE_DATA_RULE,
     # 办事服务 (25)
     ("svc-grouped", "事项按类别归集", "deduction", "services", _HUMAN, 3, 3, {"reason": "事项分类归集需人工核查"}),
     ("svc-online", "在线申请面向所有用户", "deduction", "services", _HUMAN, 5, 5,

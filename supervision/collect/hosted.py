@@ -30,9 +30,11 @@ from letters.queries import (
     published_letters_of,
     replied_letters_of,
 )
+from livedata import queries as live
+from orgs.models import UnitKind
 from portal.models import ColumnCategory, ColumnPage, ContentPage
 
-from ..measures import OK, PROBLEM, Evidence, Measure
+from ..measures import NOT_CHECKED, OK, PROBLEM, Evidence, Measure
 
 # The column kinds of the measures (measures.py) by the portal's column categories.
 KIND_OF_CATEGORY = {
@@ -66,6 +68,8 @@ def measures(record, period):
         home = record.site.root_page.specific
         found += [_columns(home, period.until, until), _home_update(home, period.until, until),
                   _documents(record, until), _guides(record), _integrity(record, period, until)]
+        if record.unit.kind == UnitKind.WINDOW_UNIT:
+            found.append(_live_data(record.unit, until))
     interaction = _interaction(record, period.until, until)
     if interaction is not None:
         found.append(interaction)
@@ -317,3 +321,30 @@ def _integrity(record, period, until):
         return Measure("integrity", OK, {"unhandled": []}, [], "没有篡改事件")
     return Measure("integrity", PROBLEM, {"unhandled": rows}, evidence, f"篡改事件{len(rows)}起")
 
+
+
+# --- Live data --------------------------------------------------------------------------------
+
+def _live_data(unit, until):
+    """A window unit's watched live-data streams (flights, trains, outages …): a stream
+    that stopped bringing data is a problem, with since when. Streams keep only their
+    latest arrival, so a past period is read as of now (or its end, if earlier)."""
+    channels = [c for c in live.channels_of(unit) if c.expected_minutes]
+    if not channels:
+        return Measure("live_data", NOT_CHECKED, {"channels": [], "silent": 0}, [], "本单位没有需监测的实时数据")
+    now = min(timezone.now(), until)
+    rows, evidence = [], []
+    for channel in channels:
+        silence = live.silence_of(channel, now)
+        label = str(channel.get_kind_display())
+        last = channel.last_data_at
+        rows.append({"kind": channel.kind, "label": label, "expected_minutes": channel.expected_minutes,
+                     "last_data_at": last.isoformat() if last else None, "silent": silence is not None,
+                     "since": silence.since.isoformat() if silence and silence.since else None})
+        if silence is not None:
+            detail = (f"{label}自 {timezone.localtime(last):%m-%d %H:%M} 起未更新(应每{channel.expected_minutes}分钟更新)"
+                      if last else f"{label}从未收到数据")
+            evidence.append(Evidence(f"实时数据“{label}”", detail=detail, at=last.isoformat() if last else ""))
+    silent = sum(row["silent"] for row in rows)
+    summary = f"监测{len(rows)}类实时数据,{silent}类中断" if silent else f"监测{len(rows)}类实时数据,均按时更新"
+    return Measure("live_data", PROBLEM if silent else OK, {"channels": rows, "silent": silent}, evidence, summary)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from supervision import rules
-from supervision.engine import evaluate
+from supervision.engine import applies_to, evaluate
 from supervision.measures import Evidence
 from supervision.models import Verdict
 
@@ -266,7 +266,7 @@ def test_a_site_nothing_could_be_measured_of_is_not_scored_not_passed(ruleset):
     result = evaluate(ruleset, nothing, site_kind="department", external_services=True)
     # every rule 未检测: no score, and neither 合格 nor 不合格
     assert result.verdict == Verdict.UNSCORED and result.score is None and result.bonus == 0
-    assert len(result.not_checked) == sum(1 for r in ruleset.rules.all() if r.enabled)
+    assert len(result.not_checked) == sum(1 for r in ruleset.rules.all() if r.enabled and applies_to(r, "department"))
     unreachable = build({}, not_checked={code: "本机网络无法访问该网站" for code in CHECKS})
     assert evaluate(ruleset, unreachable, site_kind="portal").verdict == Verdict.UNSCORED
     # a site whose home page and columns could not be read gets no score, whatever

@@ -271,6 +271,7 @@ def test_a_utilitys_home_shows_its_notices_and_the_portal_links_to_the_service_p
     push_notices(live.water, [notice(starts_at=at(-1), ends_at=at(3))])
     water = render_section(live_section(home_page=home_of(live.water, "window"), columns=[], request=None)["live"])
     assert "解放碑片区计划停水" in water and 'href="/live/water/"' in water
+    assert 'data-live-board="notices"' in water and 'data-live-src="/api/v1/live/notices?unit=water"' in water
     portal = render_section(live_section(home_page=home_of(None, "portal"), columns=[], request=None)["live"])
     assert 'href="/live/"' in portal and "便民服务" in portal and 'href="/live/airport/"' in portal
     assert live_section(home_page=home_of(live.gov, "department"), columns=[], request=None) is None

@@ -3,6 +3,7 @@ airport's departures by clicking, a delay is pushed into the server's database (
 livedata.services, as the push API would) and the row changes and is announced without
 the page reloading; axe-core finds no WCAG 2.1 A/AA violation on 便民服务 nor on the
 airport's board, at desktop and phone widths, and the phone does not scroll sideways.
+An outage notice pushed for the water company appears on its page the same way.
 
 Until the demo city publishes flights, the test gives the airport its station (CKG)
 and a flight of its own (a number no demo flight uses)."""
@@ -53,6 +54,21 @@ print(timezone.localtime(later).strftime("%H:%M"))
 """
 
 
+OUTAGE = """
+import datetime
+from django.utils import timezone
+from orgs.models import Unit
+from livedata import services
+unit = Unit.objects.get(code="water")
+start = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(hours=1)
+result = services.notices_upsert(unit=unit, source="api", records=[{
+    "id": "e2e-outage", "kind": "planned_outage", "title": "较场口片区管网检修停水", "districts": ["渝中区"],
+    "streets": ["较场口", "七星岗"], "starts_at": start.isoformat(),
+    "ends_at": (start + datetime.timedelta(hours=6)).isoformat(), "reason": "主管道阀门更换"}])
+assert result.created == 1, result.as_dict()
+"""
+
+
 @pytest.fixture(scope="module")
 def flight_day(server):
     return server.shell(SEED).strip().splitlines()[-1]
@@ -79,6 +95,19 @@ def test_a_reader_sees_a_delay_appear_on_the_airports_departures(page, server, f
     expect(page.locator('[data-live="announce"]')).to_have_text(f"GJ8417 延误,预计 {expected} 起飞。")
     assert page.evaluate("window.__stayed === true")
     assert page.evaluate("document.activeElement && document.activeElement.id") == "live-route"
+
+
+def test_an_outage_notice_appears_on_the_water_companys_page_without_reloading(page, server):
+    page.goto("/live/")
+    page.get_by_role("link", name="重庆市自来水有限公司", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/live/water/$"))
+    page.evaluate("window.__stayed = true")
+    server.shell(OUTAGE)
+    notice = page.get_by_role("article", name=re.compile("较场口片区管网检修停水"))
+    expect(notice).to_be_visible(timeout=25_000)
+    expect(notice).to_contain_text("渝中区:较场口、七星岗")
+    expect(notice).to_contain_text("即将开始")
+    assert page.evaluate("window.__stayed === true")
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

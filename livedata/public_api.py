@@ -186,8 +186,9 @@ def _over_quota(request, response):
     quota = ratelimit.hit(f"live-read:{ratelimit.client_key(request)}", limit=READS_PER_MINUTE, window=READ_WINDOW)
     if quota.allowed:
         return None
-    response["Retry-After"] = str(max(1, quota.retry_after))
-    return Status(429, {"code": "too_many", "message": f"读取过于频繁(每分钟最多 {READS_PER_MINUTE} 次),请 {max(1, quota.retry_after)} 秒后再试。"})
+    wait = max(1, quota.retry_after)
+    response["Retry-After"] = str(wait)
+    return Status(429, {"code": "too_many", "message": f"读取过于频繁(每分钟最多 {READS_PER_MINUTE} 次),请 {wait} 秒后再试。"})
 
 
 def _conditional(request, response, tag):
@@ -235,7 +236,8 @@ def live_boards(request, response: HttpResponse):
     if refused:
         return refused
     units = queries.live_units()
-    not_modified = _conditional(request, response, boards.etag("boards", [(u.pk, services.board_version(u.pk)) for u in units]))
+    versions = [(unit.pk, services.board_version(unit.pk)) for unit in units]
+    not_modified = _conditional(request, response, boards.etag("boards", versions))
     return not_modified or [boards.unit_summary(unit) for unit in units]
 
 
@@ -286,7 +288,8 @@ def live_directory(request, response: HttpResponse,
                         "direction 为 all。silence 不为空时,数据已中断,说明自何时起未更新。"
                         "筛选条件无法识别时返回 422,code 为 invalid_filter。")
 def unit_board(request, response: HttpResponse, unit_code: str,
-               direction: Literal["departures", "arrivals"] = Query("departures", description="departures 出发,arrivals 到达"),
+               direction: Literal["departures", "arrivals"] = Query("departures",
+                                                                    description="departures 出发,arrivals 到达"),
                date: str = Query("", description="日期 YYYY-MM-DD;不填为今天(北京时间)"),
                route: str = Query("", max_length=40, description="班次号、站点代码或站名、城市"),
                status: str = Query("", max_length=200, description="状态代码,多个用逗号分开,如 delayed,cancelled"),
@@ -302,7 +305,8 @@ def unit_board(request, response: HttpResponse, unit_code: str,
         day, statuses = _day(date), _statuses(status)
     except FilterRefused as exc:
         return _refuse(exc.field, exc.message)
-    tag = boards.etag("board", unit.pk, services.board_version(unit.pk), direction, day, route, statuses, limit, upcoming)
+    version = services.board_version(unit.pk)
+    tag = boards.etag("board", unit.pk, version, direction, day, route, statuses, limit, upcoming)
     not_modified = _conditional(request, response, tag)
     return not_modified or boards.board(unit, direction=direction, day=day, route=route, status=statuses,
                                         limit=limit, upcoming=upcoming)

@@ -271,6 +271,7 @@ def test_a_utilitys_home_shows_its_notices_and_the_portal_links_to_the_service_p
     push_notices(live.water, [notice(starts_at=at(-1), ends_at=at(3))])
     water = render_section(live_section(home_page=home_of(live.water, "window"), columns=[], request=None)["live"])
     assert "解放碑片区计划停水" in water and 'href="/live/water/"' in water
+    assert 'data-live-board="notices"' in water and 'data-live-src="/api/v1/live/notices?unit=water"' in water
     portal = render_section(live_section(home_page=home_of(None, "portal"), columns=[], request=None)["live"])
     assert 'href="/live/"' in portal and "便民服务" in portal and 'href="/live/airport/"' in portal
     assert live_section(home_page=home_of(live.gov, "department"), columns=[], request=None) is None
@@ -291,3 +292,20 @@ def test_the_home_section_is_the_same_for_every_reader(client, flights, live):
     strip = (lambda s: json.dumps({**s, "board": {**s["board"], "generated_at": ""}}, default=str, sort_keys=True))
     assert strip(first) == strip(second)
     assert "airport_editor" not in render_section(second)
+
+
+def test_the_home_sections_short_list_keeps_the_next_trips_only(client, live, at):
+    push(live.airport, [
+        flight("OLD", number="CA1001", dep=at(-3), arr=at(-2.5), status="arrived", actual_departure=at(-3),
+               actual_arrival=at(-2.5)),
+        flight("N1", number="CA1002", dep=at(0.5), arr=at(3)),
+        flight("N2", number="CA1003", dep=at(0.75), arr=at(4)),
+    ])
+    day = day_of(at(-3))
+    if day != day_of(at(0.75)):
+        pytest.skip("the trips straddle midnight in Beijing")
+    rows = client.get(f"/api/v1/live/airport/board?date={day}&upcoming=true&limit=1").json()["rows"]
+    assert [row["id"] for row in rows] == ["N1"]
+    everything = client.get(f"/api/v1/live/airport/board?date={day}").json()["rows"]
+    assert [row["id"] for row in everything] == ["OLD", "N1", "N2"]
+    assert client.get("/api/v1/live/airport/board?limit=0").status_code == 422

@@ -1,4 +1,4 @@
-// Live boards (flights, trains, ships): the page carries the rows as the server
+// Live boards (flights, trains, ships; a utility's notices): the page carries the rows as the server
 // rendered them; while it is shown this script asks the open JSON (data-live-src)
 // about every second and rewrites only the cells that changed, so focus and scroll
 // stay where the reader left them. A hidden page asks every 30 s; an unchanged board
@@ -69,7 +69,11 @@
   function Board(root) {
     this.root = root;
     this.src = root.getAttribute("data-live-src");
+    this.kind = root.getAttribute("data-live-board") || "trips";
+    this.visibleEvery = (parseFloat(root.getAttribute("data-live-every")) || VISIBLE_EVERY / 1000) * 1000;
+    this.shownNotices = null;
     this.body = root.querySelector('[data-live="rows"]');
+    if (this.kind !== "trips") return;
     this.columns = Array.prototype.map.call(root.querySelectorAll("thead th[data-col]"), function (th) {
       return { key: th.getAttribute("data-col"), label: th.textContent.trim() };
     });
@@ -138,6 +142,80 @@
     region.textContent = text + "。";
   };
 
+  // A notice as templates/livedata/includes/notice.html renders it.
+  function noticeOf(notice, index) {
+    var article = document.createElement("article");
+    var id = "notice-" + notice.unit.code + "-" + (index + 1);
+    article.className = "live-notice live-phase-" + notice.phase;
+    article.setAttribute("aria-labelledby", id);
+    var heading = document.createElement("h3");
+    heading.id = id;
+    var kind = document.createElement("span");
+    kind.className = "live-kind";
+    kind.textContent = notice.kind_label;
+    var phase = document.createElement("span");
+    phase.className = "live-phase";
+    phase.textContent = notice.phase_label;
+    heading.append(kind, " " + notice.title + " ", phase);
+    article.appendChild(heading);
+    var facts = document.createElement("dl");
+    facts.className = "live-facts";
+    var fact = function (term, text) {
+      if (!text) return;
+      var row = document.createElement("div");
+      var dt = document.createElement("dt");
+      var dd = document.createElement("dd");
+      dt.textContent = term;
+      dd.textContent = text;
+      row.append(dt, dd);
+      facts.appendChild(row);
+    };
+    var when = notice.display.starts + " 至 " + notice.display.ends;
+    if (notice.display.restored) when += "(" + notice.display.restored + " 已恢复)";
+    fact("时间", when);
+    var area = notice.districts.join("、") + (notice.districts.length && notice.streets.length ? ":" : "") +
+      notice.streets.join("、");
+    fact("影响范围", area);
+    fact("原因", notice.reason);
+    fact("咨询电话", notice.contact);
+    article.appendChild(facts);
+    if (notice.details) {
+      var details = document.createElement("p");
+      details.className = "live-details";
+      details.textContent = notice.details;
+      article.appendChild(details);
+    }
+    if (notice.updates.length) {
+      var title = document.createElement("h4");
+      title.className = "live-updates-title";
+      title.textContent = "进展";
+      var list = document.createElement("ol");
+      list.className = "live-updates";
+      notice.updates.forEach(function (update) {
+        var item = document.createElement("li");
+        var time = document.createElement("time");
+        time.dateTime = update.at;
+        time.textContent = update.at.slice(5, 10) + " " + update.at.slice(11, 16);
+        item.append(time, " " + update.text);
+        list.appendChild(item);
+      });
+      article.append(title, list);
+    }
+    return article;
+  }
+
+  // Notices change seldom and hold nothing to focus: the list is rebuilt when it differs.
+  Board.prototype.renderNotices = function (notices) {
+    var text = JSON.stringify(notices);
+    if (text === this.shownNotices) return;
+    this.shownNotices = text;
+    var list = this.part("notices");
+    list.textContent = "";
+    notices.forEach(function (notice, index) { list.appendChild(noticeOf(notice, index)); });
+    var empty = this.part("empty");
+    if (empty) empty.hidden = notices.length > 0;
+  };
+
   Board.prototype.next = function (delay) {
     var self = this;
     clearTimeout(this.timer);
@@ -145,7 +223,7 @@
   };
 
   Board.prototype.every = function () {
-    return document.hidden ? HIDDEN_EVERY : VISIBLE_EVERY;
+    return document.hidden ? HIDDEN_EVERY : this.visibleEvery;
   };
 
   Board.prototype.load = function () {
@@ -168,7 +246,10 @@
         self.wait = 0;
         return response.json();
       })
-      .then(function (data) { if (data && data.rows) self.render(data); })
+      .then(function (data) {
+        if (data && data.rows) self.render(data);
+        else if (data && data.notices) self.renderNotices(data.notices);
+      })
       .catch(function () {
         self.wait = Math.min(LONGEST_WAIT, Math.max(2000, self.wait * 2));
       })

@@ -268,7 +268,7 @@ def live_notices(request, response: HttpResponse,
             "generated_at": boards.iso(timezone.now())}
 
 
-@router.get("/directory", response={200: DirectoryOut, 429: Error}, summary="企业和中介服务信息",
+@router.get("/directory", response={200: DirectoryOut, 404: Error, 422: Error, 429: Error}, summary="企业和中介服务信息",
             description="企业和中介机构登记的服务信息:提供者、类别、服务内容、地址、电话和服务时间。")
 def live_directory(request, response: HttpResponse,
                    category: str = Query("", max_length=40, description="服务类别;不填为全部")):

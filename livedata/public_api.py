@@ -179,7 +179,7 @@ def _refuse(field, message):
     return Status(422, {"code": "invalid_filter", "message": message, "field": field})
 
 
-def _over_quota(request, response):
+def over_read_quota(request, response):
     """The 429 of a client that read too much this minute, or None."""
     if ratelimit.is_internal(request):
         return None
@@ -232,7 +232,7 @@ def _day(value):
             description="本市每个发布实时数据的窗口单位:单位代码、名称、看板类别(trips 班次动态 / notices 服务信息)、"
                         "页面和 JSON 地址,以及数据中断时的提示(silence,如“数据自 … 起未更新”)。")
 def live_boards(request, response: HttpResponse):
-    refused = _over_quota(request, response)
+    refused = over_read_quota(request, response)
     if refused:
         return refused
     units = queries.live_units()
@@ -249,7 +249,7 @@ def live_notices(request, response: HttpResponse,
                  unit: str = Query("", description="单位代码,如 water;不填为全部单位"),
                  utility: str = Query("", description="行业:water 供水、power 供电、gas 供气、telecom 通信"),
                  district: str = Query("", max_length=30, description="区县名称,如 渝中区")):
-    refused = _over_quota(request, response)
+    refused = over_read_quota(request, response)
     if refused:
         return refused
     found = None
@@ -272,7 +272,7 @@ def live_notices(request, response: HttpResponse,
             description="企业和中介机构登记的服务信息:提供者、类别、服务内容、地址、电话和服务时间。")
 def live_directory(request, response: HttpResponse,
                    category: str = Query("", max_length=40, description="服务类别;不填为全部")):
-    refused = _over_quota(request, response)
+    refused = over_read_quota(request, response)
     if refused:
         return refused
     state = DirectoryEntry.objects.aggregate(n=Count("id"), last=Max("updated_at"))
@@ -295,7 +295,7 @@ def unit_board(request, response: HttpResponse, unit_code: str,
                status: str = Query("", max_length=200, description="状态代码,多个用逗号分开,如 delayed,cancelled"),
                limit: int | None = Query(None, ge=1, le=500, description="最多列出几个班次"),
                upcoming: bool = Query(False, description="只列出还未结束(到达或出发后 2 小时内)的班次")):
-    refused = _over_quota(request, response)
+    refused = over_read_quota(request, response)
     if refused:
         return refused
     unit = _live_unit(unit_code)

@@ -1,5 +1,5 @@
 """The standard feeds a unit publishes, pulled on a schedule: GTFS static timetables
-and GTFS-Realtime trip updates and alerts (docs/livedata-feeds.md).
+and GTFS-Realtime trip updates and alerts (docs/livedata.md, "GTFS feeds").
 
 fetch (bounded HTTP) → gtfs_static / realtime (bytes to records, nothing stored) →
 pull (the records through livedata.services, one transaction, the feed's state kept

@@ -5,7 +5,7 @@ chunks, a redirect limit, and ETag revalidation. Every failure is a
 
 Loopback and private addresses are allowed on purpose: feeds are registered by staff
 (the demo serves its ferry feed on 127.0.0.1). The limits can be tuned with the
-optional settings LIVEDATA_FEED_TIMEOUT (seconds) and LIVEDATA_FEED_MAX_REDIRECTS.
+settings LIVEDATA_FEED_TIMEOUT (seconds) and LIVEDATA_FEED_MAX_REDIRECTS.
 """
 
 import datetime
@@ -35,7 +35,7 @@ class Fetched:
 
 
 def timeout_seconds():
-    return float(getattr(settings, "LIVEDATA_FEED_TIMEOUT", 15.0))
+    return settings.LIVEDATA_FEED_TIMEOUT
 
 
 def fetch(url, *, max_bytes, etag=""):
@@ -47,7 +47,7 @@ def fetch(url, *, max_bytes, etag=""):
     if etag:
         headers["If-None-Match"] = etag
     client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=True,
-                          max_redirects=int(getattr(settings, "LIVEDATA_FEED_MAX_REDIRECTS", 3)), trust_env=False)
+                          max_redirects=settings.LIVEDATA_FEED_MAX_REDIRECTS, trust_env=False)
     try:
         with client, client.stream("GET", url, headers=headers) as response:
             if response.status_code == 304:

@@ -460,6 +460,9 @@ LIVEDATA_BATCHES_PER_MINUTE = int(os.environ.get("LIVEDATA_BATCHES_PER_MINUTE", 
 # A GTFS feed pull: seconds per request step (the whole pull may take three times it), redirects.
 LIVEDATA_FEED_TIMEOUT = float(os.environ.get("LIVEDATA_FEED_TIMEOUT", "15"))
 LIVEDATA_FEED_MAX_REDIRECTS = int(os.environ.get("LIVEDATA_FEED_MAX_REDIRECTS", "3"))
+# Origins of feeds that may be on loopback or inside addresses (every other feed is
+# refused there: livedata/feeds/fetch.py); by default only the demo's own feeds.
+LIVEDATA_FEED_PRIVATE_ORIGINS = env_list("LIVEDATA_FEED_PRIVATE_ORIGINS", LIVEDATA_DEMO_FEED_BASE)
 
 # --- Login limits (guard/loginlimit.py) ------------------------------------------------
 # Failed logins per client address and per account in 15 minutes, and password-reset

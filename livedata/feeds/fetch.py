@@ -3,12 +3,17 @@ deadline (a server that trickles bytes cannot hold a worker), a body cap read by
 chunks, a redirect limit, and ETag revalidation. Every failure is a
 :class:`~livedata.feeds.FeedError` with a short Chinese reason.
 
-Loopback and private addresses are allowed on purpose: feeds are registered by staff
-(the demo serves its ferry feed on 127.0.0.1). The limits can be tuned with the
-settings LIVEDATA_FEED_TIMEOUT (seconds) and LIVEDATA_FEED_MAX_REDIRECTS.
+A feed is registered by a unit's staff, so its address is not trusted to stay
+outside: every request, each redirect included, is refused when its host resolves to
+a loopback, private, link-local or otherwise non-public address, unless its origin is
+listed in LIVEDATA_FEED_PRIVATE_ORIGINS (by default only the platform's own demo
+feeds, LIVEDATA_DEMO_FEED_BASE). The limits can be tuned with the settings
+LIVEDATA_FEED_TIMEOUT (seconds) and LIVEDATA_FEED_MAX_REDIRECTS.
 """
 
 import datetime
+import ipaddress
+import socket
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -47,7 +52,8 @@ def fetch(url, *, max_bytes, etag=""):
     if etag:
         headers["If-None-Match"] = etag
     client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=True,
-                          max_redirects=settings.LIVEDATA_FEED_MAX_REDIRECTS, trust_env=False)
+                          max_redirects=settings.LIVEDATA_FEED_MAX_REDIRECTS, trust_env=False,
+                          event_hooks={"request": [refuse_inside_addresses]})
     try:
         with client, client.stream("GET", url, headers=headers) as response:
             if response.status_code == 304:
@@ -76,6 +82,33 @@ def fetch(url, *, max_bytes, etag=""):
         raise FeedError("invalid_url", "数据源地址无效(应为 http:// 或 https:// 地址)。") from None
     except httpx.HTTPError as exc:
         raise FeedError("unreachable", f"读取数据源失败({type(exc).__name__})。") from None
+
+
+def _origin(url):
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return f"{url.scheme}://{url.host}:{port}"
+
+
+def private_allowed(url):
+    """Whether ``url``'s origin may be on an inside address (LIVEDATA_FEED_PRIVATE_ORIGINS; "*": any)."""
+    allowed = settings.LIVEDATA_FEED_PRIVATE_ORIGINS
+    return "*" in allowed or _origin(url) in {_origin(httpx.URL(origin)) for origin in allowed}
+
+
+def refuse_inside_addresses(request):
+    """httpx request hook: no request to the machine itself or the inside network
+    (a registered feed must not become a way to probe the platform's own services)."""
+    if private_allowed(request.url):
+        return
+    try:
+        infos = socket.getaddrinfo(request.url.host, request.url.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return  # the connection fails on its own, with its own reason
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global:
+            raise FeedError("inside_address", "数据源地址指向本机或内部网络,不予拉取;"
+                                              "确需接入内网数据源时,请门户网站管理中心在 LIVEDATA_FEED_PRIVATE_ORIGINS 中登记。")
 
 
 def _moment(header):

@@ -20,6 +20,12 @@ from livedata.feeds.pull import feed_pull, feeds_due
 from livedata.models import Change, Channel, Feed, ServiceNotice, Station, Trip
 from livedata.tasks import pull_feeds_task
 
+@pytest.fixture(autouse=True)
+def feeds_on_loopback(settings):
+    """The test feeds are served on 127.0.0.1, an inside address a feed is refused by default."""
+    settings.LIVEDATA_FEED_PRIVATE_ORIGINS = ["*"]
+
+
 # --- A feed server ------------------------------------------------------------------------
 
 
@@ -582,3 +588,18 @@ def test_the_command_pulls_and_says_how_it_went(feeds, capsys):
     call_command("livedata_pull", feed=static.pk)
     out = capsys.readouterr().out
     assert "长江客运时刻表" in out and "成功:班次新增 3" in out and "0 个失败" in out
+
+
+def test_a_feed_on_an_inside_address_is_refused_unless_its_origin_is_allowed(feeds, server, settings):
+    static, _ = feeds
+    settings.LIVEDATA_FEED_PRIVATE_ORIGINS = []
+    result = feed_pull(static)
+    assert result.outcome == "failed" and "内部网络" in result.error and server.seen == []
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/gtfs.zip", "http://[::1]:6379/"):
+        Feed.objects.filter(pk=static.pk).update(url=url)
+        static.refresh_from_db()
+        assert "内部网络" in feed_pull(static).error
+    Feed.objects.filter(pk=static.pk).update(url=server.url("/gtfs.zip"))
+    static.refresh_from_db()
+    settings.LIVEDATA_FEED_PRIVATE_ORIGINS = [server.url("/").rstrip("/")]
+    assert feed_pull(static).outcome != "failed" and Trip.objects.exists()

@@ -26,3 +26,13 @@ def register_live_menu_item():
 
     return LiveDataMenuItem("实时数据", reverse_lazy("livedata_admin:index"), name="livedata", icon_name="time",
                             order=850)
+
+
+@hooks.register("register_log_actions")
+def register_live_actions(actions):
+    from guard import audit
+
+    from .services import LOG_ACTIONS
+
+    for action, label, message in LOG_ACTIONS:
+        audit.register_action(actions, action, label, message)

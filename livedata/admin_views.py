@@ -406,11 +406,13 @@ def _model_edit(request, unit, *, model, form_class, pk, title):
     instance = get_object_or_404(model, unit=unit, pk=pk) if pk is not None else model(unit=unit)
     form = form_class(request.POST or None, instance=instance, unit=unit)
     if request.method == "POST" and form.is_valid():
-        form.instance.unit = unit
-        form.save()
-        services.board_changed(unit.pk)
-        messages.success(request, "已保存。")
-        return redirect("livedata_admin:unit", unit_code=unit.code)
+        try:
+            services.config_save(instance=form.instance, unit=unit, actor=request.user)
+        except forms.ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("livedata_admin:unit", unit_code=unit.code)
     return render(request, "livedata/admin/edit.html", {"unit": unit, "form": form, "what": model.__name__.lower(),
                                                         "title": title[pk is None], "instance": instance})
 

@@ -23,13 +23,14 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from guard import audit
 from orgs.errors import DomainError, PermissionRefused
 from orgs.models import Role
 from orgs.queries import visible_units
 
 from . import validation as v
 from .kinds import MODE_OF_SECTOR, STATION_KIND_OF_MODE, UTILITY_SECTORS, DataKind, Mode, NoticeStatus, Source
-from .models import Change, Channel, DirectoryEntry, NoticeUpdate, ServiceNotice, Station, Trip
+from .models import Change, Channel, DirectoryEntry, Feed, NoticeUpdate, ServiceNotice, Station, Trip
 
 TRIP_FIELDS = ("mode", "number", "operator", "origin", "destination", "scheduled_departure", "scheduled_arrival",
                "estimated_departure", "estimated_arrival", "actual_departure", "actual_arrival", "status",
@@ -497,3 +498,37 @@ def channel_configure(*, unit, kind, expected_minutes, actor=None):
     channel, _ = Channel.objects.update_or_create(unit=unit, kind=kind, defaults={"expected_minutes": expected_minutes})
     board_changed(unit.pk)
     return channel
+
+
+# --- A unit's configuration: the stations it runs, the feeds it publishes -----------
+
+LOG_ACTIONS = (
+    ("livedata.station_save", "保存站点", "保存了站点"),
+    ("livedata.feed_save", "保存数据源", "保存了数据源"),
+)
+CONFIG_FIELDS = {Station: ("kind", "code", "name", "city", "active"),
+                 Feed: ("name", "kind", "mode", "url", "every_seconds", "enabled")}
+
+
+def config_save(*, instance, unit, actor):
+    """Save ``instance`` (a Station or a Feed of ``unit``), as ``actor`` may: checked by
+    the model, recorded in the audit trail with what changed, the boards told."""
+    _may_push(unit, None, actor, None)
+    model = type(instance)
+    fields = CONFIG_FIELDS[model]
+    before = {}
+    if instance.pk is not None:
+        stored = model.objects.filter(pk=instance.pk, unit=unit).values(*fields).first()
+        if stored is None:
+            raise PermissionRefused(f"这条记录不属于「{unit.name}」。")
+        before = stored
+    instance.unit = unit
+    instance.full_clean()
+    with transaction.atomic():
+        instance.save()
+        after = {name: getattr(instance, name) for name in fields}
+        changed = [name for name in fields if before.get(name) != after[name]]
+        audit.record(instance, f"livedata.{model.__name__.lower()}_save", actor=actor,
+                     before={name: before.get(name) for name in changed}, after={n: after[n] for n in changed})
+        transaction.on_commit(lambda: board_changed(unit.pk))
+    return instance

@@ -190,3 +190,20 @@ def test_stations_and_feeds_of_the_unit_only(client, live):
     assert client.get(f"/admin/live/rail/feeds/{feed.pk}/").status_code == 404
     ckg = Station.objects.get(kind="airport", code="CKG")
     assert client.get(f"/admin/live/rail/stations/{ckg.pk}/").status_code == 404
+
+
+def test_a_feed_saved_in_the_admin_is_in_the_audit_trail(client, live):
+    from wagtail.models import ModelLogEntry
+
+    from livedata.models import Feed
+
+    admin = user_make("ferry_admin", live.ferry, ["site_admin"])
+    client.force_login(admin)
+    data = {"name": "客船实时动态", "kind": "gtfs_rt", "mode": "ship", "url": "https://ferry.example.cn/rt.pb",
+            "every_seconds": "60", "enabled": "on"}
+    assert client.post("/admin/live/ferry/feeds/new/", data).status_code == 302
+    feed = Feed.objects.get(unit=live.ferry)
+    client.post(f"/admin/live/ferry/feeds/{feed.pk}/", dict(data, url="https://ferry.example.cn/rt2.pb"))
+    entries = ModelLogEntry.objects.filter(action="livedata.feed_save", object_id=str(feed.pk)).order_by("id")
+    assert [e.user for e in entries] == [admin, admin]
+    assert entries[1].data["after"] == {"url": "https://ferry.example.cn/rt2.pb"}

@@ -1,5 +1,6 @@
 """Builds the demo city in an empty database: ``manage.py load_demo``."""
 
+import datetime
 import random
 import re
 import zlib
@@ -210,7 +211,14 @@ def _load_content(records, columns, units, per_column, rng, now, admin):
                 entry_title, summary, paragraphs = pool[i % len(pool)]
                 paragraphs = [paragraphs] if isinstance(paragraphs, str) else paragraphs
                 age = stale + i * rng.randint(2, 9) + (0 if stale else rng.randint(0, 2))
-                pub = now - timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+                if stale:
+                    # A stale column's items at a fixed time of their day, so the column is
+                    # exactly ``stale`` days behind whatever the hour of loading.
+                    day = timezone.localtime(now).date() - timedelta(days=age)
+                    pub = timezone.make_aware(datetime.datetime.combine(
+                        day, datetime.time(9 + rng.randint(0, 8), rng.randint(0, 59))))
+                else:
+                    pub = now - timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
                 suffix = f"(第{i // len(pool) + 1}期)" if i >= len(pool) else ""
                 page = _make_item(kind_code, _fill(entry_title, unit) + suffix, _fill(summary, unit),
                                   [_fill(p, unit) for p in paragraphs], unit, pub, policies)

@@ -382,7 +382,10 @@ def notices_upsert(*, unit, records, source, client=None, actor=None, feed=None,
             if state.get("status") == NoticeStatus.RESTORED and not state.get("restored_at") and "restored_at" not in values:
                 state["restored_at"] = observed
             if not errors:
-                errors += v.check_notice(state)
+                # The start is judged against today only when it is being set (an old
+                # notice without end, a tariff, is still updated and cancelled).
+                setting_start = notice is None or "starts_at" in values
+                errors += v.check_notice(state, now=now if setting_start else None, received=now)
             for update in progress:
                 if update.at > now + v.CLOCK_SKEW:
                     errors.append(v.RecordError("impossible_time", "updates", "进展的时间在将来。"))

@@ -66,13 +66,33 @@ def aware(value):
     return value
 
 
+# Times a record may carry at all (a year outside is a typing error, and would
+# overflow the date arithmetic of the checks below).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _checked(value):
+    """A time in Beijing time within the years a record may carry; text without
+    control characters (NUL is refused by PostgreSQL and garbles a page)."""
+    if isinstance(value, datetime.datetime):
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValueError("year")
+        return aware(value)
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValueError("control")
+    if isinstance(value, list):
+        return [_checked(item) for item in value]
+    return value
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("*", mode="after")
     @classmethod
     def _zone(cls, value):
-        return aware(value) if isinstance(value, datetime.datetime) else value
+        return _checked(value)
 
 
 class Ticket(Record):
@@ -200,6 +220,15 @@ PYDANTIC_MESSAGES = {
     "list_type": "应为列表",
     "dict_type": "应为对象",
     "model_type": "应为对象",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "finite_number": "应为有限的数字",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "datetime_object_invalid": "不是有效的时间",
+    "datetime_from_date_parsing_error": "不是有效的时间(应如 2026-12-02T08:30:00+08:00)",
+    "timezone_aware": "应带时区",
+    "url_parsing": "不是有效的网址",
 }
 
 
@@ -216,7 +245,10 @@ def shape_errors(exc):
     errors = []
     for error in exc.errors():
         loc = error.get("loc", ())
-        detail = PYDANTIC_MESSAGES.get(error.get("type"), error.get("msg", "不正确"))
+        detail = PYDANTIC_MESSAGES.get(error.get("type"), "格式不正确")
+        if error.get("type") == "value_error":
+            detail = {"year": f"时间超出范围(应在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间)",
+                      "control": "含有控制字符"}.get(str((error.get("ctx") or {}).get("error", "")), "格式不正确")
         if error.get("type") == "literal_error":
             expected = (error.get("ctx") or {}).get("expected", "")
             detail = f"不是可用的取值(可用:{expected})"
@@ -241,10 +273,10 @@ def given(record):
 
 # --- Plausibility ---------------------------------------------------------------------
 
-def _when(value):
+def _when(value, *, year=False):
     from django.utils import timezone
 
-    return timezone.localtime(value).strftime("%m-%d %H:%M")
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M" if year else "%m-%d %H:%M")
 
 
 def check_trip(state, *, now, received):
@@ -265,7 +297,8 @@ def check_trip(state, *, now, received):
         elif arr - dep > LONGEST_TRIP:
             refuse("impossible_time", "scheduled_arrival", "计划到达与出发相隔超过7天,请检查日期。")
     if dep and not (now - PAST_LIMIT <= dep <= now + FUTURE_LIMIT):
-        refuse("out_of_range", "scheduled_departure", f"计划出发({_when(dep)})离今天太远:只接受3天前到400天后的班次。")
+        refuse("out_of_range", "scheduled_departure",
+               f"计划出发({_when(dep, year=True)})离今天太远:只接受3天前到400天后的班次。")
     for first, second, label in (("estimated_departure", "estimated_arrival", "预计"),
                                  ("actual_departure", "actual_arrival", "实际")):
         a, b = state.get(first), state.get(second)
@@ -297,9 +330,22 @@ def check_observed(observed, *, received):
     return []
 
 
-def check_notice(state):
+# A notice starts at most this far from today, and lasts at most this long.
+NOTICE_PAST_LIMIT = datetime.timedelta(days=366)
+NOTICE_FUTURE_LIMIT = datetime.timedelta(days=400)
+LONGEST_NOTICE = datetime.timedelta(days=5 * 366)
+
+
+def check_notice(state, *, now=None, received=None):
     errors = []
     starts, ends, restored = state.get("starts_at"), state.get("ends_at"), state.get("restored_at")
+    if now is not None and starts and not (now - NOTICE_PAST_LIMIT <= starts <= now + NOTICE_FUTURE_LIMIT):
+        errors.append(RecordError("out_of_range", "starts_at",
+                                  f"开始时间({_when(starts, year=True)})离今天太远:只接受一年前到400天后。"))
+    if starts and ends and ends - starts > LONGEST_NOTICE:
+        errors.append(RecordError("out_of_range", "ends_at", "预计结束与开始相隔超过5年,请检查日期。"))
+    if received is not None and restored and restored > received + CLOCK_SKEW:
+        errors.append(RecordError("impossible_time", "restored_at", f"恢复时间({_when(restored)})还没有到。"))
     if starts and ends and ends < starts:
         errors.append(RecordError("impossible_time", "ends_at", f"预计结束({_when(ends)})早于开始({_when(starts)})。"))
     if starts and restored and restored < starts:

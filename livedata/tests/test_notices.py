@@ -90,3 +90,35 @@ def test_a_notice_without_an_end_stays_until_cancelled(live, at):
     assert shown(at(24 * 30)) == ["SP-1"]
     push(live.water, [{"id": "SP-1", "status": "cancelled", "observed_at": at(0).isoformat()}], now=at(0))
     assert shown(at(5)) == ["SP-1"] and shown(at(7)) == []
+
+
+@pytest.mark.parametrize("change, code, field", [
+    ({"starts_at": "0001-01-01T00:00:00+14:00"}, "invalid", "starts_at"),
+    ({"ends_at": "9999-12-31T23:59:59-12:00"}, "invalid", "ends_at"),
+    ({"visible_from": "0001-01-01T00:00:00"}, "invalid", "visible_from"),
+    ({"updates": [{"at": "0001-01-01T00:00:00+14:00", "text": "x"}]}, "invalid", "updates.0.at"),
+    ({"starts_at": "9000-01-01T09:00"}, "invalid", "starts_at"),
+    ({"starts_at": "2090-01-01T09:00"}, "out_of_range", "starts_at"),
+    ({"reason": "线路\x00检修"}, "invalid", "reason"),
+    ({"streets": ["民族路\x07"]}, "invalid", "streets"),
+])
+def test_times_out_of_any_range_and_control_characters_are_refused_not_a_crash(live, at, change, code, field):
+    record = outage(starts_at=at(5), ends_at=at(9))
+    record.update(change)
+    result = push(live.water, [record])
+    errors = result.rejected[0]["errors"]
+    assert (errors[0]["code"], errors[0]["field"]) == (code, field), errors
+    assert all("Input" not in e["message"] for e in errors)
+    assert not ServiceNotice.objects.exists()
+
+
+def test_a_restoration_in_the_future_is_refused(live, at):
+    result = push(live.water, [outage(starts_at=at(-3), status="restored", restored_at=at(2))])
+    assert result.rejected[0]["errors"][0]["code"] == "impossible_time"
+
+
+def test_an_old_notice_without_end_is_still_cancelled(live, at):
+    push(live.water, [{"id": "TF-1", "kind": "tariff", "title": "居民水价调整", "starts_at": at(-24 * 300).isoformat(),
+                       "observed_at": at(-24 * 300).isoformat()}], now=at(-24 * 300))
+    result = push(live.water, [{"id": "TF-1", "status": "cancelled"}])
+    assert result.updated == 1

@@ -122,3 +122,19 @@ def test_a_batch_too_large_is_refused_whole(live, at):
     with pytest.raises(DomainError):
         push(live.airport, [flight(f"R{i}", dep=at(2), arr=at(4)) for i in range(1001)])
     assert not Trip.objects.exists()
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"scheduled_departure": "0001-01-01T00:00:00+14:00", "scheduled_arrival": "0001-01-01T02:00:00+14:00"},
+     "scheduled_departure"),
+    ({"estimated_departure": "9999-12-31T23:59:59-12:00"}, "estimated_departure"),
+    ({"remark": "航路\x00天气"}, "remark"),
+    ({"tickets": [{"class": "经济舱", "status": "few", "seats": float("inf")}]}, "tickets.0.seats"),
+])
+def test_extreme_times_and_control_characters_are_refused_in_chinese(live, at, change, field):
+    record = flight(dep=at(2), arr=at(4.5))
+    record.update(change)
+    errors = push(live.airport, [record]).rejected[0]["errors"]
+    assert (errors[0]["code"], errors[0]["field"]) == ("invalid", field), errors
+    assert not any(c.isascii() and c.isalpha() for c in errors[0]["message"].split(":", 1)[-1].replace("ISO", ""))
+    assert not Trip.objects.exists()

@@ -284,10 +284,10 @@ class ChannelsForm(forms.Form):
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
-        stored = {c.kind: c for c in Channel.objects.filter(unit=unit)}
+        stored = {c.kind: c for c in queries.channels_of(unit)}
         for kind, label in DataKind.choices:
             channel = stored.get(kind)
-            minutes = channel.expected_minutes if channel else services.DEFAULT_EXPECTED_MINUTES[kind]
+            minutes = channel.expected_minutes if channel else 0
             self.fields[kind] = forms.IntegerField(label=f"{label}(分钟)", min_value=0, max_value=7 * 24 * 60,
                                                    initial=minutes, help_text="超过这个时间没有收到数据即视为中断;0 为不监测。")
 
@@ -325,15 +325,15 @@ def unit_home(request, unit):
     today = timezone.localdate()
     trips = (Trip.objects.filter(unit=unit, service_date__gte=today - datetime.timedelta(days=1))
              .select_related("origin", "destination").order_by("scheduled_departure", "number")[:TRIPS_SHOWN])
-    channels = {c.kind: c for c in queries.channels_of(unit)}
     silences = {s.kind: s for s in queries.silences(unit=unit)}
     return render(request, "livedata/admin/unit.html", {
         "unit": unit, "mode": mode, "board_title": BOARD_TITLE.get(mode, ""), "trips": trips,
         "notices": ServiceNotice.objects.filter(unit=unit).order_by("-starts_at")[:100],
         "entries": DirectoryEntry.objects.filter(unit=unit), "stations": Station.objects.filter(unit=unit),
         "feeds": Feed.objects.filter(unit=unit),
-        "channels": [{"kind": kind, "label": label, "channel": channels.get(kind), "silence": silences.get(kind)}
-                     for kind, label in DataKind.choices],
+        "channels": [{"kind": c.kind, "label": c.get_kind_display(), "channel": c, "silence": silences.get(c.kind)}
+                     for c in queries.channels_of(unit)],
+        "may_set_watch": services.may_set_watch(request.user),
     })
 
 
@@ -429,6 +429,8 @@ def feed_edit(request, unit, pk=None):
 
 @live_view
 def channels_edit(request, unit):
+    if not services.may_set_watch(request.user):
+        raise PermissionDenied("数据更新监测的间隔由门户网站管理中心或督查人员设置。")
     form = ChannelsForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         try:

@@ -134,13 +134,32 @@ def silence_of(channel, now=None):
     return Silence(channel.unit, channel.kind, channel.last_data_at, due, channel.expected_minutes)
 
 
+def expected_streams(unit):
+    """The streams a window unit is expected to keep, by kind, with their interval in
+    minutes: a transport unit's trips hourly; a utility's service information at least
+    weekly (an outage board with nothing to say is normal for days, silence for a week
+    is not). Set by the management centre per unit (services.channel_configure)."""
+    if unit.kind != UnitKind.WINDOW_UNIT:
+        return {}
+    if unit_mode(unit):
+        return {DataKind.TRIPS: 60}
+    if is_utility(unit):
+        return {DataKind.NOTICES: 7 * 24 * 60}
+    return {}
+
+
 def silences(*, unit=None, now=None):
-    """Every watched stream (of ``unit``) that is overdue at ``now``."""
-    channels = Channel.objects.filter(expected_minutes__gt=0).select_related("unit").order_by("unit__code", "kind")
-    if unit is not None:
-        channels = channels.filter(unit=unit)
-    return [silence for silence in (silence_of(channel, now) for channel in channels) if silence is not None]
+    """Every watched stream (of ``unit``) that is overdue at ``now``, a unit's expected
+    stream that never brought data included."""
+    units = [unit] if unit is not None else live_units()
+    return [silence for each in units for channel in channels_of(each)
+            if (silence := silence_of(channel, now)) is not None]
 
 
 def channels_of(unit):
-    return list(Channel.objects.filter(unit=unit).order_by("kind"))
+    """``unit``'s streams: those stored, and the ones it is expected to keep that never
+    brought data yet (unsaved, ``last_data_at`` None)."""
+    stored = {channel.kind: channel for channel in Channel.objects.filter(unit=unit)}
+    for kind, minutes in expected_streams(unit).items():
+        stored.setdefault(kind, Channel(unit=unit, kind=kind, expected_minutes=minutes))
+    return [stored[kind] for kind in sorted(stored)]

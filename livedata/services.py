@@ -26,10 +26,12 @@ from django.utils import timezone
 from guard import audit
 from orgs.errors import DomainError, PermissionRefused
 from orgs.models import Role
-from orgs.queries import visible_units
+from orgs.authority import manages_every_unit
+from orgs.queries import sees_every_unit, visible_units
 
 from . import validation as v
 from .kinds import MODE_OF_SECTOR, STATION_KIND_OF_MODE, UTILITY_SECTORS, DataKind, Mode, NoticeStatus, Source
+from .queries import expected_streams
 from .models import Change, Channel, DirectoryEntry, Feed, NoticeUpdate, ServiceNotice, Station, Trip
 
 TRIP_FIELDS = ("mode", "number", "operator", "origin", "destination", "scheduled_departure", "scheduled_arrival",
@@ -149,14 +151,11 @@ def channel_touch(unit, kind, *, at, source):
         try:
             with transaction.atomic():
                 Channel.objects.create(unit=unit, kind=kind, last_data_at=at, last_source=source,
-                                       expected_minutes=DEFAULT_EXPECTED_MINUTES[kind])
+                                       expected_minutes=expected_streams(unit).get(kind, 0))
         except IntegrityError:
             Channel.objects.filter(unit=unit, kind=kind).update(last_data_at=at, last_source=source)
 
 
-# A trips stream is expected every hour while it runs; notices and the directory only
-# when they change, so they are not watched unless a unit's channel says so.
-DEFAULT_EXPECTED_MINUTES = {DataKind.TRIPS: 60, DataKind.NOTICES: 0, DataKind.DIRECTORY: 0}
 
 
 def unit_mode(unit):
@@ -494,11 +493,26 @@ def entries_upsert(*, unit, records, source, client=None, actor=None, now=None):
 
 # --- Stations and freshness ----------------------------------------------------------
 
+def may_set_watch(user):
+    """Whether ``user`` sets how often units' streams are expected: the portal management
+    centre and supervisors, never the watched unit itself (it could switch off the
+    check that counts against it)."""
+    return user is None or manages_every_unit(user) or sees_every_unit(user, roles=[Role.SUPERVISOR])
+
+
 def channel_configure(*, unit, kind, expected_minutes, actor=None):
     """How often ``unit``'s stream of ``kind`` is expected (0: not watched)."""
+    if not may_set_watch(actor):
+        raise PermissionRefused("数据更新监测的间隔由门户网站管理中心或督查人员设置,本单位不能修改。")
     if expected_minutes < 0 or expected_minutes > 7 * 24 * 60:
         raise DomainError("应更新间隔应在 0 到 10080 分钟(7天)之间。", code="invalid")
-    channel, _ = Channel.objects.update_or_create(unit=unit, kind=kind, defaults={"expected_minutes": expected_minutes})
+    with transaction.atomic():
+        before = Channel.objects.filter(unit=unit, kind=kind).values_list("expected_minutes", flat=True).first()
+        channel, _ = Channel.objects.update_or_create(unit=unit, kind=kind,
+                                                      defaults={"expected_minutes": expected_minutes})
+        if before != expected_minutes:
+            audit.record(channel, "livedata.channel_configure", actor=actor, before={"expected_minutes": before},
+                         after={"expected_minutes": expected_minutes})
     board_changed(unit.pk)
     return channel
 
@@ -506,6 +520,7 @@ def channel_configure(*, unit, kind, expected_minutes, actor=None):
 # --- A unit's configuration: the stations it runs, the feeds it publishes -----------
 
 LOG_ACTIONS = (
+    ("livedata.channel_configure", "设置数据更新监测", "设置了数据更新监测"),
     ("livedata.station_save", "保存站点", "保存了站点"),
     ("livedata.feed_save", "保存数据源", "保存了数据源"),
 )

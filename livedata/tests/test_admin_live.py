@@ -159,6 +159,14 @@ def test_a_directory_entry_and_the_channels_settings(client, live):
     response = client.post("/admin/live/airport/directory/new/", {
         "ref": "taxi-1", "provider": "测试出租汽车公司", "category": "出租汽车", "title": "机场出租车", "published": "on"})
     assert response.status_code == 302 and DirectoryEntry.objects.get(ref="taxi-1").source == "admin"
+    # The watched unit cannot switch off the check that counts against it.
+    refused = client.post("/admin/live/airport/channels/", {"trips": "0", "notices": "0", "directory": "0"})
+    assert refused.status_code in (302, 403) and not Channel.objects.filter(unit=live.airport, expected_minutes=0).exists()
+    assert "设置监测" not in client.get("/admin/live/airport/").content.decode()
+    centre = user_make("centre_admin", live.gov, ["site_admin"])
+    live.gov.sees_all_units = True
+    live.gov.save()
+    client.force_login(centre)
     response = client.post("/admin/live/airport/channels/", {"trips": "30", "notices": "0", "directory": "0"})
     assert response.status_code == 302
     assert Channel.objects.get(unit=live.airport, kind="trips").expected_minutes == 30

@@ -140,7 +140,8 @@ def test_the_list_of_boards_names_every_live_unit_and_its_silence(client, flight
     assert boards["airport"]["links"] == {"page": "/live/airport/", "api": "/api/v1/live/airport/board"}
     stale = timezone.localtime(at(-3))
     assert boards["airport"]["silence"] == f"数据自 {stale:%Y-%m-%d %H:%M} 起未更新,以下信息可能不是最新。"
-    assert boards["rail"]["silence"] == ""  # no channel yet: not watched
+    # A transport unit that never brought data is expected to: it says so.
+    assert boards["rail"]["silence"] == "尚未收到实时数据,以下信息可能不是最新。"
     board = client.get(f"/api/v1/live/airport/board?date={day_of(at(1))}").json()
     assert board["silence"].startswith(f"数据自 {stale:%Y-%m-%d %H:%M}")
 

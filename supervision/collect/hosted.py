@@ -344,7 +344,8 @@ def _live_data(unit, until):
         if silence is not None:
             detail = (f"{label}自 {timezone.localtime(last):%m-%d %H:%M} 起未更新(应每{channel.expected_minutes}分钟更新)"
                       if last else f"{label}从未收到数据")
-            evidence.append(Evidence(f"实时数据“{label}”", detail=detail, at=last.isoformat() if last else ""))
+            evidence.append(Evidence(f"实时数据“{label}”", detail=detail,
+                                     at=timezone.localtime(last).isoformat() if last else ""))
     silent = sum(row["silent"] for row in rows)
     summary = f"监测{len(rows)}类实时数据,{silent}类中断" if silent else f"监测{len(rows)}类实时数据,均按时更新"
     return Measure("live_data", PROBLEM if silent else OK, {"channels": rows, "silent": silent}, evidence, summary)

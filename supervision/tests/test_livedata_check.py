@@ -48,12 +48,13 @@ def push_flight(unit, now):
     assert services.trips_upsert(unit=unit, records=[record], source="api", now=now).created == 1
 
 
-def test_a_unit_without_watched_streams_is_not_checked(airport):
+def test_an_airport_that_never_sent_data_is_a_problem_until_the_centre_stops_watching_it(airport):
+    measure = live_measure(airport)
+    assert measure.state == PROBLEM and "从未收到数据" in measure.evidence[0].detail
+    # A stream set to 0 minutes (by the management centre: services.may_set_watch) is not watched.
+    services.channel_configure(unit=airport.unit, kind="trips", expected_minutes=0)
     measure = live_measure(airport)
     assert measure.state == NOT_CHECKED and measure.reason == "本单位没有需监测的实时数据"
-    # A stream set to 0 minutes is not watched either.
-    services.channel_configure(unit=airport.unit, kind="trips", expected_minutes=0)
-    assert live_measure(airport).state == NOT_CHECKED
 
 
 def test_fresh_flights_are_ok(airport):

@@ -261,12 +261,27 @@ def notice_item(notice, now):
     }
 
 
-def notices(*, unit=None, utility=None, district=None, limit=None, now=None):
+# The most notices one page or one answer lists (a utility could publish thousands,
+# each with an area of thousands of points).
+NOTICES_PER_PAGE = 50
+
+
+def notices_page(*, unit=None, utility=None, district=None, limit=NOTICES_PER_PAGE, offset=0, now=None):
+    """``(items, total)``: the notices shown at ``now``, ``limit`` of them from
+    ``offset``; only those are built (their areas and progress read)."""
     now = now or timezone.now()
-    items = [notice_item(notice, now) for notice in queries.notices_shown(unit=unit, utility=utility, now=now)]
+    shown = queries.notices_shown(unit=unit, utility=utility, now=now)
     if district:
-        items = [item for item in items if any(district in name for name in item["districts"])]
-    return items[:limit] if limit else items
+        shown = [notice for notice in shown.prefetch_related(None) if any(district in name for name in notice.districts)]
+        total, window = len(shown), shown[offset:offset + limit]
+        window = queries.notices_shown(now=now).filter(pk__in=[notice.pk for notice in window])
+    else:
+        total, window = shown.count(), shown[offset:offset + limit]
+    return [notice_item(notice, now) for notice in window], total
+
+
+def notices(*, unit=None, utility=None, district=None, limit=NOTICES_PER_PAGE, now=None):
+    return notices_page(unit=unit, utility=utility, district=district, limit=limit, now=now)[0]
 
 
 def directory_item(entry):

@@ -14,7 +14,7 @@ from typing import Literal
 from django.db.models import Count, Max
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from guard import ratelimit
@@ -147,6 +147,7 @@ class NoticeOut(Schema):
 
 class NoticesOut(Schema):
     notices: list[NoticeOut]
+    total: int = Field(..., description="符合条件的服务信息总数(notices 只含 offset 起的 limit 条)")
     generated_at: str
 
 
@@ -248,7 +249,9 @@ def live_boards(request, response: HttpResponse):
 def live_notices(request, response: HttpResponse,
                  unit: str = Query("", description="单位代码,如 water;不填为全部单位"),
                  utility: str = Query("", description="行业:water 供水、power 供电、gas 供气、telecom 通信"),
-                 district: str = Query("", max_length=30, description="区县名称,如 渝中区")):
+                 district: str = Query("", max_length=30, description="区县名称,如 渝中区"),
+                 limit: int = Query(boards.NOTICES_PER_PAGE, ge=1, le=200, description="最多返回几条"),
+                 offset: int = Query(0, ge=0, le=100000, description="从第几条起(从0开始)")):
     refused = over_read_quota(request, response)
     if refused:
         return refused
@@ -261,11 +264,13 @@ def live_notices(request, response: HttpResponse,
         return _refuse("utility", f"没有这个行业:{utility[:20]}。")
     versions = [services.board_version(found.pk)] if found else [
         (u.pk, services.board_version(u.pk)) for u in queries.live_units()]
-    not_modified = _conditional(request, response, boards.etag("notices", versions, unit, utility, district))
+    not_modified = _conditional(request, response,
+                                boards.etag("notices", versions, unit, utility, district, limit, offset))
     if not_modified:
         return not_modified
-    return {"notices": boards.notices(unit=found, utility=utility or None, district=district or None),
-            "generated_at": boards.iso(timezone.now())}
+    items, total = boards.notices_page(unit=found, utility=utility or None, district=district or None, limit=limit,
+                                       offset=offset)
+    return {"notices": items, "total": total, "generated_at": boards.iso(timezone.now())}
 
 
 @router.get("/directory", response={200: DirectoryOut, 404: Error, 422: Error, 429: Error}, summary="企业和中介服务信息",

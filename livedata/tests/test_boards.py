@@ -310,3 +310,13 @@ def test_the_home_sections_short_list_keeps_the_next_trips_only(client, live, at
     everything = client.get(f"/api/v1/live/airport/board?date={day}").json()["rows"]
     assert [row["id"] for row in everything] == ["OLD", "N1", "N2"]
     assert client.get("/api/v1/live/airport/board?limit=0").status_code == 422
+
+
+def test_the_notices_are_listed_a_page_at_a_time(client, live, at):
+    push_notices(live.water, [notice(f"N{i}", starts_at=at(1 + i / 60), ends_at=at(5)) for i in range(60)])
+    first = client.get("/api/v1/live/notices?unit=water").json()
+    assert first["total"] == 60 and [n["id"] for n in first["notices"]] == [f"N{i}" for i in range(50)]
+    rest = client.get("/api/v1/live/notices?unit=water&offset=50&limit=200").json()
+    assert [n["id"] for n in rest["notices"]] == [f"N{i}" for i in range(50, 60)]
+    assert client.get("/api/v1/live/notices?limit=201").status_code == 422
+    assert client.get("/api/v1/live/notices?district=渝中区&limit=5").json()["total"] == 60

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import queries
-from .kinds import (BOARD_TITLE, BOARDING_LABEL, NUMBER_LABEL, OUTAGE_WORD, POSITION_LABEL, Availability, DataKind,
-                    Mode, NoticeKind, TripStatus)
+from .kinds import (ARRIVAL_POSITION_LABEL, ARRIVING_BOARDING_LABEL, BOARD_TITLE, BOARDING_LABEL, NUMBER_LABEL,
+                    OUTAGE_WORD, POSITION_LABEL, Availability, DataKind, Mode, NoticeKind, TripStatus)
 
 DIRECTIONS = ("departures", "arrivals")
 DIRECTION_LABEL = {"departures": "出发", "arrivals": "到达"}
@@ -91,9 +91,10 @@ def has_home_stations(unit):
 
 # --- Trips ----------------------------------------------------------------------------
 
-def status_label(status, mode):
+def status_label(status, mode, direction="departures"):
     if status == TripStatus.BOARDING:
-        return str(BOARDING_LABEL.get(mode, TripStatus.BOARDING.label))
+        labels = ARRIVING_BOARDING_LABEL if direction == "arrivals" else BOARDING_LABEL
+        return str(labels.get(mode, TripStatus.BOARDING.label))
     try:
         return str(TripStatus(status).label)
     except ValueError:
@@ -130,7 +131,7 @@ def _verb(mode, direction):
 
 def headline(trip, direction, day):
     """What the live region says when a row changes: "CA1405 延误,预计 10:30 起飞"."""
-    label = status_label(trip.status, trip.mode)
+    label = status_label(trip.status, trip.mode, direction)
     scheduled, expected = _times(trip, direction)
     verb = _verb(trip.mode, direction)
     if trip.status == TripStatus.CANCELLED:
@@ -140,7 +141,7 @@ def headline(trip, direction, day):
     if expected and expected != scheduled:
         return f"{trip.number} {label},预计 {hhmm(expected, day)} {verb}"
     text = f"{trip.number} {label}"
-    if trip.status == TripStatus.BOARDING and trip.position:
+    if trip.status == TripStatus.BOARDING and trip.position and direction != "arrivals":
         text += f",{POSITION_LABEL[trip.mode]} {trip.position}"
     return text
 
@@ -154,7 +155,7 @@ def trip_row(trip, direction, day):
         place = trip.destination.name
     else:  # one list of a unit without a home station
         place = f"{trip.origin.name} → {trip.destination.name}"
-    label = status_label(trip.status, trip.mode)
+    label = status_label(trip.status, trip.mode, direction)
     return {
         "id": trip.ref, "number": trip.number, "operator": trip.operator, "mode": trip.mode,
         "origin": {"code": trip.origin.code, "name": trip.origin.name},
@@ -182,7 +183,8 @@ def board_labels(mode, direction):
     place = {"departures": "目的地", "arrivals": "始发地"}.get(direction, "始发 → 到达")
     when = {"arrivals": "计划到达"}.get(direction, "计划出发")
     return {"number": str(NUMBER_LABEL[mode]), "operator": "承运人", "place": place, "scheduled": when,
-            "expected": "预计/实际", "status": "状态", "position": str(POSITION_LABEL[mode]), "tickets": "票务",
+            "expected": "预计/实际", "status": "状态",
+            "position": str((ARRIVAL_POSITION_LABEL if direction == "arrivals" else POSITION_LABEL)[mode]), "tickets": "票务",
             "remark": "说明"}
 
 

@@ -34,8 +34,14 @@ MODE_OF_SECTOR = {Sector.AVIATION: Mode.FLIGHT, Sector.RAIL: Mode.TRAIN, Sector.
 UTILITY_SECTORS = (Sector.WATER, Sector.POWER, Sector.GAS, Sector.TELECOM)
 
 # What a trip's number, its place of boarding and its seats are called, per mode.
-NUMBER_LABEL = {Mode.FLIGHT: _("航班号"), Mode.TRAIN: _("车次"), Mode.SHIP: _("航班号"), Mode.BUS: _("班次")}
+NUMBER_LABEL = {Mode.FLIGHT: _("航班号"), Mode.TRAIN: _("车次"), Mode.SHIP: _("班次"), Mode.BUS: _("班次")}
 POSITION_LABEL = {Mode.FLIGHT: _("登机口"), Mode.TRAIN: _("检票口/站台"), Mode.SHIP: _("泊位"), Mode.BUS: _("检票口")}
+# On an arrivals board the place is where passengers come out.
+ARRIVAL_POSITION_LABEL = {Mode.FLIGHT: _("行李转盘"), Mode.TRAIN: _("出站口"), Mode.SHIP: _("泊位"),
+                          Mode.BUS: _("出站口")}
+# An example of what a reader may look for on a board, per mode.
+ROUTE_EXAMPLE = {Mode.FLIGHT: _("如 CA1405、北京"), Mode.TRAIN: _("如 G310、成都东"), Mode.SHIP: _("如 长江1号、万州"),
+                 Mode.BUS: _("如 班次号、站名")}
 BOARD_TITLE = {Mode.FLIGHT: _("航班动态"), Mode.TRAIN: _("列车时刻"), Mode.SHIP: _("客船班次"), Mode.BUS: _("班车时刻")}
 
 
@@ -51,6 +57,9 @@ class TripStatus(models.TextChoices):
 
 # "Boarding" is said differently for a train and a ship.
 BOARDING_LABEL = {Mode.FLIGHT: _("正在登机"), Mode.TRAIN: _("正在检票"), Mode.SHIP: _("正在登船"), Mode.BUS: _("正在检票")}
+# An arriving trip boarding at its origin, as an arrivals board says it.
+ARRIVING_BOARDING_LABEL = {Mode.FLIGHT: _("始发站登机中"), Mode.TRAIN: _("始发站检票中"), Mode.SHIP: _("始发港登船中"),
+                           Mode.BUS: _("始发站检票中")}
 
 
 class Availability(models.TextChoices):

@@ -13,7 +13,7 @@ from orgs.models import Unit, UnitKind
 from portal.queries import portal_context
 
 from . import boards, queries
-from .kinds import TripStatus
+from .kinds import ROUTE_EXAMPLE, TripStatus
 
 REFRESH_SECONDS = 1
 
@@ -78,6 +78,7 @@ def unit_board(request, unit_code):
                              status=[filters["status"]] if filters["status"] else [], now=now)
         context.update(board=board, filters=filters, problems=problems,
                        status_choices=boards.status_choices(mode), table=boards.table(board),
+                       route_example=str(ROUTE_EXAMPLE[mode]),
                        live_src=_live_src(unit, filters))
     return _render(request, "livedata/unit_board.html", context)
 

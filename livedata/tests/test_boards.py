@@ -320,3 +320,13 @@ def test_the_notices_are_listed_a_page_at_a_time(client, live, at):
     assert [n["id"] for n in rest["notices"]] == [f"N{i}" for i in range(50, 60)]
     assert client.get("/api/v1/live/notices?limit=201").status_code == 422
     assert client.get("/api/v1/live/notices?district=渝中区&limit=5").json()["total"] == 60
+
+
+def test_an_arrivals_board_speaks_of_arriving(client, flights, at):
+    push(flights.airport, [{"id": "A1", "status": "boarding", "position": "行李转盘3"}])
+    board = client.get(f"/api/v1/live/airport/board?direction=arrivals&date={day_of(at(1))}").json()
+    assert board["labels"]["position"] == "行李转盘" and board["labels"]["place"] == "始发地"
+    row = board["rows"][0]
+    assert row["status_label"] == "始发站登机中" and "登机口" not in row["headline"]
+    departures = client.get(f"/api/v1/live/airport/board?date={day_of(at(1))}").json()
+    assert departures["labels"]["position"] == "登机口"

@@ -457,6 +457,8 @@ ONLINE_APPLICATIONS_PER_HOUR = int(os.environ.get("ONLINE_APPLICATIONS_PER_HOUR"
 LETTERS_PER_CLIENT_PER_HOUR = int(os.environ.get("LETTERS_PER_CLIENT_PER_HOUR", "1000"))
 # Batches a live-data client may push per minute (each up to 1,000 records; livedata/api.py).
 LIVEDATA_BATCHES_PER_MINUTE = int(os.environ.get("LIVEDATA_BATCHES_PER_MINUTE", "300"))
+# Reads of the open boards per client address per minute (a board polls every second).
+LIVEDATA_READS_PER_MINUTE = int(os.environ.get("LIVEDATA_READS_PER_MINUTE", "900"))
 # A GTFS feed pull: seconds per request step (the whole pull may take three times it), redirects.
 LIVEDATA_FEED_TIMEOUT = float(os.environ.get("LIVEDATA_FEED_TIMEOUT", "15"))
 LIVEDATA_FEED_MAX_REDIRECTS = int(os.environ.get("LIVEDATA_FEED_MAX_REDIRECTS", "3"))

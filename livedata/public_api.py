@@ -12,6 +12,7 @@ import datetime
 from typing import Literal
 
 from django.db.models import Count, Max
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -26,7 +27,10 @@ from .models import DirectoryEntry
 
 router = Router(tags=["实时数据"])
 
-READS_PER_MINUTE = 300  # a board refreshing every second is 60; several tabs and a program fit
+def reads_per_minute():
+    """A board refreshing every second reads 60 times a minute; several tabs, or a few
+    readers behind one office or carrier address, and a program fit."""
+    return settings.LIVEDATA_READS_PER_MINUTE
 READ_WINDOW = 60
 CACHE_CONTROL = "public, max-age=1"
 
@@ -184,12 +188,12 @@ def over_read_quota(request, response):
     """The 429 of a client that read too much this minute, or None."""
     if ratelimit.is_internal(request):
         return None
-    quota = ratelimit.hit(f"live-read:{ratelimit.client_key(request)}", limit=READS_PER_MINUTE, window=READ_WINDOW)
+    quota = ratelimit.hit(f"live-read:{ratelimit.client_key(request)}", limit=reads_per_minute(), window=READ_WINDOW)
     if quota.allowed:
         return None
     wait = max(1, quota.retry_after)
     response["Retry-After"] = str(wait)
-    return Status(429, {"code": "too_many", "message": f"读取过于频繁(每分钟最多 {READS_PER_MINUTE} 次),请 {wait} 秒后再试。"})
+    return Status(429, {"code": "too_many", "message": f"读取过于频繁(每分钟最多 {reads_per_minute()} 次),请 {wait} 秒后再试。"})
 
 
 def _conditional(request, response, tag):

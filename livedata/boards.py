@@ -18,7 +18,7 @@ from .kinds import (ARRIVAL_POSITION_LABEL, ARRIVING_BOARDING_LABEL, BOARD_TITLE
                     OUTAGE_WORD, POSITION_LABEL, Availability, DataKind, Mode, NoticeKind, TripStatus)
 
 DIRECTIONS = ("departures", "arrivals")
-DIRECTION_LABEL = {"departures": "出发", "arrivals": "到达"}
+DIRECTION_LABEL = {"departures": "出发", "arrivals": "到达", "all": "全部"}
 PHASE_LABEL = {"upcoming": "即将开始", "ongoing": "进行中", "restored": "已恢复", "ended": "已结束", "cancelled": "已取消"}
 NOTICES_TITLE = "服务信息"
 # The home section shows the next few trips only; the unit's board page has the day.
@@ -200,7 +200,7 @@ def board(unit, *, direction="departures", day=None, route="", status=(), limit=
     mode = queries.unit_mode(unit)
     day = day or today()
     single = not has_home_stations(unit)
-    shown_direction = "all" if single else direction
+    shown_direction = "all" if single or direction == "all" else direction
     trips = queries.board_trips(unit, direction=direction, day=day, route=route or None, status=list(status) or None)
     if upcoming:
         trips = [trip for trip in trips if _still_current(trip, now)]

@@ -297,8 +297,8 @@ def live_directory(request, response: HttpResponse,
                         "direction 为 all。silence 不为空时,数据已中断,说明自何时起未更新。"
                         "筛选条件无法识别时返回 422,code 为 invalid_filter。")
 def unit_board(request, response: HttpResponse, unit_code: str,
-               direction: Literal["departures", "arrivals"] = Query("departures",
-                                                                    description="departures 出发,arrivals 到达"),
+               direction: Literal["departures", "arrivals", "all"] = Query(
+                   "departures", description="departures 出发,arrivals 到达,all 全部(没有运营车站的单位总是 all)"),
                date: str = Query("", description="日期 YYYY-MM-DD;不填为今天(北京时间)"),
                route: str = Query("", max_length=40, description="班次号、站点代码或站名、城市"),
                status: str = Query("", max_length=200, description="状态代码,多个用逗号分开,如 delayed,cancelled"),

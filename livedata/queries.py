@@ -49,6 +49,8 @@ def board_trips(unit, *, direction="departures", day=None, route=None, status=No
     if home:
         if direction == "arrivals":
             trips, order = trips.filter(destination__in=home), "scheduled_arrival"
+        elif direction == "all":
+            trips = trips.filter(Q(origin__in=home) | Q(destination__in=home))
         else:
             trips = trips.filter(origin__in=home)
     if day is not None:
@@ -59,7 +61,7 @@ def board_trips(unit, *, direction="departures", day=None, route=None, status=No
             trips = trips.filter(service_date=day)
     if route:
         route = route.strip()
-        trips = trips.filter(Q(number__iexact=route) | Q(origin__code__iexact=route) | Q(destination__code__iexact=route)
+        trips = trips.filter(Q(number__istartswith=route) | Q(operator__contains=route) | Q(origin__code__iexact=route) | Q(destination__code__iexact=route)
                              | Q(origin__name__contains=route) | Q(destination__name__contains=route)
                              | Q(origin__city__contains=route) | Q(destination__city__contains=route))
     if status:

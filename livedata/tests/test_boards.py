@@ -329,3 +329,14 @@ def test_an_arrivals_board_speaks_of_arriving(client, flights, at):
     assert row["status_label"] == "始发站登机中" and "登机口" not in row["headline"]
     departures = client.get(f"/api/v1/live/airport/board?date={day_of(at(1))}").json()
     assert departures["labels"]["position"] == "登机口"
+
+
+def test_a_board_finds_a_number_by_its_beginning_or_an_operator_and_shows_both_directions(client, flights, at):
+    day = day_of(at(1))
+    numbers = [r["number"] for r in client.get(f"/api/v1/live/airport/board?date={day}&route=MU").json()["rows"]]
+    assert numbers == ["MU5401"]
+    by_operator = client.get(f"/api/v1/live/airport/board?date={day}&route=中国国际航空").json()["rows"]
+    assert {r["number"] for r in by_operator} == {"CA1405", "MU5401", "3U8881"}  # the test flights share an operator
+    both = client.get(f"/api/v1/live/airport/board?date={day}&direction=all").json()
+    assert both["direction"] == "all" and "CZ3401" in {r["number"] for r in both["rows"]}
+    assert len(both["rows"]) == 4

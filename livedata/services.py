@@ -82,6 +82,21 @@ def _check_batch(records):
         raise DomainError(f"一批最多 {v.MAX_RECORDS} 条记录,这一批有 {len(records)} 条;请分批发送。", code="invalid")
 
 
+def _parsed_batch(schema, records, *, unit, client, actor):
+    """The batch's checks that come before any reading: its size, who sends it, and
+    each record's shape. ``(result, [(index, record), ...])``: the records refused for
+    their shape are already in ``result``."""
+    _check_batch(records)
+    _may_push(unit, client, actor)
+    result, parsed = BatchResult(), []
+    for index, raw in enumerate(records):
+        try:
+            parsed.append((index, v.parse(schema, raw)))
+        except v.Refused as refused:
+            result.reject(index, _raw_id(raw), refused.errors)
+    return result, parsed
+
+
 def _plain(value):
     if isinstance(value, Station):
         return value.code
@@ -162,7 +177,7 @@ def unit_mode(unit):
     return MODE_OF_SECTOR.get(unit.sector)
 
 
-def _may_push(unit, client, actor, kind):
+def _may_push(unit, client, actor):
     """A machine client or a person pushes only its own unit's data."""
     if client is not None and client.unit_id != unit.pk:
         raise PermissionRefused(f"接口客户端「{client.name}」属于另一个单位,不能提交「{unit.name}」的数据。")
@@ -203,16 +218,8 @@ def _retried_on_race(upsert):
 @_retried_on_race
 def trips_upsert(*, unit, records, source, client=None, actor=None, feed=None, now=None):
     """Upsert ``records`` (dicts shaped as validation.TripIn) as ``unit``'s trips."""
-    _check_batch(records)
-    _may_push(unit, client, actor, DataKind.TRIPS)
     now = now or timezone.now()
-    result = BatchResult()
-    parsed = []
-    for index, raw in enumerate(records):
-        try:
-            parsed.append((index, v.parse(v.TripIn, raw)))
-        except v.Refused as refused:
-            result.reject(index, _raw_id(raw), refused.errors)
+    result, parsed = _parsed_batch(v.TripIn, records, unit=unit, client=client, actor=actor)
     if not parsed:
         return result
     own_mode = unit_mode(unit)
@@ -333,16 +340,8 @@ def trips_upsert(*, unit, records, source, client=None, actor=None, feed=None, n
 @_retried_on_race
 def notices_upsert(*, unit, records, source, client=None, actor=None, feed=None, now=None):
     """Upsert ``records`` (dicts shaped as validation.NoticeIn) as ``unit``'s service notices."""
-    _check_batch(records)
-    _may_push(unit, client, actor, DataKind.NOTICES)
     now = now or timezone.now()
-    result = BatchResult()
-    parsed = []
-    for index, raw in enumerate(records):
-        try:
-            parsed.append((index, v.parse(v.NoticeIn, raw)))
-        except v.Refused as refused:
-            result.reject(index, _raw_id(raw), refused.errors)
+    result, parsed = _parsed_batch(v.NoticeIn, records, unit=unit, client=client, actor=actor)
     if not parsed:
         return result
     utility = unit.sector if unit.sector in UTILITY_SECTORS else "other"
@@ -437,16 +436,8 @@ def notices_upsert(*, unit, records, source, client=None, actor=None, feed=None,
 @_retried_on_race
 def entries_upsert(*, unit, records, source, client=None, actor=None, now=None):
     """Upsert ``records`` (dicts shaped as validation.EntryIn) into the directory, as registered by ``unit``."""
-    _check_batch(records)
-    _may_push(unit, client, actor, DataKind.DIRECTORY)
     now = now or timezone.now()
-    result = BatchResult()
-    parsed = []
-    for index, raw in enumerate(records):
-        try:
-            parsed.append((index, v.parse(v.EntryIn, raw)))
-        except v.Refused as refused:
-            result.reject(index, _raw_id(raw), refused.errors)
+    result, parsed = _parsed_batch(v.EntryIn, records, unit=unit, client=client, actor=actor)
     if not parsed:
         return result
     with transaction.atomic():
@@ -531,7 +522,7 @@ CONFIG_FIELDS = {Station: ("kind", "code", "name", "city", "active"),
 def config_save(*, instance, unit, actor):
     """Save ``instance`` (a Station or a Feed of ``unit``), as ``actor`` may: checked by
     the model, recorded in the audit trail with what changed, the boards told."""
-    _may_push(unit, None, actor, None)
+    _may_push(unit, None, actor)
     model = type(instance)
     fields = CONFIG_FIELDS[model]
     before = {}

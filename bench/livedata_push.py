@@ -40,8 +40,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import common  # noqa: E402
-from common import fmt, pct, say  # noqa: E402
+import common
+from common import fmt, pct, say
 
 TARGET_RATE = 2000.0
 TARGET_P95 = 2.0

@@ -98,7 +98,8 @@ def test_a_reader_sees_a_delay_appear_on_the_airports_departures(page, server, f
 
 
 def test_an_outage_notice_appears_on_the_water_companys_page_without_reloading(page, server):
-    page.goto("/live/")
+    page.goto("/")
+    page.get_by_role("region", name="便民服务").get_by_role("link", name="全部便民服务").click()
     page.get_by_role("link", name="重庆市自来水有限公司", exact=True).click()
     expect(page).to_have_url(re.compile(r"/live/water/$"))
     page.evaluate("window.__stayed = true")

@@ -24,9 +24,19 @@ from django.utils import timezone
 from orgs.errors import DomainError
 
 from . import queries, services
-from .kinds import (BOARD_TITLE, NUMBER_LABEL, POSITION_LABEL, STATION_KIND_OF_MODE, Availability, DataKind, Mode,
-                    NoticeKind, NoticeStatus, TripStatus)
-from .models import Channel, DirectoryEntry, Feed, ServiceNotice, Station, Trip
+from .kinds import (
+    BOARD_TITLE,
+    NUMBER_LABEL,
+    POSITION_LABEL,
+    STATION_KIND_OF_MODE,
+    Availability,
+    DataKind,
+    Mode,
+    NoticeKind,
+    NoticeStatus,
+    TripStatus,
+)
+from .models import DirectoryEntry, Feed, ServiceNotice, Station, Trip
 from .validation import FIELD_NAMES
 
 TRIPS_SHOWN = 300  # the newest days first; older trips stay in the history

@@ -14,8 +14,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import queries
-from .kinds import (ARRIVAL_POSITION_LABEL, ARRIVING_BOARDING_LABEL, BOARD_TITLE, BOARDING_LABEL, NUMBER_LABEL,
-                    OUTAGE_WORD, POSITION_LABEL, Availability, DataKind, Mode, NoticeKind, TripStatus)
+from .kinds import (
+    ARRIVAL_POSITION_LABEL,
+    ARRIVING_BOARDING_LABEL,
+    BOARD_TITLE,
+    BOARDING_LABEL,
+    NUMBER_LABEL,
+    OUTAGE_WORD,
+    POSITION_LABEL,
+    Availability,
+    DataKind,
+    Mode,
+    NoticeKind,
+    TripStatus,
+)
 
 DIRECTIONS = ("departures", "arrivals")
 DIRECTION_LABEL = {"departures": "出发", "arrivals": "到达", "all": "全部"}

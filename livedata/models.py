@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import MachineClient, Sector, Unit
 
-from .kinds import (Availability, DataKind, Mode, NoticeKind, NoticeStatus, Source, StationKind,  # noqa: F401
-                    TripStatus)
+from .kinds import Availability, DataKind, Mode, NoticeKind, NoticeStatus, Source, StationKind, TripStatus  # noqa: F401
 
 
 class Station(models.Model):

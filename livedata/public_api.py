@@ -11,15 +11,15 @@ sends it back in ``If-None-Match`` gets a 304. Reads are counted per client
 import datetime
 from typing import Literal
 
-from django.db.models import Count, Max
 from django.conf import settings
+from django.db.models import Count, Max
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from guard import ratelimit
-from orgs.models import Sector, Unit, UnitKind
+from orgs.models import Sector
 
 from . import boards, queries, services
 from .kinds import TripStatus
@@ -27,10 +27,6 @@ from .models import DirectoryEntry
 
 router = Router(tags=["实时数据"])
 
-def reads_per_minute():
-    """A board refreshing every second reads 60 times a minute; several tabs, or a few
-    readers behind one office or carrier address, and a program fit."""
-    return settings.LIVEDATA_READS_PER_MINUTE
 READ_WINDOW = 60
 CACHE_CONTROL = "public, max-age=1"
 
@@ -184,6 +180,12 @@ def _refuse(field, message):
     return Status(422, {"code": "invalid_filter", "message": message, "field": field})
 
 
+def reads_per_minute():
+    """A board refreshing every second reads 60 times a minute; several tabs, or a few
+    readers behind one office or carrier address, and a program fit."""
+    return settings.LIVEDATA_READS_PER_MINUTE
+
+
 def over_read_quota(request, response):
     """The 429 of a client that read too much this minute, or None."""
     if ratelimit.is_internal(request):
@@ -206,14 +208,6 @@ def _conditional(request, response, tag):
     response["ETag"] = tag
     response["Cache-Control"] = CACHE_CONTROL
     return None
-
-
-def _live_unit(code):
-    """The window unit of ``code`` if it shows something live, else None."""
-    unit = Unit.objects.filter(code=code, kind=UnitKind.WINDOW_UNIT).first()
-    if unit is None or not (queries.unit_mode(unit) or queries.is_utility(unit)):
-        return None
-    return unit
 
 
 def _statuses(value):
@@ -261,7 +255,7 @@ def live_notices(request, response: HttpResponse,
         return refused
     found = None
     if unit:
-        found = _live_unit(unit)
+        found = queries.live_unit(unit)
         if found is None:
             return Status(404, {"code": "not_found", "message": f"没有代码为「{unit[:40]}」的实时数据单位。"})
     if utility and utility not in Sector.values:
@@ -307,7 +301,7 @@ def unit_board(request, response: HttpResponse, unit_code: str,
     refused = over_read_quota(request, response)
     if refused:
         return refused
-    unit = _live_unit(unit_code)
+    unit = queries.live_unit(unit_code)
     if unit is None or not queries.unit_mode(unit):
         return Status(404, {"code": "not_found", "message": f"没有代码为「{unit_code[:40]}」的班次看板。"})
     try:

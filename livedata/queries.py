@@ -38,6 +38,15 @@ def live_units():
     return [unit for unit in units if unit_mode(unit) or is_utility(unit)]
 
 
+def live_unit(code):
+    """The window unit of ``code`` if it has something to show live (trips or service
+    notices), else None: the one lookup of the boards' pages and their open JSON."""
+    unit = Unit.objects.filter(code=code, kind=UnitKind.WINDOW_UNIT).first()
+    if unit is None or not (unit_mode(unit) or is_utility(unit)):
+        return None
+    return unit
+
+
 def board_trips(unit, *, direction="departures", day=None, route=None, status=None):
     """``unit``'s trips of ``day`` (local date; None: every day) for its departures or
     arrivals board, in time order. A unit that runs no station (a ferry operator) has

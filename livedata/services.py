@@ -24,15 +24,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from guard import audit
+from orgs.authority import manages_every_unit
 from orgs.errors import DomainError, PermissionRefused
 from orgs.models import Role
-from orgs.authority import manages_every_unit
 from orgs.queries import sees_every_unit, visible_units
 
 from . import validation as v
-from .kinds import MODE_OF_SECTOR, STATION_KIND_OF_MODE, UTILITY_SECTORS, DataKind, Mode, NoticeStatus, Source
-from .queries import expected_streams
+from .kinds import MODE_OF_SECTOR, STATION_KIND_OF_MODE, UTILITY_SECTORS, DataKind, Mode, NoticeStatus
 from .models import Change, Channel, DirectoryEntry, Feed, NoticeUpdate, ServiceNotice, Station, Trip
+from .queries import expected_streams
 
 TRIP_FIELDS = ("mode", "number", "operator", "origin", "destination", "scheduled_departure", "scheduled_arrival",
                "estimated_departure", "estimated_arrival", "actual_departure", "actual_arrival", "status",

@@ -9,13 +9,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from orgs.models import Unit, UnitKind
 from portal.queries import portal_context
 
 from . import boards, queries
 from .kinds import ROUTE_EXAMPLE, TripStatus
 
 REFRESH_SECONDS = 1
+INDEX_NOTICES = 10  # per utility on 便民服务
 
 
 def _render(request, template, context):
@@ -29,13 +29,12 @@ def _render(request, template, context):
 def index(request):
     """便民服务: every live unit, trips first, then notices, then the directory."""
     now = timezone.now()
-    units = [boards.unit_summary(unit, now) for unit in queries.live_units()]
-    notices = boards.notices(now=now)
-    by_unit = {}
-    for notice in notices:
-        by_unit.setdefault(notice["unit"]["code"], []).append(notice)
-    for unit in units:
-        unit["notices"] = by_unit.get(unit["code"], [])
+    live = queries.live_units()
+    units = [boards.unit_summary(unit, now) for unit in live]
+    # Each utility's own first notices: one with many cannot push another's off the page
+    # (every unit links to its own page with all of them).
+    for unit, summary in zip(live, units):
+        summary["notices"] = boards.notices(unit=unit, limit=INDEX_NOTICES, now=now) if summary["kind"] == "notices" else []
     return _render(request, "livedata/index.html", {
         "page_title": "便民服务",
         "trip_units": [u for u in units if u["kind"] == "trips"],
@@ -64,8 +63,8 @@ def _filters(request):
 
 
 def unit_board(request, unit_code):
-    unit = Unit.objects.filter(code=unit_code, kind=UnitKind.WINDOW_UNIT).first()
-    if unit is None or not (queries.unit_mode(unit) or queries.is_utility(unit)):
+    unit = queries.live_unit(unit_code)
+    if unit is None:
         raise Http404("没有这个单位的实时数据。")
     now = timezone.now()
     context = {"unit": unit, "page_title": f"{unit.name} · {boards.unit_title(unit)}",

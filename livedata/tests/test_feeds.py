@@ -20,6 +20,7 @@ from livedata.feeds.pull import feed_pull, feeds_due
 from livedata.models import Change, Channel, Feed, ServiceNotice, Station, Trip
 from livedata.tasks import pull_feeds_task
 
+
 @pytest.fixture(autouse=True)
 def feeds_on_loopback(settings):
     """The test feeds are served on 127.0.0.1, an inside address a feed is refused by default."""

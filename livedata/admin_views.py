@@ -355,7 +355,10 @@ def _edit(request, unit, *, what, model, form_class, pk=None):
         if instance is not None:
             data["ref"] = instance.ref
         form = form_class(data, unit=unit, **{keyword: instance})
-        if form.is_valid() and _save(request, unit, form, what):
+        if form.is_valid() and instance is None and model.objects.filter(unit=unit, ref=form.cleaned_data["ref"]).exists():
+            # "New" never overwrites: the same id would update the stored record.
+            form.add_error("ref", "本单位已有这个编号的记录,请在列表中打开它修改。")
+        elif form.is_valid() and _save(request, unit, form, what):
             messages.success(request, "已保存。")
             saved = model.objects.get(unit=unit, ref=form.cleaned_data["ref"])
             return redirect(f"livedata_admin:{what}", unit_code=unit.code, pk=saved.pk)

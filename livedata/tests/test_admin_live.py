@@ -216,3 +216,10 @@ def test_a_feed_saved_in_the_admin_is_in_the_audit_trail(client, live):
     entries = ModelLogEntry.objects.filter(action="livedata.feed_save", object_id=str(feed.pk)).order_by("id")
     assert [e.user for e in entries] == [admin, admin]
     assert entries[1].data["after"] == {"url": "https://ferry.example.cn/rt2.pb"}
+
+
+def test_a_new_record_with_an_id_already_used_is_refused_not_merged(client, live, at, airport_trip):
+    client.force_login(live.airport_editor)
+    response = client.post("/admin/live/airport/trips/new/", trip_form(at, ref=airport_trip.ref, status="cancelled"))
+    assert response.status_code == 200 and "已有这个编号" in response.context["form"].errors["ref"][0]
+    assert Trip.objects.get(pk=airport_trip.pk).status == airport_trip.status

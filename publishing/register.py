@@ -6,6 +6,8 @@ from io import BytesIO
 from django.utils import timezone
 from wagtail.models import TaskState
 
+from guard.sheets import append_row
+
 from .models import ApiSubmission, PublicationRecord
 
 # The one approval level of a page migrated from an independent site.
@@ -99,10 +101,10 @@ def register_export_xlsx(unit):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="发布登记")
-    sheet.append([f"{unit.name} 信息发布登记簿"])
-    sheet.append(REGISTER_HEADERS)
+    append_row(sheet, [f"{unit.name} 信息发布登记簿"])
+    append_row(sheet, REGISTER_HEADERS)
     for row in register_rows(unit):
-        sheet.append(row)
+        append_row(sheet, row)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

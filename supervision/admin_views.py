@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from guard.sheets import append_row
 from orgs.adminfaces import ConfigViewSet, ServiceModelForm
 from orgs.errors import DomainError
 
@@ -265,35 +266,35 @@ def report_xlsx(request):
     book = Workbook()
     sheet = book.active
     sheet.title = "评分汇总"
-    sheet.append(["网站", "主办单位", "类别", "结论", "得分", "加分", "否决项", "扣分合计", "评分时间", "指标版本"])
+    append_row(sheet, ["网站", "主办单位", "类别", "结论", "得分", "加分", "否决项", "扣分合计", "评分时间", "指标版本"])
     for record, card, label, deducted in _report_rows(context):
-        sheet.append([record.name, record.unit.name, record.get_kind_display(), label,
+        append_row(sheet, [record.name, record.unit.name, record.get_kind_display(), label,
                       float(card.score) if card and card.score is not None else (card.score_label if card else None),
                       float(card.bonus) if card else None, len(card.vetoes) if card else None,
                       deducted if card else None,
                       timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M") if card else "",
                       str(card.ruleset) if card else ""])
     details = book.create_sheet("问题明细")
-    details.append(["网站", "类型", "指标", "检查", "扣分", "情况", "证据"])
+    append_row(details, ["网站", "类型", "指标", "检查", "扣分", "情况", "证据"])
     for card, item in queries.worst_problems(list(queries.cards_of_period(context["records"], context["period"]).values()),
                                              limit=10_000):
         evidence = ";".join(" ".join(filter(None, (e.get("what"), e.get("url"), e.get("detail"))))
                             for e in item.get("evidence") or [])
-        details.append([card.record.name, "单项否决" if item["kind"] == "veto" else "扣分", item.get("name"),
+        append_row(details, [card.record.name, "单项否决" if item["kind"] == "veto" else "扣分", item.get("name"),
                         CHECK_LABELS.get(item.get("check"), item.get("check")), float(item.get("points") or 0),
                         item.get("detail"), evidence[:30000]])
     ranking = book.create_sheet("排名")
-    ranking.append(["名次", "网站", "得分", "加分", "总分", "结论"])
+    append_row(ranking, ["名次", "网站", "得分", "加分", "总分", "结论"])
     for place, card in context["ranking"]:
-        ranking.append([place or "—", card.record.name, float(card.score) if card.score is not None else "否决",
+        append_row(ranking, [place or "—", card.record.name, float(card.score) if card.score is not None else "否决",
                         float(card.bonus), float(card.total) if card.total is not None else None,
                         VERDICT_LABELS[card.verdict]])
     for card in context["unscored"]:
-        ranking.append(["—", card.record.name, "未评定", None, None, card.unscored_reason])
+        append_row(ranking, ["—", card.record.name, "未评定", None, None, card.unscored_reason])
     notices_sheet = book.create_sheet("整改通知")
-    notices_sheet.append(["编号", "网站", "整改单位", "下发时间", "期限", "状态"])
+    append_row(notices_sheet, ["编号", "网站", "整改单位", "下发时间", "期限", "状态"])
     for item in queries.visible_notices(request.user).filter(issued_at__date__gte=context["period"]):
-        notices_sheet.append([item.number, item.record.name, item.unit.name,
+        append_row(notices_sheet, [item.number, item.record.name, item.unit.name,
                               timezone.localtime(item.issued_at).strftime("%Y-%m-%d"), item.deadline.isoformat(),
                               item.get_status_display()])
     for ws in book.worksheets:

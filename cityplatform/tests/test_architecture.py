@@ -55,7 +55,7 @@ PUBLIC = {
              "scopes", "clients", "api_auth"},
     # Guard serves every app, each concern a module of its own.
     "guard": {"models", "services", "audit", "ratelimit", "challenge", "screening", "sanitize",
-              "webrequests", "bodylimit", "codes", "privatefiles"},
+              "webrequests", "bodylimit", "codes", "privatefiles", "sheets"},
     # Besides data and services: the extension points for apps above (hooks) and
     # the page cache they tell about their own public models (pagecache.watch).
     "portal": {"models", "services", "queries", "hooks", "pagecache", "framecache"},

@@ -136,6 +136,15 @@ def test_register_exports_to_xlsx_for_the_unit_only(city, article_factory, clien
     assert rows[2][1] == "东区登记测试"
     assert "东区领导审签:east_leader" in rows[2][7]
 
+    # an editor's title that begins with "=" is text in the workbook, never a formula
+    page = _draft(article_factory, city, title='=HYPERLINK("https://evil.example/","东区通知")')
+    page_submit_for_review(page=page, actor=city.editor)
+    page_review(page=page, actor=city.reviewer, approve=True)
+    page_review(page=page, actor=city.leader, approve=True)
+    sheet = load_workbook(io.BytesIO(register_export_xlsx(city.district))).active
+    title = next(row[1] for row in sheet.iter_rows(min_row=3) if row[1].value.startswith("=HYPERLINK"))
+    assert title.data_type == "s"
+
     client.force_login(city.editor)
     response = client.get("/admin/register/east.xlsx")
     assert response.status_code == 200

@@ -12,7 +12,7 @@ from django.test import Client
 from supervision import outputs
 from supervision.models import Ruleset, Verdict
 
-from .outputs_helpers import MAR, card, cards_for
+from .outputs_helpers import MAR, STALE_NEWS, card, cards_for
 
 
 @pytest.fixture
@@ -130,6 +130,21 @@ def test_the_xlsx_report_holds_the_visible_sites_only(city, people):
     assert details[0][1] == "单项否决" and "连接超时" in details[0][6]
     own = load_workbook(io.BytesIO(_client(people.east_admin).get("/admin/supervision/report.xlsx?period=2026-02").content))
     assert [row[0] for row in own["评分汇总"].iter_rows(min_row=2, values_only=True)] == ["东区政府网"]
+
+
+def test_text_read_from_a_site_stays_text_in_the_xlsx_report(city, people):
+    """A crawled page's words beginning with "=" would be a formula that runs when a
+    supervisor opens the report."""
+    from openpyxl import load_workbook
+
+    quoted = dict(STALE_NEWS, detail='=HYPERLINK("https://evil.example/","点此查看")',
+                  evidence=[{"what": "", "url": "", "detail": "=1+1"}])
+    card(city.district_site, MAR, verdict=Verdict.AT_RISK, score=68, deductions=[quoted])
+    response = _client(people.supervisor).get("/admin/supervision/report.xlsx?period=2026-03")
+    details = load_workbook(io.BytesIO(response.content))["问题明细"]
+    row = next(details.iter_rows(min_row=2))
+    assert row[5].value.startswith("=HYPERLINK") and row[5].data_type == "s"
+    assert row[6].value == "=1+1" and row[6].data_type == "s"
 
 
 def test_the_printable_report_has_print_css_and_the_figures(city, people):

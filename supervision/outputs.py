@@ -242,6 +242,9 @@ def _deadline(deadline_days, deadline, today):
         raise DomainError("整改期限应在今天之后。", field="deadline")
     if deadline > today + dt.timedelta(days=365):
         raise DomainError("整改期限不能超过一年。", field="deadline")
+    working, why = calendar.day_kind(deadline)
+    if not working:
+        raise DomainError(f"整改期限应为工作日:{deadline:%Y-%m-%d} 是{why}。", field="deadline")
     return deadline
 
 

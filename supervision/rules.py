@@ -278,6 +278,8 @@ def _rule_errors(rule, categories, seen):
         errors.append(f"指标“{name}”每项扣{amount.normalize():f}分,超过了所属类别的分值{limit.normalize():f}。")
     if limit is not None and cap is not None and cap > limit:
         errors.append(f"指标“{name}”最多扣{cap.normalize():f}分,超过了所属类别的分值{limit.normalize():f}。")
+    if kind == RuleKind.VETO and ((amount is not None and amount != 0) or (cap is not None and cap != 0)):
+        errors.append(f"单项否决指标“{name}”不扣分:每项分值和最多分值应为0(否决即不合格)。")
     if kind in (RuleKind.DEDUCTION, RuleKind.BONUS) and amount is not None and amount == 0 and (
             spec is None or spec.measurable):
         errors.append(f"指标“{name}”的每项分值不能为0。")

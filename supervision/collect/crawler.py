@@ -94,8 +94,10 @@ class Scope:
         path = parts.path or "/"
         prefix = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
         # On one machine every hosted site lives under /s/<slug>/ of the platform's
-        # address: the default site's crawl must not wander into the others'.
-        excluded = ("/s/", "/admin/", "/django-admin/") if prefix == "/" else ()
+        # address: the default site's crawl must not wander into the others'. The
+        # machine interfaces (/api/, their documentation) are no page of the site's
+        # content: a unit could not give them its footer; links to them are still checked.
+        excluded = ("/s/", "/admin/", "/django-admin/", "/api/") if prefix == "/" else ()
         self.bases.append((parts.netloc.lower(), prefix, excluded))
         self.hosts.add((parts.hostname or "").lower())
 

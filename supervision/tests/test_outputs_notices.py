@@ -58,15 +58,26 @@ def test_a_supervisor_issues_a_numbered_notice_with_a_working_day_deadline(city,
     assert mail.to == "east-admin@cq.gov.cn" and "链接不可用" in mail.body
     # While it is open, the same problems are not sent again.
     with pytest.raises(DomainError) as refused:
-        _issue(cards, people, items=["links-broken"], deadline=timezone.localdate() + dt.timedelta(days=20),
+        _issue(cards, people, items=["links-broken"], deadline=calendar.add_working_days(timezone.localdate(), 14).due,
                deadline_days=None)
     assert notice.number in refused.value.message and "链接不可用" in refused.value.message
     notice.status = "confirmed"
     notice.save()
-    second = _issue(cards, people, items=["links-broken"], deadline=timezone.localdate() + dt.timedelta(days=20),
+    second = _issue(cards, people, items=["links-broken"], deadline=calendar.add_working_days(timezone.localdate(), 14).due,
                     deadline_days=None)
     assert second.number == f"ZG{timezone.localdate():%Y}0002"
-    assert second.deadline == timezone.localdate() + dt.timedelta(days=20)
+    assert second.deadline == calendar.add_working_days(timezone.localdate(), 14).due
+
+
+def test_a_deadline_on_a_day_off_is_refused_with_the_reason(city, people):
+    cards = cards_for(city)
+    today = timezone.localdate()
+    day_off = next(today + dt.timedelta(days=n) for n in range(1, 30)
+                   if not calendar.day_kind(today + dt.timedelta(days=n))[0])
+    with pytest.raises(DomainError) as refused:
+        _issue(cards, people, deadline=day_off, deadline_days=None)
+    assert refused.value.field == "deadline" and "应为工作日" in refused.value.message
+    assert f"{day_off:%Y-%m-%d}" in refused.value.message
 
 
 @pytest.mark.parametrize("changes, message", [

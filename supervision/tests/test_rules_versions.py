@@ -103,6 +103,10 @@ def test_invalid_rulesets_are_refused_with_the_reason():
     _refused(spec, "每项扣25分,超过了所属类别的分值21", "最多扣30分,超过了所属类别的分值21")
 
     spec = _spec()
+    _rule(spec, "veto-serious")["amount"] = 5
+    _refused(spec, "单项否决指标“严重表述错误或不良内容”不扣分")
+
+    spec = _spec()
     _rule(spec, "fn-ipv6")["amount"] = -1
     _refused(spec, "每项分值不能为负数")
 

@@ -70,6 +70,7 @@ def _apply_and_track(page, a11y, phone=False):
     _answer_challenge(page)
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator("#form-errors")).to_contain_text("请具体描述所需的政府信息")
+    expect(page.locator("#form-errors")).to_be_focused()  # read first, the keyboard starts there
     expect(page.get_by_label("姓名或单位名称(必填)")).to_have_value("孙立群")
     a11y.check(page, "application form with errors", phone)
     page.get_by_label(re.compile("所需信息的内容描述")).fill("申请公开2025年全市公共数据开放目录及其更新记录。")

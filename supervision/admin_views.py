@@ -269,11 +269,11 @@ def report_xlsx(request):
     append_row(sheet, ["网站", "主办单位", "类别", "结论", "得分", "加分", "否决项", "扣分合计", "评分时间", "指标版本"])
     for record, card, label, deducted in _report_rows(context):
         append_row(sheet, [record.name, record.unit.name, record.get_kind_display(), label,
-                      float(card.score) if card and card.score is not None else (card.score_label if card else None),
-                      float(card.bonus) if card else None, len(card.vetoes) if card else None,
-                      deducted if card else None,
-                      timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M") if card else "",
-                      str(card.ruleset) if card else ""])
+                           float(card.score) if card and card.score is not None else (card.score_label if card else None),
+                           float(card.bonus) if card else None, len(card.vetoes) if card else None,
+                           deducted if card else None,
+                           timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M") if card else "",
+                           str(card.ruleset) if card else ""])
     details = book.create_sheet("问题明细")
     append_row(details, ["网站", "类型", "指标", "检查", "扣分", "情况", "证据"])
     for card, item in queries.worst_problems(list(queries.cards_of_period(context["records"], context["period"]).values()),
@@ -281,22 +281,22 @@ def report_xlsx(request):
         evidence = ";".join(" ".join(filter(None, (e.get("what"), e.get("url"), e.get("detail"))))
                             for e in item.get("evidence") or [])
         append_row(details, [card.record.name, "单项否决" if item["kind"] == "veto" else "扣分", item.get("name"),
-                        CHECK_LABELS.get(item.get("check"), item.get("check")), float(item.get("points") or 0),
-                        item.get("detail"), evidence[:30000]])
+                             CHECK_LABELS.get(item.get("check"), item.get("check")), float(item.get("points") or 0),
+                             item.get("detail"), evidence[:30000]])
     ranking = book.create_sheet("排名")
     append_row(ranking, ["名次", "网站", "得分", "加分", "总分", "结论"])
     for place, card in context["ranking"]:
         append_row(ranking, [place or "—", card.record.name, float(card.score) if card.score is not None else "否决",
-                        float(card.bonus), float(card.total) if card.total is not None else None,
-                        VERDICT_LABELS[card.verdict]])
+                             float(card.bonus), float(card.total) if card.total is not None else None,
+                             VERDICT_LABELS[card.verdict]])
     for card in context["unscored"]:
         append_row(ranking, ["—", card.record.name, "未评定", None, None, card.unscored_reason])
     notices_sheet = book.create_sheet("整改通知")
     append_row(notices_sheet, ["编号", "网站", "整改单位", "下发时间", "期限", "状态"])
     for item in queries.visible_notices(request.user).filter(issued_at__date__gte=context["period"]):
         append_row(notices_sheet, [item.number, item.record.name, item.unit.name,
-                              timezone.localtime(item.issued_at).strftime("%Y-%m-%d"), item.deadline.isoformat(),
-                              item.get_status_display()])
+                                   timezone.localtime(item.issued_at).strftime("%Y-%m-%d"), item.deadline.isoformat(),
+                                   item.get_status_display()])
     for ws in book.worksheets:
         for cell in ws[1]:
             cell.font = Font(bold=True)

@@ -57,16 +57,15 @@ def test_a_supervisor_issues_a_numbered_notice_with_a_working_day_deadline(city,
     mail = Notification.objects.get(kind="notice_issued")
     assert mail.to == "east-admin@cq.gov.cn" and "链接不可用" in mail.body
     # While it is open, the same problems are not sent again.
+    later = calendar.add_working_days(timezone.localdate(), 14).due
     with pytest.raises(DomainError) as refused:
-        _issue(cards, people, items=["links-broken"], deadline=calendar.add_working_days(timezone.localdate(), 14).due,
-               deadline_days=None)
+        _issue(cards, people, items=["links-broken"], deadline=later, deadline_days=None)
     assert notice.number in refused.value.message and "链接不可用" in refused.value.message
     notice.status = "confirmed"
     notice.save()
-    second = _issue(cards, people, items=["links-broken"], deadline=calendar.add_working_days(timezone.localdate(), 14).due,
-                    deadline_days=None)
+    second = _issue(cards, people, items=["links-broken"], deadline=later, deadline_days=None)
     assert second.number == f"ZG{timezone.localdate():%Y}0002"
-    assert second.deadline == calendar.add_working_days(timezone.localdate(), 14).due
+    assert second.deadline == later
 
 
 def test_a_deadline_on_a_day_off_is_refused_with_the_reason(city, people):
